@@ -1,0 +1,3 @@
+"""checker: a cross-source discrepancy checker for news."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,190 @@
+"""The ``checker`` command: a thin layer over ``checker.pipeline``.
+
+Each command parses options and calls one library function. User errors
+print one line (``[E201] path: no such file or folder``) and never a
+traceback; exit codes are listed in ``checker --help``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from checker import __version__
+from checker.errors import CheckerError
+
+EXIT_CODES = """Exit codes: 0 the run finished (conflicts or not; skipped inputs are listed);
+1 internal error (a bug: please report it); 2 usage error or no readable input;
+3 a rule file is broken; 4 the spaCy model cannot be loaded; 5 the store is locked
+by another run or unusable."""
+
+app = typer.Typer(
+    help=f"checker: find where news articles disagree.\n\n{EXIT_CODES}",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    table = "table"
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"checker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log one line per stage.")] = False,
+) -> None:
+    """checker: find where news articles disagree."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _guard(fn, *args, **kwargs):
+    """Run a library call; turn user errors into one line and an exit code."""
+    try:
+        return fn(*args, **kwargs)
+    except CheckerError as exc:
+        _err(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _report_skipped(skipped) -> None:
+    for s in skipped:
+        _err(s.message())
+
+
+@app.command()
+def run(
+    inputs: Annotated[list[Path], typer.Argument(help="Files, folders (read recursively) or JSONL files.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for conflicts.json, report.html, claims.csv.")] = Path(
+        "reports/latest"
+    ),
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules folder (default: ./rules or the project's).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="spaCy model package name.")] = None,
+    processes: Annotated[Optional[int], typer.Option("--processes", "-j", help="Parser processes (default: 2).")] = None,
+    story: Annotated[Optional[str], typer.Option("--story", help="Treat all inputs as one story with this id.")] = None,
+) -> None:
+    """Extract claims from INPUTS, compare them and write a report.
+
+    Example:
+        checker run examples/seeds --out reports/seeds
+    """
+    from checker.pipeline import run as run_pipeline
+
+    result = _guard(
+        run_pipeline, list(inputs), out_dir=out, rules_dir=rules, model=model, n_process=processes, story=story,
+        progress=_progress(),
+    )
+    _report_skipped(result.skipped)
+    if not result.articles:
+        _err("[E200] no readable articles in the inputs")
+        raise typer.Exit(2)
+    typer.echo(
+        f"{len(result.articles)} articles, {len(result.claims)} claims, {len(result.conflicts)} conflicts, "
+        f"{len(result.skipped)} skipped -> {out / 'report.html'}"
+    )
+
+
+def _progress():
+    """A progress bar on a terminal; nothing when not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = {"id": None}
+
+    def update(done: int, total: int) -> None:
+        if task["id"] is None:
+            bar.start()
+            task["id"] = bar.add_task("extracting", total=total)
+        bar.update(task["id"], completed=done)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+@app.command()
+def extract(
+    inputs: Annotated[list[Path], typer.Argument(help="Files, folders or JSONL files.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.jsonl,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="Only these claim kinds.")] = None,
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules folder.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="spaCy model package name.")] = None,
+) -> None:
+    """Print the claims found in INPUTS, one per line (jsonl), as CSV or as a table.
+
+    Example:
+        checker extract examples/seeds --format table
+    """
+    from checker.pipeline import extract as extract_claims
+
+    claims, skipped, _ = _guard(extract_claims, list(inputs), rules_dir=rules, model=model, kinds=kind)
+    _report_skipped(skipped)
+    rows = [c.to_dict() for c in claims]
+    if format is Format.jsonl:
+        for r in rows:
+            r.pop("extra", None)
+            typer.echo(json.dumps(r, ensure_ascii=False))
+    elif format is Format.csv:
+        import pandas as pd
+
+        from checker.normalize import COLUMNS
+
+        df = pd.DataFrame(rows)
+        cols = [c for c in COLUMNS if c in df.columns]
+        for col in ("value", "scope"):
+            if col in df:
+                df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
+        typer.echo(df[cols].to_csv(index=False) if rows else ",".join(c for c in COLUMNS if c != "story"), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table("article", "kind", "text", "value", "unit", "q", "subject", "attribution")
+        for r in rows:
+            t.add_row(
+                r["article"], r["kind"], r.get("display") or r["text"], json.dumps(r["value"], ensure_ascii=False),
+                r["unit"] or "", r["qualifier"], r["subject"], r["attribution"] or "",
+            )
+        Console(width=200).print(t)
+
+
+def entry() -> None:
+    """Console entry point: unexpected errors say they are bugs, exit 1."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    entry()

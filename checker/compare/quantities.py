@@ -1,0 +1,276 @@
+"""Judge quantity claims: which figures for one subject cannot all be true.
+
+Claims meet on (story, subject, unit family) and split further on scope
+where scope makes them about different things (killed vs wounded; places
+neither of which contains the other). Within a key, each claim is an
+interval (hedges and rounding, see ``extract.quantities.interval``); amounts
+in different currencies are converted with the dated rates in
+rules/compare.yaml. Claims whose intervals overlap share a value; two or more
+values that do not overlap make a conflict. A count that grows in a later
+report is an update, not a conflict.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from checker.models import Claim, Conflict, ValueGroup, stable_id
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from checker.rules import Rules
+
+INF = float("inf")
+
+
+def _family(c: Claim, rules: Rules) -> str:
+    if c.unit and c.unit in rules.compare.currencies:
+        return "money"
+    return c.unit or "count"
+
+
+def _usd(c: Claim, x: float, rules: Rules) -> float:
+    rate = rules.compare.currencies.get(c.unit or "")
+    return x / rate.per_usd if rate else x
+
+
+def bounds(c: Claim, rules: Rules) -> tuple[float, float]:
+    """The claim's interval in the unit family's common unit (USD for money)."""
+    lo = c.low if c.low is not None else -INF
+    hi = c.high if c.high is not None else INF
+    if _family(c, rules) == "money":
+        lo, hi = _usd(c, lo, rules), _usd(c, hi, rules)
+    return lo, hi
+
+
+def compatible(a: Claim, b: Claim, rules: Rules) -> bool:
+    """True when both claims can be true at once."""
+    alo, ahi = bounds(a, rules)
+    blo, bhi = bounds(b, rules)
+    tol = rules.compare.tolerances.get(a.unit or "") or rules.compare.tolerances.get("*")
+    slack = 0.0
+    if tol is not None:
+        ref = max(abs(x) for x in (alo, ahi, blo, bhi) if x not in (INF, -INF)) if any(x not in (INF, -INF) for x in (alo, ahi, blo, bhi)) else 0
+        slack = max(tol.absolute, tol.relative * ref)
+    if a.unit != b.unit and _family(a, rules) == "money":
+        # Converted amounts: the rate of the day the reporter used is unknown.
+        mid = max(abs(alo if alo != -INF else 0), abs(bhi if bhi != INF else 0))
+        slack = max(slack, rules.compare.rate_tolerance * mid)
+    return alo <= bhi + slack and blo <= ahi + slack
+
+
+def _places_compatible(p: str | None, q: str | None, rules: Rules) -> bool:
+    if not p or not q or p == q:
+        return True
+    return contains(p, q, rules) or contains(q, p, rules)
+
+
+def contains(outer: str, inner: str, rules: Rules, depth: int = 0) -> bool:
+    """Does the place ``outer`` contain ``inner`` by rules/places.yaml?"""
+    if depth > 6:
+        return False
+    kids = [k.lower() for k in rules.places.contains.get(outer, [])]
+    kids = [rules.lookup("place", k) or k for k in kids]
+    return inner in kids or any(contains(k, inner, rules, depth + 1) for k in kids)
+
+
+def _split_scope(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
+    """Split one key's claims where scopes make them about different things."""
+    by_status: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        by_status[c.scope.get("status") or ""].append(c)
+    statuses = [s for s in by_status if s]
+    groups: list[list[Claim]] = []
+    if len(statuses) == 1 and "" in by_status:
+        # Claims without a status join the only status there is.
+        by_status[statuses[0]].extend(by_status.pop(""))
+    for members in by_status.values():
+        # Places: chain claims whose places are equal or nested.
+        placed: list[list[Claim]] = []
+        for c in members:
+            p = c.scope.get("place")
+            for g in placed:
+                if all(_places_compatible(p, o.scope.get("place"), rules) for o in g):
+                    g.append(c)
+                    break
+            else:
+                placed.append([c])
+        groups.extend(placed)
+    return groups
+
+
+def _change_key(c: Claim) -> str:
+    return f"change:{c.change}" if c.change else "level"
+
+
+def _value_groups(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
+    """Claims grouped so that all claims in a group are pairwise compatible."""
+    order = sorted(claims, key=lambda c: (bounds(c, rules)[0], bounds(c, rules)[1], _precision(c)))
+    groups: list[list[Claim]] = []
+    for c in order:
+        for g in groups:
+            if all(compatible(c, o, rules) for o in g):
+                g.append(c)
+                break
+        else:
+            groups.append([c])
+    return groups
+
+
+def _precision(c: Claim) -> float:
+    """Smaller is more precise: the width of the claim's interval."""
+    lo = c.low if c.low is not None else -INF
+    hi = c.high if c.high is not None else INF
+    return hi - lo
+
+
+def _display(c: Claim) -> str:
+    return c.display or c.text
+
+
+def _is_update(groups: list[list[Claim]], rules: Rules) -> bool:
+    """A growing count reported on later days: later figures never lower."""
+    dated = [(c.published, bounds(c, rules)) for g in groups for c in g]
+    if any(not d for d, _ in dated):
+        return False
+    status = groups[0][0].scope.get("status")
+    if status not in rules.compare.growing_statuses:
+        return False
+    days = sorted({d for d, _ in dated})
+    if len(days) < 2:
+        return False
+    per_day = [[b for d, b in dated if d == day] for day in days]
+    # Within a day the figures must agree; across days each day's figure >= before.
+    for i in range(1, len(per_day)):
+        if min(lo for lo, _ in per_day[i]) < max(lo for lo, _ in per_day[i - 1]):
+            return False
+    return all(len({b for b in day}) == 1 for day in per_day)
+
+
+def _disagreement(groups: list[list[Claim]]) -> str:
+    articles = {c.article for g in groups for c in g}
+    if len(articles) == 1:
+        return "self"
+    attrs = [{(c.attribution or "").lower() for c in g} for g in groups]
+    named = [a - {""} for a in attrs]
+    if all(named) and all(not (named[i] & named[j]) for i in range(len(named)) for j in range(i + 1, len(named))):
+        return "sources"
+    if any(named[i] & named[j] for i in range(len(named)) for j in range(i + 1, len(named))):
+        return "quoting"
+    return "outlets"
+
+
+def _severity(groups: list[list[Claim]], rules: Rules) -> str:
+    mids = []
+    for g in groups:
+        lo, hi = bounds(g[0], rules)
+        mids.append(lo if hi == INF else hi if lo == -INF else (lo + hi) / 2)
+    finite = [m for m in mids if m not in (INF, -INF)]
+    spread = (max(finite) - min(finite)) / max(abs(max(finite)), 1e-9) if finite else 0
+    scopes = {tuple(sorted((k, v) for k, v in c.scope.items() if k in ("place", "status_word"))) for g in groups for c in g}
+    hedged = any(c.qualifier != "=" for g in groups for c in g)
+    if spread >= 0.1 and not hedged and len(scopes) <= 1:
+        return "high"
+    if spread >= 0.05:
+        return "medium"
+    return "low"
+
+
+EXPLAIN = {
+    "self": "the same article gives {n} different figures for {subject}",
+    "sources": "{n} sources give different figures for {subject}",
+    "quoting": "outlets disagree about what the same source said about {subject}",
+    "outlets": "outlets report {n} different figures for {subject}",
+}
+
+
+def _hint(groups: list[list[Claim]]) -> tuple[str | None, dict[int, str]]:
+    counts = [len({c.article for c in g}) for g in groups]
+    best = max(counts)
+    roles: dict[int, str] = {}
+    if counts.count(best) == 1 and best >= 2:
+        for i, k in enumerate(counts):
+            roles[i] = "majority" if k == best else "outlier"
+        top = groups[counts.index(best)]
+        return f"{best} articles agree on {_display(min(top, key=_precision))}; the others differ", roles
+    return None, roles
+
+
+def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
+    """Quantity conflicts in the claim table (all stories)."""
+    sub = df[df["kind"] == "quantity"]
+    keyed: dict[tuple, list[Claim]] = defaultdict(list)
+    for story, claim in zip(sub["story"], sub["claim"]):
+        if claim.subject in ("number",) or claim.subject is None:
+            continue
+        keyed[(story, claim.subject, _family(claim, rules), _change_key(claim))].append(claim)
+    conflicts: list[Conflict] = []
+    for (story, subject, family, change), claims in sorted(keyed.items(), key=lambda kv: kv[0]):
+        if len({(c.article, c.start) for c in claims}) < 2:
+            continue
+        for part in _split_scope(claims, rules):
+            groups = _value_groups(part, rules)
+            if len(groups) < 2 or _is_update(groups, rules):
+                continue
+            conflicts.append(_conflict(story, subject, family, change, groups, rules))
+    return conflicts
+
+
+def _conflict(story: str, subject: str, family: str, change: str, groups: list[list[Claim]], rules: Rules) -> Conflict:
+    groups.sort(key=lambda g: bounds(g[0], rules))
+    hint, roles = _hint(groups)
+    kind = _disagreement(groups)
+    values = []
+    for i, g in enumerate(groups):
+        best = min(g, key=_precision)
+        values.append(
+            ValueGroup(
+                value=_display(best),
+                claims=[_claim_entry(c) for c in sorted(g, key=lambda c: (c.article, c.start))],
+                low=best.low,
+                high=best.high,
+                role=roles.get(i),
+            )
+        )
+    shown = ", ".join(
+        f"{v.value}" + (f" ({'; '.join(dict.fromkeys(c['attribution'] or c['source'] for c in v.claims))})") for v in values
+    )
+    what = subject if change == "level" else f"the {change.split(':')[1]} change in {subject}"
+    expl = EXPLAIN[kind].format(n=len(values), subject=what) + ": " + shown
+    scope_note = {c.scope.get("status_word") or "" for g in groups for c in g} | {c.scope.get("place") or "" for g in groups for c in g}
+    if len(scope_note - {""}) > 1:
+        expl += " (scopes differ: " + ", ".join(sorted(scope_note - {""})) + ")"
+    key_parts = ["quantity", story, subject, family, change]
+    return Conflict(
+        id=stable_id(*key_parts),
+        kind="quantity",
+        subject=subject,
+        story=story,
+        severity=_severity(groups, rules),
+        explanation=expl,
+        values=values,
+        disagreement=kind,
+        hint=hint,
+    )
+
+
+def _claim_entry(c: Claim) -> dict:
+    """A claim as it appears under a conflict value (DESIGN.md's shape)."""
+    return {
+        "article": c.article,
+        "start": c.start,
+        "end": c.end,
+        "text": c.text,
+        "display": c.display or c.text,
+        "sentence_start": c.sentence_start,
+        "sentence_end": c.sentence_end,
+        "source": c.source,
+        "published": c.published,
+        "attribution": c.attribution,
+        "scope": c.scope,
+        "qualifier": c.qualifier,
+        "low": c.low,
+        "high": c.high,
+    }

@@ -1,0 +1,180 @@
+"""Parse helpers every claim kind shares: who said it, and in what scope.
+
+Attribution and scope come from the dependency parse, not from word windows,
+so that "Zelenskyy stated that 11,000 soldiers are deployed in Kursk, while
+South Korean intelligence reported that 12,000 were sent" gives each figure
+its own speaker and its own place.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+    from checker.rules import Rules
+
+REPORTING_VERBS = {
+    "say", "state", "report", "tell", "confirm", "estimate", "indicate", "announce",
+    "claim", "add", "believe", "warn", "note", "write", "suggest", "insist", "reveal",
+    "disclose", "put", "quote", "explain", "assert", "acknowledge", "allege", "declare",
+    "testify", "predict", "forecast", "show", "find", "record", "count", "tally",
+}
+ATTRIBUTION_PREPS = ("according to", "per", "citing", "cited by", "quoted by")
+ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+PLACE_PREPS = {"in", "near", "at", "off", "to", "from", "into", "across", "inside", "outside", "around", "on"}
+
+
+def _compact(span_tokens: list[Token]) -> str | None:
+    """A readable speaker name from a subject subtree: drop leading determiners."""
+    toks = [t for t in span_tokens if not t.is_space]
+    while toks and (toks[0].pos_ in ("DET", "PUNCT") or toks[0].lower_ in ("the", "a", "an")):
+        toks = toks[1:]
+    while toks and toks[-1].is_punct:
+        toks = toks[:-1]
+    if not toks or all(t.pos_ == "PRON" for t in toks):
+        return None
+    doc = toks[0].doc
+    text = doc[toks[0].i : toks[-1].i + 1].text
+    # A long subtree ("the head of X, Y, who ...") -> prefer its named entity.
+    if len(toks) > 6:
+        ents = doc[toks[0].i : toks[-1].i + 1].ents
+        for label in ("PERSON", "ORG"):
+            for ent in ents:
+                if ent.label_ == label:
+                    return ent.text
+    return text
+
+
+def attribution(tok: Token, sent: Span) -> str | None:
+    """Who the article says stated the fact at ``tok``, or None.
+
+    Looks for "according to X" / "per X" / "citing X" in the sentence, then
+    for a reporting verb ("said", "reported", "stated") above ``tok`` in
+    the parse and takes its subject.
+    """
+    low = sent.text.lower()
+    for prep in ATTRIBUTION_PREPS:
+        i = low.find(prep + " ")
+        if i >= 0:
+            start = sent.start_char + i + len(prep) + 1
+            span = sent.doc.char_span(start, sent.end_char, alignment_mode="expand")
+            if span is not None and len(span):
+                first = span[0]
+                # The object phrase of the preposition: its subtree up to a comma.
+                head = first
+                while head.head != head and head.head.i >= first.i and head.head.i < sent.end:
+                    if head.head.pos_ in ("VERB", "AUX", "ADP"):
+                        break
+                    head = head.head
+                toks = [t for t in head.subtree if t.i >= first.i]
+                cut = []
+                for t in toks:
+                    if t.text in (",", ";") or t.lower_ in ("citing", "who", "which"):
+                        break
+                    cut.append(t)
+                name = _compact(cut)
+                if name:
+                    return name
+    node = tok
+    seen = 0
+    while node.head != node and seen < 12:
+        node = node.head
+        seen += 1
+        if node.lemma_.lower() in REPORTING_VERBS and node.pos_ in ("VERB", "AUX"):
+            subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subj and subj[0].dep_ == "nsubj":
+                return _compact(list(subj[0].subtree))
+            agent = [c for c in node.children if c.dep_ == "agent"]
+            if agent:
+                return _compact([t for t in agent[0].subtree if t != agent[0]])
+    # "X said" after the clause: a reporting root with the clause as a child.
+    root = sent.root
+    if root.lemma_.lower() in REPORTING_VERBS and root != tok:
+        subj = [c for c in root.children if c.dep_ == "nsubj"]
+        if subj:
+            return _compact(list(subj[0].subtree))
+    return None
+
+
+def clause_of(tok: Token) -> Token:
+    """The verb heading the clause ``tok`` stands in (or the sentence root)."""
+    node = tok
+    while node.head != node:
+        if node.pos_ in ("VERB", "AUX") and node.dep_ in ("ROOT", "ccomp", "advcl", "relcl", "conj", "xcomp", "acl", "pcomp"):
+            return node
+        node = node.head
+    return node
+
+
+def canonical_place(text: str, rules: Rules) -> str:
+    """A place name normalized through rules/places.yaml aliases."""
+    t = text.lower().strip()
+    for prefix in ("the ", "town of ", "city of ", "village of ", "region of "):
+        if t.startswith(prefix):
+            t = t[len(prefix) :]
+    t = t.replace("’s", "").replace("'s", "").strip()
+    return rules.lookup("place", t) or t
+
+
+def scope_of(tok: Token, sent: Span, rules: Rules, exclude: tuple[int, int] | None = None) -> dict:
+    """Place, time and status qualifiers of the clause that holds ``tok``.
+
+    ``status`` is the rules/subjects.yaml status class of the clause verb
+    (training, deployed, sent -> presence; killed; injured), since counts of
+    the killed and the wounded are about different things.
+    """
+    verb = clause_of(tok)
+    scope: dict = {}
+    lo, hi = verb.left_edge.i, verb.right_edge.i
+    # Keep to the clause: stop at nested clauses' own verbs except the number's.
+    places, times = [], []
+    for ent in sent.ents:
+        if ent.start < lo or ent.end > hi + 1:
+            continue
+        if exclude and ent.start_char < exclude[1] and ent.end_char > exclude[0]:
+            continue
+        if ent.label_ in PLACE_LABELS:
+            k = ent.start - 1
+            # Skip "the", "eastern", "Russia's": "in the eastern Kursk region".
+            while k > lo and sent.doc[k].lower_ in ("the", "eastern", "western", "northern", "southern", "central", "north", "south", "east", "west", "northeastern", "northwestern", "southeastern", "southwestern", "remote"):
+                k -= 1
+            prev = sent.doc[k] if k >= 0 else None
+            if prev is not None and prev.lower_ in PLACE_PREPS:
+                places.append(ent)
+        elif ent.label_ in ("DATE", "TIME"):
+            times.append(ent.text)
+    if places:
+        p = places[0]
+        text = p.text
+        nxt = sent.doc[p.end] if p.end < len(sent.doc) else None
+        if nxt is not None and nxt.lower_ in ("region", "province", "oblast", "state", "county", "district"):
+            text = f"{text} {nxt.lower_}"
+        scope["place"] = canonical_place(text, rules)
+        scope["place_text"] = text
+    if times:
+        scope["time"] = times[0]
+    status = status_of(tok, verb, rules)
+    if status:
+        scope["status"] = status
+        scope["status_word"] = verb.lower_ if rules.lookup("status", verb.lemma_) else status
+    return scope
+
+
+def status_of(tok: Token, verb: Token, rules: Rules) -> str | None:
+    """The status class of what happened to the counted things, if any."""
+    cands = [verb, tok.head] + [c for c in tok.head.children if c.dep_ in ("amod", "acl", "relcl")]
+    cands += [c for c in verb.children if c.dep_ in ("xcomp", "acomp", "attr")]
+    for c in cands:
+        for form in (c.lemma_.lower(), c.lower_):
+            s = rules.lookup("status", form)
+            if s:
+                return s
+    return None
+
+
+def char_span_tokens(sent: Span, start: int, end: int) -> Span | None:
+    """Tokens covering the characters [start, end), expanded to whole tokens."""
+    return sent.doc.char_span(start, end, alignment_mode="expand")

@@ -1,0 +1,635 @@
+"""Quantity claims: value, hedge, unit, what is counted, who said it, scope.
+
+Numbers are found in the sentence text (digits, words and mixes, with their
+currency signs and scale suffixes), then judged with the spaCy parse of the
+same sentence: spaCy's DATE/TIME/ORDINAL entities and the words around a
+number rule out dates, clock times, rankings, article numbers and names; the
+parse gives the counted noun, its owner and the clause's verb. quantulum3 is
+asked only about measurement units the rules do not know, and only where
+this pass already found a number (it misreads many news numbers on its own:
+"2.15pm" is not picometres).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from checker.extract.common import attribution, scope_of
+from checker.extract.numbers import (
+    _DIGITS,
+    _VULG,
+    FRACTION_WORDS,
+    SUFFIX_SCALES,
+    UNITS_WORDS,
+    parse_digits,
+    parse_fraction,
+    parse_words,
+    rounding_unit,
+    safe_float,
+)
+from checker.models import Claim
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from checker.models import Article
+    from checker.rules import Rules
+
+_CUR = r"US\$|U\.S\.\s?\$|C\$|A\$|HK\$|NZ\$|S\$|\$|£|€|¥|Rs\.?\s?|(?<![A-Za-z])e(?=\d)"
+_NUM = rf"(?:(?:{_DIGITS})[{_VULG}]?|[{_VULG}])"
+_SUF = r"(?:bn|mn|mln|m|k|tn|trn|b)(?![A-Za-z])"
+_SCALE = r"(?:[\s-]+(?:hundred|thousand|million|billion|trillion))*"
+_ONE = rf"(?P<curN>{_CUR})?\s?(?P<numN>{_NUM})(?P<sufN>{_SUF})?(?P<scaleN>{_SCALE})"
+_ONE1, _ONE2 = _ONE.replace("N>", "1>"), _ONE.replace("N>", "2>")
+DIGIT_RX = re.compile(
+    rf"(?<![\w.,/:])(?:{_ONE1})(?:(?P<sep>\s?(?:-|–|—|to)\s?)(?:{_ONE2}))?(?![\w/]|[.,]\d)"
+)
+_W = "|".join(sorted(UNITS_WORDS, key=len, reverse=True))
+WORD_RX = re.compile(
+    rf"\b(?:(?:a|an)\s+)?(?:(?:{_W})(?:[\s-]+(?:{_W}|hundred|thousand|million|billion|trillion|and(?=\s+(?:{_W}))))*"
+    rf"|(?:a|an)\s+(?:hundred|thousand|million|billion|dozen)|dozen)"
+    rf"(?:\s+(?:hundred|thousand|million|billion|trillion))*\b",
+    re.IGNORECASE,
+)
+FRACTION_RX = re.compile(
+    rf"\b(?:(?:a|an|one|{_W})[\s-])?(?:{'|'.join(FRACTION_WORDS)})\b", re.IGNORECASE
+)
+
+HEDGES = [
+    # (phrase before the number, qualifier); longest first when matching.
+    ("more than", ">"), ("greater than", ">"), ("over", ">"), ("above", ">"), ("in excess of", ">"),
+    ("upwards of", ">"), ("exceeding", ">"), ("higher than", ">"),
+    ("at least", ">="), ("no fewer than", ">="), ("no less than", ">="), ("a minimum of", ">="),
+    ("not less than", ">="),
+    ("fewer than", "<"), ("less than", "<"), ("under", "<"), ("below", "<"), ("just under", "<"),
+    ("short of", "<"), ("lower than", "<"),
+    ("up to", "<="), ("at most", "<="), ("no more than", "<="), ("a maximum of", "<="),
+    ("as many as", "<="), ("as much as", "<="), ("not more than", "<="),
+    ("about", "~"), ("around", "~"), ("approximately", "~"), ("roughly", "~"), ("some", "~"),
+    ("nearly", "~"), ("almost", "~"), ("an estimated", "~"), ("estimated", "~"), ("circa", "~"),
+    ("close to", "~"), ("approx.", "~"), ("approx", "~"), ("just over", "~"), ("just under", "~"),
+    ("an approximate", "~"), ("round about", "~"), ("somewhere around", "~"), ("nigh on", "~"),
+    ("almost exactly", "="), ("exactly", "="), ("precisely", "="), ("only", "="), ("just", "="),
+]
+HEDGES.sort(key=lambda h: -len(h[0]))
+AFTER_HEDGES = [("or more", ">="), ("or so", "~"), ("or fewer", "<="), ("or less", "<="), ("plus", ">=")]
+
+UP_WORDS = {
+    "rise", "rose", "risen", "up", "increase", "increased", "climb", "climbed", "gain", "gained",
+    "jump", "jumped", "grow", "grew", "grown", "add", "added", "boost", "boosted", "surge", "surged",
+    "soar", "soared", "advance", "advanced", "rally", "rallied", "raise", "raised", "higher",
+}
+DOWN_WORDS = {
+    "fall", "fell", "fallen", "down", "drop", "dropped", "decline", "declined", "decrease", "decreased",
+    "slip", "slipped", "lose", "lost", "shed", "plunge", "plunged", "slump", "slumped", "tumble",
+    "tumbled", "sink", "sank", "shrink", "shrank", "dip", "dipped", "slide", "slid", "ease", "eased",
+    "lower", "cut", "reduce", "reduced", "lowered",
+}
+NOT_QUANTITY_BEFORE = {
+    "article", "articles", "clause", "section", "chapter", "paragraph", "page", "pages", "no", "no.",
+    "number", "room", "flight", "route", "line", "platform", "version", "level", "grade", "category",
+    "channel", "gate", "highway", "interstate", "unit", "item", "resolution", "amendment", "rule",
+    "world war", "phase", "stage", "season", "episode", "volume", "vol", "vol.", "part", "act",
+    "psalm", "verse", "block", "apartment", "suite", "floor", "row", "seat", "lot", "case",
+    "division", "group", "pool", "top", "windows", "office", "iphone", "formula", "g", "boeing",
+    "airbus", "apollo", "channel", "bbc", "radio", "code", "zone", "tier", "ward", "district",
+}
+TIME_WORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
+              "minute", "minutes", "second", "seconds", "decade", "decades", "century", "centuries"}
+RELATIVE_AFTER = ("ago", "earlier", "later", "before", "after", "since", "from now", "previously")
+SCORE_WORDS = {"win", "won", "victory", "defeat", "beat", "beaten", "lost", "lose", "draw", "drew",
+               "lead", "led", "score", "scored", "scoreline", "goal", "goals", "match", "game",
+               "half-time", "halftime", "sets", "set", "trail", "trailed", "thrashing", "loss",
+               "triumph", "routed", "edged", "held"}
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+          "sept", "oct", "nov", "dec")
+
+
+@dataclass
+class Mention:
+    """A number expression in a sentence before it is judged."""
+
+    start: int
+    end: int
+    text: str
+    value: float | tuple[float, float]
+    currency: str | None
+    surface_num: str
+    is_word: bool = False
+
+
+def _currency_of(sym: str | None, rules: Rules) -> str | None:
+    if not sym:
+        return None
+    s = sym.strip().lower().replace(" ", "")
+    if s in ("u.s.$",):
+        s = "us$"
+    return rules.lookup("currency", s) or rules.lookup("currency", s.rstrip("."))
+
+
+def _one_value(m: re.Match, n: int) -> float:
+    v = parse_digits(m.group(f"num{n}"))
+    suf = (m.group(f"suf{n}") or "").lower()
+    if suf:
+        v *= SUFFIX_SCALES[suf]
+    scale = m.group(f"scale{n}") or ""
+    for w in re.split(r"[\s-]+", scale.strip().lower()):
+        if w:
+            v *= {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[w]
+    return v
+
+
+def find_mentions(text: str, rules: Rules) -> list[Mention]:
+    """Every number expression in ``text`` (offsets relative to it)."""
+    out: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    for m in DIGIT_RX.finditer(text):
+        try:
+            v1 = _one_value(m, 1)
+        except (ValueError, OverflowError):
+            continue
+        cur = _currency_of(m.group("cur1"), rules)
+        value: float | tuple[float, float] = v1
+        end = m.end()
+        if m.group("num2"):
+            sep = m.group("sep").strip()
+            try:
+                v2 = _one_value(m, 2)
+            except (ValueError, OverflowError):
+                v2 = None
+            n1, n2 = m.group("num1"), m.group("num2")
+            looks_years = re.fullmatch(r"(1[89]|20)\d\d", n1) and re.fullmatch(r"\d\d|(1[89]|20)\d\d", n2)
+            before = text[max(0, m.start() - 6) : m.start()].lower()
+            if v2 is None or looks_years or "from" in before or (sep == "to" and v2 < v1):
+                # "from 5 to 7" gives two levels, not a range; keep the first.
+                end = m.end("scale1")
+            else:
+                # "1.2-1.5 million": the scale of the second applies to both.
+                if not m.group("suf1") and not (m.group("scale1") or "").strip() and v2 > v1 * 100 and n1.replace(".", "").isdigit():
+                    v1 = v1 * (v2 / parse_digits(n2)) if parse_digits(n2) else v1
+                value = (v1, v2)
+                cur = cur or _currency_of(m.group("cur2"), rules)
+        s = m.start()
+        surface = text[s:end].rstrip(" -–—")
+        end = s + len(surface)
+        out.append(Mention(s, end, surface, value, cur, m.group("num1")))
+        taken.append((s, end))
+    for rx, parser in ((FRACTION_RX, parse_fraction), (WORD_RX, parse_words)):
+        for m in rx.finditer(text):
+            s, e = m.start(), m.end()
+            if not free(s, e):
+                continue
+            surface = m.group(0)
+            v = parser(surface)
+            if v is None or surface.lower() in ("a", "an"):
+                continue
+            out.append(Mention(s, e, surface, v, None, surface, is_word=True))
+            taken.append((s, e))
+    # "between 40 and 43": two mentions joined into one stated range.
+    out.sort(key=lambda x: x.start)
+    merged: list[Mention] = []
+    i = 0
+    while i < len(out):
+        a = out[i]
+        if i + 1 < len(out) and not isinstance(a.value, tuple):
+            b = out[i + 1]
+            gap = text[a.end : b.start].strip().lower()
+            before = text[max(0, a.start - 8) : a.start].strip().lower()
+            if gap == "and" and before.endswith("between") and not isinstance(b.value, tuple):
+                bv = float(b.value)
+                av = float(a.value)
+                if av < bv and b.value > 0:
+                    merged.append(Mention(a.start, b.end, text[a.start : b.end], (av, bv), a.currency or b.currency, a.surface_num))
+                    i += 2
+                    continue
+        merged.append(a)
+        i += 1
+    return merged
+
+
+def _tokens(doc: Doc, start: int, end: int) -> list[Token]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return list(span) if span is not None else []
+
+
+def _hedge(before: str, after: str) -> tuple[str, int]:
+    """(qualifier, number of chars of ``before`` the hedge takes)."""
+    b = before.lower().rstrip()
+    for phrase, q in HEDGES:
+        if b.endswith(phrase) and (len(b) == len(phrase) or not b[-len(phrase) - 1].isalnum()):
+            return q, len(before) - (len(b) - len(phrase))
+    a = after.lower().lstrip()
+    for phrase, q in AFTER_HEDGES:
+        if a.startswith(phrase) and (len(a) == len(phrase) or not a[len(phrase)].isalnum()):
+            return q, 0
+    return "=", 0
+
+
+def _unit_after(after: str, rules: Rules) -> tuple[str | None, str | None, int]:
+    """(unit, currency, chars consumed) from the words right after a number."""
+    a = after.lower()
+    m = re.match(r"\s?(-|\s)?([a-z%°$€£/\".]+(?:[\s-][a-z.]+){0,2})", a)
+    if not m:
+        return None, None, 0
+    words = m.group(2)
+    parts = re.split(r"([\s-])", words)
+    # Longest prefix of up to three words that names a unit or currency.
+    for k in range(len(parts), 0, -1):
+        cand = "".join(parts[:k]).strip(" -")
+        if not cand:
+            continue
+        consumed = m.start(2) + len("".join(parts[:k]).rstrip(" -"))
+        cur = rules.lookup("currency", cand)
+        if cur and cand not in ("e", "won", "rs"):
+            return None, cur, consumed
+        unit = rules.lookup("unit", cand)
+        if unit and not (cand in ("m", "in.", "in", "g") and len(parts) > 1 and k == 1 and False):
+            return unit, None, consumed
+    return None, None, 0
+
+
+def _counted_noun(toks: list[Token], rules: Rules) -> Token | None:
+    """The noun a number counts ("11,000 North Korean infantrymen" -> infantrymen)."""
+    if not toks:
+        return None
+    last = toks[-1]
+    node = last
+    for _ in range(4):
+        if node.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod", "nmod", "appos") and node.head != node:
+            nxt = node.head
+            if nxt.i in {t.i for t in toks} or nxt.like_num or nxt.lower_ in ("million", "billion", "thousand", "hundred", "dozen"):
+                node = nxt
+                continue
+            if nxt.pos_ in ("NOUN", "PROPN") and nxt.i > last.i:
+                return nxt
+            break
+        break
+    # "five of the pirates", "12 Somalis", "one person"
+    for child in last.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            objs = [c for c in child.children if c.dep_ == "pobj"]
+            if objs and objs[0].pos_ in ("NOUN", "PROPN"):
+                return objs[0]
+    nxt = last.doc[last.i + 1] if last.i + 1 < len(last.doc) else None
+    if nxt is not None and nxt.pos_ == "NOUN" and nxt.head == last:
+        return nxt
+    return None
+
+
+def _owner(noun: Token, rules: Rules) -> str | None:
+    """Whose the counted thing is: a NORP/GPE/ORG modifier of the noun, normalized."""
+    for child in noun.children:
+        if child.dep_ in ("amod", "compound", "poss", "nmod") and child.ent_type_ in ("NORP", "GPE", "ORG"):
+            # The whole entity ("North Korean"), not just the child token.
+            ent = next((e for e in noun.doc.ents if e.start <= child.i < e.end), None)
+            name = (ent.text if ent is not None else child.text).lower()
+            name = re.sub(r"(’s|'s)$", "", name).strip()
+            name = re.sub(r"^the\s+", "", name)
+            return rules.lookup("alias", name) or name
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in ("from", "of"):
+            for o in child.children:
+                if o.dep_ == "pobj" and o.ent_type_ in ("NORP", "GPE"):
+                    ent = next((e for e in noun.doc.ents if e.start <= o.i < e.end), None)
+                    name = (ent.text if ent is not None else o.text).lower()
+                    return rules.lookup("alias", name) or name
+    return None
+
+
+def _plural(word: str) -> str:
+    if word in ("people", "police", "staff", "personnel", "cattle"):
+        return word
+    if re.search(r"(s|x|z|ch|sh)$", word):
+        return word + "es"
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _noun_key(noun: Token, rules: Rules) -> str:
+    """Canonical singular of a counted noun via rules/subjects.yaml synonyms."""
+    for form in (noun.lower_, noun.lemma_.lower()):
+        c = rules.lookup("subject", form)
+        if c:
+            return c
+    # Multi-word synonyms ("military personnel", "death toll").
+    prev = noun.doc[noun.i - 1] if noun.i > 0 else None
+    if prev is not None:
+        c = rules.lookup("subject", f"{prev.lower_} {noun.lower_}")
+        if c:
+            return c
+    return noun.lemma_.lower()
+
+
+def _measured(tok: Token, rules: Rules) -> Token | None:
+    """For a money/percent/measure, the noun it is a measure of.
+
+    "profits rose 5%" -> profits; "a $800m deal" -> deal; "the toll is 5" ->
+    toll; "owes $27bn in taxes" -> taxes.
+    """
+    node = tok
+    for _ in range(3):
+        if node.dep_ in ("compound", "nummod", "amod", "nmod", "quantmod") and node.head.pos_ == "NOUN" and node.head.i > tok.i:
+            h = node.head
+            if rules.lookup("unit", h.lower_) or rules.lookup("currency", h.lower_) or h.lower_ in SUFFIX_SCALES:
+                node = h
+                continue
+            return h
+        break
+    head = node.head
+    if node.dep_ in ("dobj", "npadvmod", "attr", "pobj", "advmod", "nsubj", "appos", "conj") or node.head.pos_ == "VERB":
+        verb = head
+        while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+            if verb.pos_ == "NOUN" and verb != node and not (rules.lookup("unit", verb.lower_) or verb.lower_ in ("cent", "percent")):
+                return verb
+            verb = verb.head
+        for c in verb.children:
+            if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ in ("NOUN", "PROPN") and c != node:
+                return c
+        for c in node.children:
+            if c.dep_ == "prep" and c.lower_ in ("in", "of", "for", "on"):
+                for o in c.children:
+                    if o.dep_ == "pobj" and o.pos_ == "NOUN":
+                        return o
+    return None
+
+
+def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules: Rules) -> str | None:
+    """Why a number is not a quantity claim (a date, a time, a ranking, a name), or None."""
+    before = sent_text[:rel].rstrip()
+    after = sent_text[rel + len(m.text) :]
+    words_before = re.findall(r"[\w.']+", before.lower())[-2:]
+    prev = words_before[-1] if words_before else ""
+    prev2 = " ".join(words_before)
+    al = after.lower()
+    if m.currency:
+        return None
+    # Clock times and time zones: "2.15pm", "8:30 p.m.", "1100 hours", "2248 GMT".
+    if re.match(r"\s?(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])", al) or re.match(r"\s?(hours|hrs|gmt|utc|bst|est|pst|ist|local time)\b", al) and re.fullmatch(r"\d{4}", m.surface_num):
+        return "time"
+    if re.match(r"[:.]\d\d\s?(a\.?m|p\.?m|gmt|utc|local|pst|est|ist|hours)", al) or re.fullmatch(r"\d{1,2}[:]\d\d", m.text):
+        return "time"
+    if re.match(r"\s?(?:a\.?m\.?|p\.?m\.?|o'clock)\b", al):
+        return "time"
+    if not m.is_word and re.fullmatch(r"\d{1,2}\.\d\d", m.text) and re.match(r"\s?(a\.?m|p\.?m|gmt|bst|local)", al):
+        return "time"
+    # Ordinals and rankings: "1st", "No 2", "ranked 3".
+    if re.match(r"(st|nd|rd|th)\b", al):
+        return "ordinal"
+    if prev in NOT_QUANTITY_BEFORE or prev2 in NOT_QUANTITY_BEFORE:
+        if not re.match(r"\s?(%|per ?cent)", al):
+            return "label"
+    if prev in ("ranked", "rank", "number", "no", "no.", "#") or before.endswith("#"):
+        return "ranking"
+    # Parts of names and codes: "G8", "F-16", "AK-47", "Windows 7", "MP3".
+    if re.search(r"[A-Za-z][-]?$", before[-2:] if before else "") and rel > 0 and not sent_text[rel - 1].isspace():
+        return "name"
+    if re.match(r"[A-Za-z]", after) and not re.match(r"(bn|m|k|mn|km|kg|cm|mm|ft|lb|mph|mw|gb|mb|ghz)\b", al):
+        return "name"
+    # Years and dates.
+    if not m.is_word and not isinstance(m.value, tuple):
+        v = m.value
+        if re.fullmatch(r"(1[5-9]|20)\d\d", m.text) and not re.match(r"\s?(%|per ?cent|people|troops|[a-z]+s\b)", al):
+            return "year"
+        if re.fullmatch(r"(1[5-9]|20)\d\d", m.text) and prev in ("in", "since", "of", "by", "from", "until", "till", "before", "after", "during"):
+            return "year"
+        if v == int(v) and 1 <= v <= 31 and (prev in MONTHS or re.match(r"\s?(" + "|".join(MONTHS) + r")\b", al)):
+            return "date"
+        if re.fullmatch(r"'?\d\d", m.text) and prev in MONTHS:
+            return "date"
+        if re.match(r"s\b", al) and re.fullmatch(r"(1[5-9]|20)?\d0", m.text):
+            return "decade"
+    if isinstance(m.value, tuple) and re.match(r"^\d{1,2}$", m.surface_num) and re.search(r"[-–]", m.text):
+        sent_words = set(re.findall(r"[a-z-]+", sent_text.lower()))
+        if sent_words & SCORE_WORDS and max(m.value) <= 30:
+            return "score"
+    for t in toks:
+        if t.ent_type_ in ("DATE", "TIME") and not m.currency:
+            if re.match(r"[\s-]?(" + "|".join(sorted(TIME_WORDS, key=len, reverse=True)) + r")\b", al):
+                if any(re.match(rf"[\s-]?\w+[\s-]+{w}\b", al) or re.match(rf"[\s-]?\w+\s+\w+\s+{w}\b", al) for w in RELATIVE_AFTER) or re.match(r"[\s-]?\w+\s+(ago|earlier|later|previously)\b", al):
+                    return "relative date"
+                return None  # a duration: "three weeks", "nine days"
+            if re.match(r"[\s-]?year[\s-]old|[\s-]?years?\s+old", al):
+                return None
+            return "date"
+        if t.ent_type_ == "ORDINAL":
+            return "ordinal"
+    if m.is_word:
+        low = m.text.lower()
+        if low in ("one", "an", "a") or low.startswith("one"):
+            nxt = re.match(r"\s*(of|another|day|time|way|thing|side|point|hand|another|by|or|and|thing)\b", al)
+            if nxt or re.search(r"\b(no|any|every|each|the|this|that|which)$", before.lower()):
+                return "pronoun"
+        if low in ("half", "quarter") and not re.match(r"\s*(of|a|an)\b", al):
+            return "not a fraction"
+    return None
+
+
+def extract_quantities(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
+    """Every quantity claim in the parsed article ``doc``."""
+    claims: list[Claim] = []
+    for sent in doc.sents:
+        if not article.is_checked(sent.start_char, sent.end_char):
+            continue
+        claims.extend(_sentence_quantities(sent, article, rules))
+    return claims
+
+
+def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Claim]:
+    doc = sent.doc
+    text = sent.text
+    out: list[Claim] = []
+    for m in find_mentions(text, rules):
+        start = sent.start_char + m.start
+        end = sent.start_char + m.end
+        toks = _tokens(doc, start, end)
+        if _skip_reason(m, text, m.start, toks, rules):
+            continue
+        claim = _claim_for(m, sent, start, end, toks, article, rules)
+        if claim is not None:
+            out.append(claim)
+    return out
+
+
+def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], article: Article, rules: Rules) -> Claim | None:
+    text = sent.text
+    before, after = text[: m.start], text[m.end :]
+    qualifier, hedge_len = _hedge(before, after)
+    unit, currency, consumed = _unit_after(after, rules)
+    currency = m.currency or currency
+    # "magnitude 7.6" / "magnitude-7.3": the unit stands before the number.
+    if unit is None and currency is None and re.search(r"magnitude[\s-]?(of\s)?$", before.lower()):
+        unit = "magnitude"
+    if unit is None and currency is None and re.match(r"\s?(?:per ?cent|%)", after.lower()):
+        unit = "%"
+    # "rose by 19 cents": cents are a hundredth of the currency in play.
+    if unit is None and currency is None and re.match(r"\s?(cents?|pence|p\b)", after.lower()):
+        unit = "cent"
+    if currency:
+        unit = currency
+    counted = None
+    if unit is None:
+        counted = _counted_noun(toks, rules)
+        if counted is None and not toks:
+            return None
+        if counted is not None and rules.lookup("unit", counted.lower_):
+            unit = rules.lookup("unit", counted.lower_)
+            counted = None
+        elif unit is None:
+            unit = _quantulum_unit(text[m.start : m.end + 30]) if re.match(r"\s?[a-zµ°]", after.lower()) else None
+    change = _change(before[: len(before) - hedge_len] if hedge_len else before, toks, rules)
+    low, high = interval(m.value, qualifier, rounding_unit(m.text, _point(m.value)), rules)
+    subject, unit_key, owner = _subject(m, toks, counted, unit, sent, rules)
+    if counted is not None:
+        unit = unit_key
+    tok = toks[-1] if toks else sent.root
+    scope = scope_of(tok, sent, rules)
+    if counted is not None and "status" not in scope:
+        s = rules.lookup("status", counted.lower_) or rules.lookup("status", counted.lemma_.lower())
+        if s:
+            scope["status"] = s
+    disp_start = start - hedge_len
+    display = sent.doc.text[disp_start:end]
+    if consumed and unit != "%":
+        display = sent.doc.text[disp_start : end + consumed]
+    value = [safe_float(m.value[0]), safe_float(m.value[1])] if isinstance(m.value, tuple) else safe_float(m.value)
+    if value is None or (isinstance(value, list) and None in value):
+        return None
+    return Claim(
+        article=article.id,
+        start=start,
+        end=end,
+        text=sent.doc.text[start:end],
+        sentence_start=sent.start_char,
+        sentence_end=sent.end_char,
+        kind="quantity",
+        subject=subject,
+        value=value,
+        unit=unit,
+        qualifier=qualifier,
+        change=change,
+        low=safe_float(low),
+        high=safe_float(high),
+        attribution=attribution(tok, sent),
+        scope=scope,
+        source=article.outlet,
+        published=article.published,
+        display=display.strip(),
+        extra={"owner": owner, "counted": counted.lower_ if counted is not None else None},
+    )
+
+
+def _point(value: float | tuple[float, float]) -> float:
+    return value[1] if isinstance(value, tuple) else value
+
+
+def interval(value: float | tuple[float, float], qualifier: str, unit: float, rules: Rules) -> tuple[float, float]:
+    """The interval a stated figure allows after its hedge and its rounding.
+
+    A bare figure allows the rounding its last digit implies, capped at 2% so
+    "10,000" never swallows "11,000"; "about" widens to at least 5%; bounds
+    ("more than 300") are open on one side.
+    """
+    inf = float("inf")
+    if isinstance(value, tuple):
+        lo, hi = value
+        if qualifier == "~":
+            return lo - max(unit / 2, lo * 0.05), hi + max(unit / 2, hi * 0.05)
+        return lo, hi
+    v = value
+    half = min(unit / 2, abs(v) * 0.02) if rules.compare.rounding else 0.0
+    if qualifier == "~":
+        w = max(unit / 2, abs(v) * 0.05)
+        return v - w, v + w
+    if qualifier == ">":
+        return v, inf
+    if qualifier == ">=":
+        return v - half, inf
+    if qualifier == "<":
+        return -inf if v < 0 else 0.0, v
+    if qualifier == "<=":
+        return -inf if v < 0 else 0.0, v + half
+    return v - half, v + half
+
+
+def _change(before: str, toks: list[Token], rules: Rules) -> str | None:
+    """'up'/'down' when the number is the size of a rise or fall."""
+    words = re.findall(r"[a-z-]+", before.lower())[-3:]
+    if words and words[-1] in ("to", "from", "at", "of") and not (len(words) > 1 and words[-1] == "of" and words[-2] in ("rise", "fall", "increase", "decrease", "drop", "gain", "loss", "decline", "cut", "jump")):
+        return None
+    for w in reversed(words):
+        if w == "by" or w in ("a", "an", "some", "nearly", "about", "almost", "more", "than", "around", "over", "of", "just"):
+            continue
+        if w in UP_WORDS:
+            return "up"
+        if w in DOWN_WORDS:
+            return "down"
+        break
+    if toks:
+        head = toks[-1].head
+        if head.dep_ in ("dobj", "npadvmod") and head.head.pos_ == "VERB":
+            head = head.head
+        if toks[-1].dep_ in ("npadvmod", "dobj") and head.pos_ == "VERB":
+            lem = head.lemma_.lower()
+            if lem in ("rise", "increase", "climb", "gain", "jump", "grow", "surge", "soar", "advance"):
+                return "up"
+            if lem in ("fall", "drop", "decline", "decrease", "slip", "plunge", "slump", "tumble", "sink", "shrink", "dip", "slide", "ease"):
+                return "down"
+    return None
+
+
+def _subject(m: Mention, toks: list[Token], counted: Token | None, unit: str | None, sent: Span, rules: Rules) -> tuple[str, str | None, str | None]:
+    """(subject key, counted-noun unit, owner) for a quantity."""
+    if counted is not None:
+        noun = _noun_key(counted, rules)
+        owner = _owner(counted, rules)
+        subj = _plural(noun)
+        return (f"{owner} {subj}" if owner else subj), noun, owner
+    measured = _measured(toks[-1], rules) if toks else None
+    if measured is not None:
+        noun = _noun_key(measured, rules)
+        owner = _owner(measured, rules)
+        if unit == "magnitude" or noun in ("magnitude",):
+            return "quake magnitude", None, None
+        label = f"{owner} {noun}" if owner else noun
+        return label, None, owner
+    if unit == "magnitude":
+        return "quake magnitude", None, None
+    return (unit or "number"), None, None
+
+
+_Q_PARSER = None
+
+
+def _quantulum_unit(snippet: str) -> str | None:
+    """A measurement unit quantulum3 sees at the start of ``snippet``, if any.
+
+    Only physical units are taken (lengths, masses, areas, speeds...):
+    quantulum3 mistakes currency shorthand and clock times for units.
+    """
+    global _Q_PARSER
+    try:
+        if _Q_PARSER is None:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                from quantulum3 import parser as qp
+            _Q_PARSER = qp
+        quants = _Q_PARSER.parse(snippet)
+    except Exception:  # quantulum3 raises on odd text; never let that stop a run
+        return None
+    for q in quants:
+        if q.span[0] > 2:
+            break
+        ent = q.unit.entity.name
+        if ent in ("length", "mass", "area", "volume", "speed", "temperature", "energy", "power", "data storage", "frequency"):
+            return q.unit.symbol or q.unit.name
+    return None

@@ -1,0 +1,141 @@
+"""The data classes every stage shares: Article, Claim, Conflict and friends.
+
+They live in one module so that stages depend on the data, not on each other
+(ingest makes Articles, extract makes Claims, compare makes Conflicts, report
+reads them all). Field names follow the data contract in DESIGN.md: other tools
+read ``conflicts.json`` and ``checker extract --format jsonl``, so renaming a
+field here is a breaking change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CLAIM_KINDS = ("quantity", "date", "location", "title", "name")
+CONFLICT_KINDS = ("quantity", "date", "location", "title", "name_spelling")
+QUALIFIERS = ("=", "~", ">", ">=", "<", "<=")
+
+
+@dataclass
+class Article:
+    """One news article as read from disk or JSONL.
+
+    ``text`` is the text exactly as decoded: every offset in the program indexes
+    into it. ``skip_spans`` are (start, end) ranges recognised as boilerplate
+    (donation appeals, "Read also" link lists) that extraction must not check.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    published: str | None = None
+    url: str | None = None
+    story: str | None = None
+    path: str | None = None
+    skip_spans: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the text: the store keys extraction results by it."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def outlet(self) -> str:
+        """The outlet shown to editors: the metadata source, else the id."""
+        return self.source or self.id
+
+    def is_checked(self, start: int, end: int) -> bool:
+        """False when [start, end) falls inside a boilerplate span."""
+        return not any(s <= start and end <= e for s, e in self.skip_spans)
+
+
+@dataclass
+class Claim:
+    """A checkable statement found in an article, with its exact offsets."""
+
+    article: str
+    start: int
+    end: int
+    text: str
+    sentence_start: int
+    sentence_end: int
+    kind: str
+    subject: str
+    value: Any
+    unit: str | None = None
+    qualifier: str = "="
+    change: str | None = None
+    low: float | None = None
+    high: float | None = None
+    attribution: str | None = None
+    scope: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None
+    published: str | None = None
+    # Not in the contract's required list, but useful downstream: the
+    # display form editors see ("about 11,000"), and extra detail per kind
+    # (e.g. the person a title belongs to, the event a date times).
+    display: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The claim as the JSON-serialisable dict of the data contract."""
+        d = asdict(self)
+        if isinstance(d["value"], tuple):
+            d["value"] = list(d["value"])
+        return d
+
+
+@dataclass
+class ValueGroup:
+    """One distinct value inside a conflict, with every claim that gives it."""
+
+    value: str
+    claims: list[dict[str, Any]]
+    low: float | None = None
+    high: float | None = None
+    role: str | None = None  # "majority" / "outlier" when a truth hint applies
+
+
+@dataclass
+class Conflict:
+    """Claims on one subject whose values cannot all be true."""
+
+    id: str
+    kind: str
+    subject: str
+    story: str
+    severity: str
+    explanation: str
+    values: list[ValueGroup]
+    disagreement: str = "outlets"
+    hint: str | None = None
+    status: str = "new"
+    decision: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The conflict as the dict written to conflicts.json."""
+        return asdict(self)
+
+
+@dataclass
+class Skipped:
+    """An input that could not be read, and why; listed in the report."""
+
+    path: str
+    reason: str
+    code: str
+    line: int | None = None
+
+    def message(self) -> str:
+        """The one-line message printed for a skipped input."""
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"[{self.code}] {where}: {self.reason}"
+
+
+def stable_id(*parts: str) -> str:
+    """A short id that stays the same across runs for the same parts."""
+    h = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return h[:12]

@@ -1,0 +1,283 @@
+"""Load and validate the declarative rule files in ``rules/``.
+
+Fact-checkers edit these files without touching code, so a mistake must stop
+the run with a message naming the file and the line (``[E101] rules/titles.yaml
+line 8: ...``), never a traceback. YAML is parsed to nodes first so each value
+keeps its line, then validated against pydantic models.
+
+Tables are shaped canonical key -> surface forms (as in quantulum3's
+``units.json``); lookups are built once into reverse dictionaries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from checker.errors import RuleError
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Table = dict[str, list[str]]
+
+
+class SubjectRules(_Strict):
+    """rules/subjects.yaml: what is counted, and whose it is."""
+
+    synonyms: Table = {}
+    aliases: Table = {}
+    statuses: Table = {}
+    stop_heads: list[str] = []
+
+
+class TitleRules(_Strict):
+    """rules/titles.yaml: offices and the words that name them."""
+
+    synonyms: Table = {}
+    abbreviations: dict[str, str] = {}
+    compatible: list[list[str]] = []
+
+
+class NameRules(_Strict):
+    """rules/names.yaml: nicknames and transliterations that are not misspellings."""
+
+    nicknames: Table = {}
+    transliterations: list[list[str]] = []
+    similarity_threshold: float = 0.8
+
+
+class PlaceRules(_Strict):
+    """rules/places.yaml: place aliases and containment."""
+
+    aliases: Table = {}
+    contains: Table = {}
+
+
+class EntityPattern(_Strict):
+    label: str
+    pattern: str | list[dict[str, Any]]
+    id: str | None = None
+
+
+class EntityRules(_Strict):
+    """rules/entities.yaml: an entity ruler that fixes systematic model errors."""
+
+    patterns: list[EntityPattern] = []
+
+
+class BoilerplatePattern(_Strict):
+    name: str
+    pattern: str
+    # "line": only the matching line; "rest": from the match to the end of
+    # the article; "block": the matching line and the list lines after it.
+    extent: str = "line"
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from exc
+        return v
+
+    @field_validator("extent")
+    @classmethod
+    def _extent(cls, v: str) -> str:
+        if v not in ("line", "rest", "block"):
+            raise ValueError("extent must be one of line, rest, block")
+        return v
+
+
+class BoilerplateRules(_Strict):
+    """rules/boilerplate.yaml: text that is not the story and is never checked."""
+
+    patterns: list[BoilerplatePattern] = []
+
+
+class CurrencyRate(_Strict):
+    per_usd: float
+    date: date
+
+
+class Tolerance(_Strict):
+    relative: float = 0.0
+    absolute: float = 0.0
+
+
+class CompareRules(_Strict):
+    """rules/compare.yaml: tolerances, currency rates, growing counts."""
+
+    rounding: bool = True
+    tolerances: dict[str, Tolerance] = {}
+    currencies: dict[str, CurrencyRate] = {}
+    growing_statuses: list[str] = []
+    rate_tolerance: float = 0.1
+
+
+class UnitRules(_Strict):
+    """rules/units.yaml: surface forms of units and currencies."""
+
+    currencies: Table = {}
+    units: Table = {}
+    multipliers: dict[str, float] = {}
+
+
+FILES: dict[str, type[_Strict]] = {
+    "subjects": SubjectRules,
+    "titles": TitleRules,
+    "names": NameRules,
+    "places": PlaceRules,
+    "entities": EntityRules,
+    "boilerplate": BoilerplateRules,
+    "compare": CompareRules,
+    "units": UnitRules,
+}
+
+
+def reverse(table: Table) -> dict[str, str]:
+    """surface -> canonical, lowercased; the canonical maps to itself."""
+    out: dict[str, str] = {}
+    for canon, surfaces in table.items():
+        c = canon.lower()
+        out[c] = c
+        for s in surfaces:
+            out[s.lower()] = c
+    return out
+
+
+@dataclass
+class Rules:
+    """All rule tables, validated, with reverse lookups built once."""
+
+    subjects: SubjectRules
+    titles: TitleRules
+    names: NameRules
+    places: PlaceRules
+    entities: EntityRules
+    boilerplate: BoilerplateRules
+    compare: CompareRules
+    units: UnitRules
+    version: str = ""
+    lookups: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lookups = {
+            "subject": reverse(self.subjects.synonyms),
+            "alias": reverse(self.subjects.aliases),
+            "status": reverse(self.subjects.statuses),
+            "title": reverse(self.titles.synonyms),
+            "nickname": reverse(self.names.nicknames),
+            "place": reverse(self.places.aliases),
+            "currency": reverse(self.units.currencies),
+            "unit": reverse(self.units.units),
+        }
+
+    def lookup(self, table: str, key: str) -> str | None:
+        """Canonical form of ``key`` in a reverse table, or None."""
+        return self.lookups[table].get(key.lower())
+
+
+# --- YAML with line numbers ------------------------------------------------
+
+
+def _construct(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for k, v in node.value:
+            key = _construct(k, path + ("<key>",), lines)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                raise RuleError("E102", f"line {k.start_mark.line + 1}: keys must be plain text")
+            out[key] = _construct(v, path + (key,), lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, path + (i,), lines) for i, v in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def _line_for(loc: tuple, lines: dict[tuple, int]) -> int:
+    loc = tuple(loc)
+    while loc and loc not in lines:
+        loc = loc[:-1]
+    return lines.get(loc, 1)
+
+
+def load_rule_file(path: Path, model: type[_Strict]) -> _Strict:
+    """Parse and validate one rule file; raise RuleError naming file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleError("E100", f"{path}: not UTF-8 text ({exc.reason})") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RuleError("E101", f"{path} line {line}: YAML syntax error: {problem}") from exc
+    if node is None:
+        return model()
+    lines: dict[tuple, int] = {}
+    try:
+        data = _construct(node, (), lines)
+    except RuleError as exc:
+        raise RuleError(exc.code, f"{path} {exc.detail}") from exc
+    if not isinstance(data, dict):
+        raise RuleError("E102", f"{path} line 1: expected a mapping of rule tables")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(x for x in err["loc"])
+        line = _line_for(loc, lines)
+        where = ".".join(str(x) for x in loc) or "(top)"
+        raise RuleError("E103", f"{path} line {line}: {where}: {err['msg']}") from exc
+
+
+def rules_version(directory: Path) -> str:
+    """A hash of every rule file's bytes: the store re-compares when it changes."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in sorted(directory.glob("*.yaml")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def default_rules_dir() -> Path:
+    """./rules when the working folder has one (a team's own copy), else the checkout's."""
+    here = Path.cwd() / "rules"
+    return here if (here / "subjects.yaml").is_file() else DEFAULT_RULES_DIR
+
+
+def load_rules(directory: Path | str | None = None) -> Rules:
+    """Load every rule file from ``directory`` (default: the project's rules/)."""
+    d = Path(directory) if directory else default_rules_dir()
+    if not d.is_dir():
+        raise RuleError("E104", f"{d}: rules folder not found")
+    loaded: dict[str, _Strict] = {}
+    for name, model in FILES.items():
+        p = d / f"{name}.yaml"
+        loaded[name] = load_rule_file(p, model) if p.exists() else model()
+    return Rules(**loaded, version=rules_version(d))  # type: ignore[arg-type]
