@@ -177,6 +177,51 @@ def extract(
         Console(width=200).print(t)
 
 
+@app.command()
+def evaluate(
+    run_dir: Annotated[Path, typer.Argument(help="A run's output folder (holding conflicts.json).")],
+    labels: Annotated[Path, typer.Option("--labels", help="Labelled discrepancies (JSONL, ../shared/corpus format).")],
+    nonconflicts: Annotated[Optional[Path], typer.Option("--nonconflicts", help="Labelled non-conflicts (JSONL).")] = None,
+    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Folder holding the labelled articles (default: beside the labels).")] = None,
+    clusters: Annotated[Optional[Path], typer.Option("--clusters", help="Story index (clusters/index.json) to check story separation.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List misses and unlabelled flags.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Score a run against labels: recall by kind, precision, flags where there should be none.
+
+    Example:
+        checker run ../shared/corpus/ecbplus-dev/clusters --out reports/ecb
+        checker evaluate reports/ecb --labels ../shared/corpus/ecbplus-dev/gold.jsonl --nonconflicts ../shared/corpus/ecbplus-dev/nonconflicts.jsonl
+    """
+    from checker.evaluate import evaluate as score_run
+    from checker.evaluate import format_score
+
+    score = _guard(score_run, run_dir, labels, nonconflicts, corpus, clusters)
+    typer.echo(json.dumps(score.to_dict(), indent=1) if as_json else format_score(score, verbose))
+
+
+@app.command("evaluate-extraction")
+def evaluate_extraction(
+    golden: Annotated[Path, typer.Argument(help="Golden sentences (JSONL: text + expected quantities).")] = Path(
+        "tests/golden/quantities.jsonl"
+    ),
+    errors: Annotated[bool, typer.Option("--errors", help="Also list every miss, extra and field mismatch.")] = False,
+) -> None:
+    """Score quantity extraction on hand-labelled sentences, with quantulum3 alone beside it.
+
+    Example:
+        checker evaluate-extraction tests/golden/quantities.jsonl
+    """
+    from checker import scoring
+
+    if not golden.is_file():
+        _err(f"[E603] {golden}: golden file not found")
+        raise typer.Exit(2)
+    typer.echo(scoring.format_table(_guard(scoring.score, golden)))
+    if errors:
+        typer.echo("\n".join(scoring.errors(golden)))
+
+
 def entry() -> None:
     """Console entry point: unexpected errors say they are bugs, exit 1."""
     try:

@@ -44,32 +44,49 @@ def parse_digits(s: str) -> float:
 
 
 def parse_words(words: str) -> float | None:
-    """'eleven thousand' -> 11000; 'twenty-five' -> 25; 'a dozen' -> 12; None if not a number."""
+    """'eleven thousand' -> 11000; 'twenty-five' -> 25; 'a dozen' -> 12.
+
+    None when the words are not one number: "two three" is two numbers side
+    by side ("two three-story hotels"), not five.
+    """
     toks = [t for t in re.split(r"[\s-]+", words.lower().strip()) if t and t != "and"]
     if not toks:
         return None
     total = 0.0
     current = 0.0
     seen = False
+    last = ""  # "unit" (1-19), "tens" (20-90), "scale", "article"
     for t in toks:
         if t in ("a", "an"):
-            current = max(current, 1)
-            seen = seen or False
+            if seen:
+                return None
+            last = "article"
         elif t in UNITS_WORDS:
-            current += UNITS_WORDS[t]
+            v = UNITS_WORDS[t]
+            kind = "tens" if v >= 20 and v % 10 == 0 else "unit"
+            if last == "unit" or (last == "tens" and kind == "tens") or (last == "tens" and v >= 10):
+                return None
+            if last == "article":
+                current = 0.0
+            current += v
+            last = kind
             seen = True
         elif t in DOZEN:
             current = max(current, 1) * DOZEN[t]
+            last = "scale"
             seen = True
         elif t == "hundred":
             current = max(current, 1) * 100
+            last = "hundred"
             seen = True
         elif t in SCALE_WORDS:
             total += max(current, 1) * SCALE_WORDS[t]
             current = 0
+            last = "scale"
             seen = True
         elif re.fullmatch(_DIGITS, t):
             current += float(t.replace(",", ""))
+            last = "unit"
             seen = True
         else:
             return None

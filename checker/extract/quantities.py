@@ -37,15 +37,18 @@ if TYPE_CHECKING:
     from checker.models import Article
     from checker.rules import Rules
 
-_CUR = r"US\$|U\.S\.\s?\$|C\$|A\$|HK\$|NZ\$|S\$|\$|£|€|¥|Rs\.?\s?|(?<![A-Za-z])e(?=\d)"
+_CUR = r"US\$|U\.S\.\s?\$|C\$|A\$|HK\$|NZ\$|S\$|\$|£|€|¥|Rs\.?\s?|RM|(?<![A-Za-z])[ep](?=\d)"
 _NUM = rf"(?:(?:{_DIGITS})[{_VULG}]?|[{_VULG}])"
-_SUF = r"(?:bn|mn|mln|m|k|tn|trn|b)(?![A-Za-z])"
+# Letters glued to the number: a scale ("bn", "m") or a unit ("km", "GB", "p").
+_SUF = r"[A-Za-z]{1,4}"
 _SCALE = r"(?:[\s-]+(?:hundred|thousand|million|billion|trillion))*"
 _ONE = rf"(?P<curN>{_CUR})?\s?(?P<numN>{_NUM})(?P<sufN>{_SUF})?(?P<scaleN>{_SCALE})"
 _ONE1, _ONE2 = _ONE.replace("N>", "1>"), _ONE.replace("N>", "2>")
 DIGIT_RX = re.compile(
     rf"(?<![\w.,/:])(?:{_ONE1})(?:(?P<sep>\s?(?:-|–|—|to)\s?)(?:{_ONE2}))?(?![\w/]|[.,]\d)"
 )
+# Glued units the rules may not spell the same way.
+GLUED_UNITS = {"p": "pence", "pc": "%", "gbs": "gb", "mbs": "mb", "lbs": "lb", "kms": "km", "in": "inch"}
 _W = "|".join(sorted(UNITS_WORDS, key=len, reverse=True))
 WORD_RX = re.compile(
     rf"\b(?:(?:a|an)\s+)?(?:(?:{_W})(?:[\s-]+(?:{_W}|hundred|thousand|million|billion|trillion|and(?=\s+(?:{_W}))))*"
@@ -69,12 +72,15 @@ HEDGES = [
     ("as many as", "<="), ("as much as", "<="), ("not more than", "<="),
     ("about", "~"), ("around", "~"), ("approximately", "~"), ("roughly", "~"), ("some", "~"),
     ("nearly", "~"), ("almost", "~"), ("an estimated", "~"), ("estimated", "~"), ("circa", "~"),
+    ("estimated at", "~"), ("put at", "~"), ("valued at", "~"), ("an estimated total of", "~"),
     ("close to", "~"), ("approx.", "~"), ("approx", "~"), ("just over", "~"), ("just under", "~"),
     ("an approximate", "~"), ("round about", "~"), ("somewhere around", "~"), ("nigh on", "~"),
     ("almost exactly", "="), ("exactly", "="), ("precisely", "="), ("only", "="), ("just", "="),
 ]
 HEDGES.sort(key=lambda h: -len(h[0]))
-AFTER_HEDGES = [("or more", ">="), ("or so", "~"), ("or fewer", "<="), ("or less", "<="), ("plus", ">=")]
+AFTER_HEDGES = [("or more", ">="), ("or so", "~"), ("or fewer", "<="), ("or less", "<="), ("plus", ">="),
+                ("and above", ">="), ("and over", ">="), ("or over", ">="), ("or above", ">="), ("or older", ">="),
+                ("and older", ">="), ("or under", "<="), ("or younger", "<="), ("-odd", "~"), ("odd", "~")]
 
 UP_WORDS = {
     "rise", "rose", "risen", "up", "increase", "increased", "climb", "climbed", "gain", "gained",
@@ -103,6 +109,10 @@ SCORE_WORDS = {"win", "won", "victory", "defeat", "beat", "beaten", "lost", "los
                "lead", "led", "score", "scored", "scoreline", "goal", "goals", "match", "game",
                "half-time", "halftime", "sets", "set", "trail", "trailed", "thrashing", "loss",
                "triumph", "routed", "edged", "held"}
+SCORE_NEXT = {"win", "victory", "defeat", "loss", "lead", "draw", "decision", "vote", "scoreline", "triumph",
+              "victors", "thrashing", "home", "away", "aggregate", "margin", "majority", "verdict", "ruling"}
+SCORE_PREV = {"won", "lost", "beat", "drew", "led", "trailed", "voted", "leading", "trailing", "score", "scored",
+              "winning", "losing", "thrashed", "edged", "routed", "by", "vote", "of"}
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
           "sept", "oct", "nov", "dec")
@@ -119,6 +129,7 @@ class Mention:
     currency: str | None
     surface_num: str
     is_word: bool = False
+    unit: str | None = None
 
 
 def _currency_of(sym: str | None, rules: Rules) -> str | None:
@@ -130,16 +141,42 @@ def _currency_of(sym: str | None, rules: Rules) -> str | None:
     return rules.lookup("currency", s) or rules.lookup("currency", s.rstrip("."))
 
 
-def _one_value(m: re.Match, n: int) -> float:
-    v = parse_digits(m.group(f"num{n}"))
+def _glued(m: re.Match, n: int, text: str, rules: Rules) -> tuple[float, str | None] | None:
+    """(scale, unit) for letters glued to a number; None if they make it a name."""
     suf = (m.group(f"suf{n}") or "").lower()
-    if suf:
-        v *= SUFFIX_SCALES[suf]
+    if not suf:
+        return 1.0, None
+    has_cur = bool(m.group(f"cur{n}")) or bool(m.group("cur1"))
+    if suf == "m" and not has_cur:
+        # "300m" is metres unless money is in play nearby ("another 550m" after euros).
+        near = text[max(0, m.start() - 60) : m.end() + 12].lower()
+        money = re.search(r"[$£€¥]|\beuros?\b|\bdollars?\b|\bpounds?\b|\byen\b|\brupees?\b", near)
+        return (1e6, None) if money else (1.0, "m")
+    if suf in SUFFIX_SCALES:
+        return SUFFIX_SCALES[suf], None
+    unit = GLUED_UNITS.get(suf, suf)
+    if unit == "pence":
+        return 0.01, "GBP"
+    canon = rules.lookup("unit", unit)
+    if canon:
+        return 1.0, canon
+    return None
+
+
+def _one_value(m: re.Match, n: int, scale_factor: float) -> float:
+    v = parse_digits(m.group(f"num{n}")) * scale_factor
     scale = m.group(f"scale{n}") or ""
     for w in re.split(r"[\s-]+", scale.strip().lower()):
         if w:
             v *= {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[w]
     return v
+
+
+CHANGE_BEFORE = re.compile(
+    r"\b(rose|rise|risen|fell|fall|fallen|up|down|lost|gained|gain|jumped|dropped|climbed|increased|decreased|"
+    r"declined|slipped|added|shed|cut|raised|lowered|grew|surged|plunged|tumbled|eased)\s+(by\s+)?"
+    r"((more|less) than|about|around|nearly|almost|some|just|over|under)?\s*$"
+)
 
 
 def find_mentions(text: str, rules: Rules) -> list[Mention]:
@@ -151,62 +188,102 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
         return all(e <= a or s >= b for a, b in taken)
 
     for m in DIGIT_RX.finditer(text):
+        g1 = _glued(m, 1, text, rules)
+        if g1 is None:
+            continue
         try:
-            v1 = _one_value(m, 1)
+            v1 = _one_value(m, 1, g1[0])
         except (ValueError, OverflowError):
             continue
-        cur = _currency_of(m.group("cur1"), rules)
-        value: float | tuple[float, float] = v1
-        end = m.end()
-        if m.group("num2"):
-            sep = m.group("sep").strip()
-            try:
-                v2 = _one_value(m, 2)
-            except (ValueError, OverflowError):
-                v2 = None
-            n1, n2 = m.group("num1"), m.group("num2")
-            looks_years = re.fullmatch(r"(1[89]|20)\d\d", n1) and re.fullmatch(r"\d\d|(1[89]|20)\d\d", n2)
-            before = text[max(0, m.start() - 6) : m.start()].lower()
-            if v2 is None or looks_years or "from" in before or (sep == "to" and v2 < v1):
-                # "from 5 to 7" gives two levels, not a range; keep the first.
-                end = m.end("scale1")
-            else:
-                # "1.2-1.5 million": the scale of the second applies to both.
-                if not m.group("suf1") and not (m.group("scale1") or "").strip() and v2 > v1 * 100 and n1.replace(".", "").isdigit():
-                    v1 = v1 * (v2 / parse_digits(n2)) if parse_digits(n2) else v1
-                value = (v1, v2)
-                cur = cur or _currency_of(m.group("cur2"), rules)
-        s = m.start()
-        surface = text[s:end].rstrip(" -–—")
-        end = s + len(surface)
-        out.append(Mention(s, end, surface, value, cur, m.group("num1")))
-        taken.append((s, end))
-    for rx, parser in ((FRACTION_RX, parse_fraction), (WORD_RX, parse_words)):
-        for m in rx.finditer(text):
-            s, e = m.start(), m.end()
-            if not free(s, e):
+        cur = _currency_of(m.group("cur1"), rules) or (g1[1] if g1[1] in rules.compare.currencies else None)
+        unit1 = None if cur else g1[1]
+        s0 = m.start()
+        if not m.group("num2"):
+            surface = text[s0 : m.end()].rstrip(" -–—")
+            out.append(Mention(s0, s0 + len(surface), surface, v1, cur, m.group("num1"), unit=unit1))
+            taken.append((s0, s0 + len(surface)))
+            continue
+        sep = m.group("sep").strip()
+        g2 = _glued(m, 2, text, rules)
+        try:
+            v2 = _one_value(m, 2, g2[0]) if g2 is not None else None
+        except (ValueError, OverflowError):
+            v2 = None
+        n1, n2 = m.group("num1"), m.group("num2")
+        looks_years = re.fullmatch(r"(1[89]|20)\d\d", n1) and re.fullmatch(r"\d\d|(1[89]|20)\d\d", n2)
+        before = text[max(0, s0 - 40) : s0].lower()
+        two_levels = sep == "to" and (
+            v2 is None or v2 <= v1 or v2 > v1 * 10 or before.rstrip().endswith("from") or CHANGE_BEFORE.search(before)
+        )
+        if looks_years or (sep != "to" and v2 is not None and v2 < v1 and not re.match(r"\d+\.\d", n1)):
+            # "2012-13", or "7-5": a season or a score, judged later as one span.
+            surface = text[s0 : m.end()]
+            out.append(Mention(s0, m.end(), surface, (v1, v2 or v1), cur, n1, unit=unit1))
+            taken.append((s0, m.end()))
+            continue
+        if two_levels or v2 is None:
+            # "fell 11,000 to 813,200", "from £6 to £10": two figures, not a range.
+            e1 = m.end("scale1") if m.group("scale1") else m.end("suf1") if m.group("suf1") else m.end("num1")
+            out.append(Mention(s0, e1, text[s0:e1], v1, cur, n1, unit=unit1))
+            if v2 is not None:
+                s2 = m.start("cur2") if m.group("cur2") else m.start("num2")
+                cur2 = _currency_of(m.group("cur2"), rules) or (g2[1] if g2[1] in rules.compare.currencies else None) or cur
+                out.append(Mention(s2, m.end(), text[s2 : m.end()], v2, cur2, n2, unit=None if cur2 else g2[1]))
+            taken.append((s0, m.end()))
+            continue
+        # "1.2-1.5 million": the scale of the second applies to both.
+        if not m.group("suf1") and not (m.group("scale1") or "").strip() and v2 > v1 * 100 and parse_digits(n2):
+            v1 = v1 * (v2 / parse_digits(n2))
+        cur = cur or _currency_of(m.group("cur2"), rules) or (g2[1] if g2[1] in rules.compare.currencies else None)
+        out.append(Mention(s0, m.end(), text[s0 : m.end()], (v1, v2), cur, n1, unit=unit1 or (None if cur else g2[1])))
+        taken.append((s0, m.end()))
+    for m in FRACTION_RX.finditer(text):
+        s0, e0 = m.start(), m.end()
+        if not free(s0, e0):
+            continue
+        v = parse_fraction(m.group(0))
+        if v is None:
+            continue
+        # "half a million", "a quarter of a million": a fraction of a scale word.
+        more = re.match(r"\s+(?:of\s+)?(?:a|an)\s+(thousand|million|billion|trillion)\b", text[e0:], re.IGNORECASE)
+        if more:
+            v *= {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[more.group(1).lower()]
+            e0 += more.end()
+        out.append(Mention(s0, e0, text[s0:e0], v, None, m.group(0), is_word=True))
+        taken.append((s0, e0))
+    for m in WORD_RX.finditer(text):
+        pieces = [(m.start(), m.end())]
+        if parse_words(m.group(0)) is None:
+            # "Two three-story hotels": two numbers side by side, each on its own.
+            pieces = [(w.start() + m.start(), w.end() + m.start()) for w in re.finditer(r"[A-Za-z]+", m.group(0))]
+        for s0, e0 in pieces:
+            surface = text[s0:e0]
+            if not free(s0, e0) or surface.lower() in ("a", "an", "and"):
                 continue
-            surface = m.group(0)
-            v = parser(surface)
-            if v is None or surface.lower() in ("a", "an"):
+            v = parse_words(surface)
+            if v is None:
                 continue
-            out.append(Mention(s, e, surface, v, None, surface, is_word=True))
-            taken.append((s, e))
-    # "between 40 and 43": two mentions joined into one stated range.
+            if surface.lower().startswith(("a ", "an ")) and surface.split()[1].lower() in UNITS_WORDS:
+                # "a five-year deal": the article is not part of the number.
+                s0 += len(surface.split()[0]) + 1
+                surface = text[s0:e0]
+            out.append(Mention(s0, e0, surface, v, None, surface, is_word=True))
+            taken.append((s0, e0))
+    # "between 40 and 43", "between 150 euros and 300 euros": one stated range.
     out.sort(key=lambda x: x.start)
     merged: list[Mention] = []
     i = 0
     while i < len(out):
         a = out[i]
-        if i + 1 < len(out) and not isinstance(a.value, tuple):
+        if i + 1 < len(out) and not isinstance(a.value, tuple) and not isinstance(out[i + 1].value, tuple):
             b = out[i + 1]
             gap = text[a.end : b.start].strip().lower()
-            before = text[max(0, a.start - 8) : a.start].strip().lower()
-            if gap == "and" and before.endswith("between") and not isinstance(b.value, tuple):
-                bv = float(b.value)
-                av = float(a.value)
-                if av < bv and b.value > 0:
-                    merged.append(Mention(a.start, b.end, text[a.start : b.end], (av, bv), a.currency or b.currency, a.surface_num))
+            before = text[max(0, a.start - 30) : a.start].lower()
+            unit_gap = re.fullmatch(r"(?:([a-z%]+)\s+)?and", gap)
+            if unit_gap and re.search(r"\bbetween\b(?:\s+(?:the\s+)?(?:ages?|age)\s+of)?\s*$", before):
+                av, bv = float(a.value), float(b.value)
+                if av < bv:
+                    merged.append(Mention(a.start, b.end, text[a.start : b.end], (av, bv), a.currency or b.currency, a.surface_num, unit=a.unit or b.unit))
                     i += 2
                     continue
         merged.append(a)
@@ -406,12 +483,41 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
             return "date"
         if re.match(r"s\b", al) and re.fullmatch(r"(1[5-9]|20)?\d0", m.text):
             return "decade"
-    if isinstance(m.value, tuple) and re.match(r"^\d{1,2}$", m.surface_num) and re.search(r"[-–]", m.text):
-        sent_words = set(re.findall(r"[a-z-]+", sent_text.lower()))
-        if sent_words & SCORE_WORDS and max(m.value) <= 30:
+    if isinstance(m.value, tuple) and not m.unit and re.search(r"[-–]", m.text) and all(float(x).is_integer() for x in m.value):
+        # Scores and vote splits: "won 3-1", "a 2-1 decision", "voted 8-1", "7-5 2-2".
+        lo, hi = m.value
+        nxt = re.match(r"[\s-]*([a-z]+)", al)
+        if hi < lo or (nxt and nxt.group(1) in SCORE_NEXT) or prev in SCORE_PREV:
             return "score"
+    if not m.is_word and re.fullmatch(r"0\d{3}", m.text):
+        return "time"
+    # A capitalised neighbour makes a number part of a name: "FTSE 100",
+    # "Fathers 4 Justice", "Three Gorges Dam", "Six Nations", "357 Magnum".
+    if toks and not m.currency and not m.unit:
+        first, last = toks[0], toks[-1]
+        doc = first.doc
+        before_tok = doc[first.i - 1] if first.i > first.sent.start else None
+        after_tok = doc[last.i + 1] if last.i + 1 < first.sent.end else None
+        if m.is_word and m.text[:1].isupper() and first.i > first.sent.start and before_tok is not None and before_tok.text not in ('"', "“", "(", ":", "-", "—", "'", "‘"):
+            return "name"
+        if before_tok is not None and before_tok.i > first.sent.start and (before_tok.is_title or (before_tok.is_upper and len(before_tok) > 1)) \
+                and before_tok.is_alpha and before_tok.ent_type_ not in ("DATE", "NORP", "MONEY", "CARDINAL") and before_tok.lower_ not in MONTHS \
+                and not rules.lookup("currency", before_tok.lower_) and before_tok.lower_ not in ("i",):
+            return "name"
+        if after_tok is not None and after_tok.is_title and after_tok.ent_type_ not in ("NORP", "GPE", "DATE") and not re.match(r"\s*[,.;:]", after) and after_tok.pos_ == "PROPN":
+            return "name"
+    # Reporting periods and points in time: "for the three months to December",
+    # "the past 12 months", "the best in five years", "after 20 minutes".
+    if re.match(r"[\s-]?(" + "|".join(sorted(TIME_WORDS, key=len, reverse=True)) + r")\b", al):
+        if re.search(r"\b(the|the past|the last|the next|the first|in|after|past|last|next)\s*$", before.lower()[-16:]):
+            return "period"
+    # Designations: "the 60m hurdles", "a 17-inch notebook", "a 5.56mm rifle".
+    if m.unit in ("m", "mm", "cm", "inch", "km") or re.match(r"[\s-]?(meter|metre|inch|mm)\b", al):
+        rest = re.sub(r"^[\s-]?(meters?|metres?|inch(es)?|mm)?", "", al) if not m.unit else al
+        if re.match(r"[\s-]?[a-z]+", rest) and not re.match(r"[\s-]?(of|off|from|to|away|long|high|wide|deep|thick|tall|in|above|below|north|south|east|west|northeast|northwest|southeast|southwest|and|or)\b", rest):
+            return "designation"
     for t in toks:
-        if t.ent_type_ in ("DATE", "TIME") and not m.currency:
+        if t.ent_type_ in ("DATE", "TIME") and not m.currency and not _age_like(before, after):
             if re.match(r"[\s-]?(" + "|".join(sorted(TIME_WORDS, key=len, reverse=True)) + r")\b", al):
                 if any(re.match(rf"[\s-]?\w+[\s-]+{w}\b", al) or re.match(rf"[\s-]?\w+\s+\w+\s+{w}\b", al) for w in RELATIVE_AFTER) or re.match(r"[\s-]?\w+\s+(ago|earlier|later|previously)\b", al):
                     return "relative date"
@@ -427,8 +533,13 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
             nxt = re.match(r"\s*(of|another|day|time|way|thing|side|point|hand|another|by|or|and|thing)\b", al)
             if nxt or re.search(r"\b(no|any|every|each|the|this|that|which)$", before.lower()):
                 return "pronoun"
-        if low in ("half", "quarter") and not re.match(r"\s*(of|a|an)\b", al):
+        if low in ("half", "quarter") and not (
+            re.match(r"\s*(of|a|an|the|their|its|his|her|our|your|all|lives|live)\b", al)
+            or re.search(r"\b(than|about|nearly|almost|over|some|roughly|around)\s*$", before.lower())
+        ):
             return "not a fraction"
+        if re.match(r"-(way|sided|off|and-a-half|time)\b", al):
+            return "not a count"
     return None
 
 
@@ -453,28 +564,70 @@ def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Cla
         if _skip_reason(m, text, m.start, toks, rules):
             continue
         claim = _claim_for(m, sent, start, end, toks, article, rules)
-        if claim is not None:
-            out.append(claim)
+        if claim is None:
+            continue
+        prev = out[-1] if out else None
+        if prev is not None and _is_conversion(prev, claim, doc.text, rules):
+            # "about 14bn euros ($19bn; £10bn)": the same amount, converted.
+            claim.qualifier = prev.qualifier
+            claim.subject = prev.subject
+            claim.scope = dict(prev.scope)
+            claim.attribution = prev.attribution
+            claim.change = prev.change
+            claim.extra["conversion_of"] = prev.extra.get("conversion_of", prev.start)
+            claim.low, claim.high = (safe_float(x) for x in interval(_value_of(claim), claim.qualifier, rounding_unit(claim.text, _point(_value_of(claim))), rules))
+        out.append(claim)
     return out
+
+
+def _value_of(c: Claim) -> float | tuple[float, float]:
+    return (c.value[0], c.value[1]) if isinstance(c.value, list) else c.value
+
+
+def _is_conversion(prev: Claim, claim: Claim, text: str, rules: Rules) -> bool:
+    """Is ``claim`` a bracketed conversion of the money amount ``prev``?"""
+    cur = rules.compare.currencies
+    if prev.unit not in cur or claim.unit not in cur or prev.unit == claim.unit and "conversion_of" not in prev.extra:
+        return False
+    gap = text[prev.end : claim.start]
+    if "conversion_of" in prev.extra:
+        return bool(re.fullmatch(r"\s*[;,/]\s*(or\s+)?", gap))
+    return bool(re.fullmatch(r"[^()\[\];]{0,12}?\s*[(\[]\s*(about|around|some|or|roughly|nearly)?\s*|\s*,?\s*or\s+", gap))
 
 
 def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], article: Article, rules: Rules) -> Claim | None:
     text = sent.text
     before, after = text[: m.start], text[m.end :]
     qualifier, hedge_len = _hedge(before, after)
-    unit, currency, consumed = _unit_after(after, rules)
+    if m.unit:
+        unit, currency, consumed = m.unit, None, 0
+    else:
+        unit, currency, consumed = _unit_after(after, rules)
     currency = m.currency or currency
+    al = after.lower()
     # "magnitude 7.6" / "magnitude-7.3": the unit stands before the number.
     if unit is None and currency is None and re.search(r"magnitude[\s-]?(of\s)?$", before.lower()):
         unit = "magnitude"
-    if unit is None and currency is None and re.match(r"\s?(?:per ?cent|%)", after.lower()):
+    if unit is None and currency is None and re.match(r"\s?(?:per ?cent|%)", al):
         unit = "%"
-    # "rose by 19 cents": cents are a hundredth of the currency in play.
-    if unit is None and currency is None and re.match(r"\s?(cents?|pence|p\b)", after.lower()):
-        unit = "cent"
+    # "69 cents", "119 pence": a hundredth of the currency.
+    small = re.match(r"\s?(cents?|pence|euro ?cents?)\b", al) if unit is None and currency is None else None
+    if small:
+        m.value = (m.value[0] / 100, m.value[1] / 100) if isinstance(m.value, tuple) else m.value / 100
+        currency = "GBP" if small.group(1) == "pence" else "EUR" if "euro" in small.group(1) else "USD"
+        consumed = small.end()
+    if re.search(r"\bminus\s*$", before.lower()) and not isinstance(m.value, tuple):
+        m.value = -m.value
+    if unit in ("decade", "century"):
+        factor = 10 if unit == "decade" else 100
+        m.value = (m.value[0] * factor, m.value[1] * factor) if isinstance(m.value, tuple) else m.value * factor
+        unit = "year"
     if currency:
         unit = currency
     counted = None
+    age_of = _age(m, before, after, toks, sent) if unit is None else None
+    if age_of is not None:
+        unit = "year"
     if unit is None:
         counted = _counted_noun(toks, rules)
         if counted is None and not toks:
@@ -482,11 +635,15 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         if counted is not None and rules.lookup("unit", counted.lower_):
             unit = rules.lookup("unit", counted.lower_)
             counted = None
-        elif unit is None:
-            unit = _quantulum_unit(text[m.start : m.end + 30]) if re.match(r"\s?[a-zµ°]", after.lower()) else None
+        elif counted is None:
+            unit = _quantulum_unit(text[m.start : m.end + 30], rules) if re.match(r"\s?[a-zµ°]", al) else None
+    if isinstance(m.value, tuple) and qualifier in ("<=", ">="):
+        qualifier = "="  # "as many as 35 to 40": the range is the claim
     change = _change(before[: len(before) - hedge_len] if hedge_len else before, toks, rules)
     low, high = interval(m.value, qualifier, rounding_unit(m.text, _point(m.value)), rules)
     subject, unit_key, owner = _subject(m, toks, counted, unit, sent, rules)
+    if age_of:
+        subject = f"{age_of} age"
     if counted is not None:
         unit = unit_key
     tok = toks[-1] if toks else sent.root
@@ -524,6 +681,42 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         display=display.strip(),
         extra={"owner": owner, "counted": counted.lower_ if counted is not None else None},
     )
+
+
+def _age(m: Mention, before: str, after: str, toks: list[Token], sent: Span) -> str | None:
+    """Whose age a bare number gives ("Hiller, 43,", "aged 91", "a 43-year-old
+    woman", "He was 95."), as a lowercase name; "" when the person is unclear."""
+    if isinstance(m.value, tuple) and not re.search(r"\b(aged|ages? of)\b", before.lower()[-20:]):
+        return None
+    v = m.value[1] if isinstance(m.value, tuple) else m.value
+    if not (0 < v < 125) or m.currency:
+        return None
+    bl = before.lower().rstrip()
+    person = ""
+    if re.match(r"[\s-]years?[\s-]old\b", after.lower()):
+        nxt = re.match(r"[\s-]years?[\s-]old\s+([a-z]+)", after.lower())
+        return nxt.group(1) if nxt else ""
+    if re.search(r"\b(aged|at the age of|age of|ages of|ages)$", bl):
+        return ""
+    if toks and re.match(r"\s*[,;)]", after) and re.search(r",\s*$|\(\s*$", before):
+        prev = sent.doc[toks[0].i - 2] if toks[0].i >= 2 else None
+        if prev is not None and prev.ent_type_ == "PERSON":
+            ent = next((e for e in sent.doc.ents if e.start <= prev.i < e.end), None)
+            person = (ent.text if ent is not None else prev.text).lower()
+            return person
+    if re.search(r"\b(he|she)\s+(was|is)$", bl) and re.match(r"\s*[.,]", after) and not re.match(r"\s*[.,]\d", after):
+        return ""
+    return None
+
+
+def _age_like(before: str, after: str) -> bool:
+    """Is a number in an age pattern ("Hiller, 43,", "aged 91", "He was 95.")?"""
+    bl = before.lower().rstrip()
+    if re.search(r"\b(aged|at the age of|age of|ages of)$", bl) or re.match(r"[\s-]years?[\s-]old\b", after.lower()):
+        return True
+    if re.search(r"[A-Z][a-z]+,$", before.rstrip()) and re.match(r"\s*[,;]", after):
+        return True
+    return bool(re.search(r"\b(he|she)\s+(was|is)$", bl) and re.match(r"\s*\.(\s|$)", after))
 
 
 def _point(value: float | tuple[float, float]) -> float:
@@ -608,7 +801,7 @@ def _subject(m: Mention, toks: list[Token], counted: Token | None, unit: str | N
 _Q_PARSER = None
 
 
-def _quantulum_unit(snippet: str) -> str | None:
+def _quantulum_unit(snippet: str, rules: Rules) -> str | None:
     """A measurement unit quantulum3 sees at the start of ``snippet``, if any.
 
     Only physical units are taken (lengths, masses, areas, speeds...):
@@ -631,5 +824,5 @@ def _quantulum_unit(snippet: str) -> str | None:
             break
         ent = q.unit.entity.name
         if ent in ("length", "mass", "area", "volume", "speed", "temperature", "energy", "power", "data storage", "frequency"):
-            return q.unit.symbol or q.unit.name
+            return rules.lookup("unit", q.unit.name) or q.unit.name
     return None

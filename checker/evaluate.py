@@ -1,0 +1,232 @@
+"""Score a run against labelled discrepancies (the ../shared/corpus label format).
+
+A gold item is *found* when one reported conflict has claims overlapping two
+of its evidence quotes and puts them under different values (the corpus
+README's rule). A reported conflict is *correct* when it finds a gold item;
+every other flag counts as wrong for precision, however plausible, so the
+figure is a floor. Also reported: flags on labelled non-conflicts, flags in
+stories labelled as having no conflict, and conflicts whose claims span two
+labelled stories (which must never happen).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.errors import CheckerError
+
+
+@dataclass
+class Score:
+    """The figures of one evaluation."""
+
+    gold_total: int = 0
+    gold_found: int = 0
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [found, total]
+    flags: int = 0
+    correct_flags: int = 0
+    nonconflict_flags: int = 0
+    nonconflict_total: int = 0
+    clean_story_flags: int = 0
+    cross_story: int = 0
+    missed: list[dict] = field(default_factory=list)
+    wrong: list[dict] = field(default_factory=list)
+    unresolved_quotes: list[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.gold_found / self.gold_total if self.gold_total else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.correct_flags / self.flags if self.flags else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The score as a JSON-serialisable dict."""
+        return {
+            "recall": round(self.recall, 3),
+            "precision": round(self.precision, 3),
+            "gold_found": self.gold_found,
+            "gold_total": self.gold_total,
+            "recall_by_kind": {k: {"found": f, "total": t, "recall": round(f / t, 3) if t else None} for k, (f, t) in sorted(self.by_kind.items())},
+            "flags": self.flags,
+            "correct_flags": self.correct_flags,
+            "nonconflict_flags": self.nonconflict_flags,
+            "nonconflict_total": self.nonconflict_total,
+            "clean_story_flags": self.clean_story_flags,
+            "cross_story_conflicts": self.cross_story,
+        }
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise CheckerError("E601", f"{path} line {n}: malformed JSON: {exc.msg}") from exc
+    return items
+
+
+def _index_texts(corpus: Path) -> dict[str, list[tuple[str, str]]]:
+    """file name -> [(path relative to corpus, text)] for every text file."""
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for p in sorted(corpus.rglob("*")):
+        if p.is_file() and p.suffix in (".txt", ".md"):
+            try:
+                out[p.name].append((p.relative_to(corpus).as_posix(), p.read_text(encoding="utf-8")))
+            except UnicodeDecodeError:
+                continue
+    return out
+
+
+def _article_for(file: str, cluster: str | None, run_articles: set[str]) -> str | None:
+    """The run's article id for a label's file name (ids are relative paths)."""
+    cands = [a for a in run_articles if a == file or a.endswith("/" + file)]
+    if cluster and len(cands) > 1:
+        cands = [a for a in cands if cluster in a] or cands
+    return sorted(cands)[0] if cands else None
+
+
+def _spans(item: dict, texts: dict, run_articles: set[str], unresolved: list[str]) -> list[tuple[str, int, int]]:
+    """(article id, start, end) of each evidence quote of a label."""
+    out = []
+    for ev in item.get("evidence", []):
+        art = _article_for(ev["file"], item.get("cluster"), run_articles)
+        cands = texts.get(ev["file"], [])
+        if item.get("cluster") and len(cands) > 1:
+            cands = [c for c in cands if item["cluster"] in c[0]] or cands
+        if art is None or not cands:
+            unresolved.append(f"{ev['file']}: not in the run")
+            continue
+        text = cands[0][1]
+        i = text.find(ev["quote"])
+        if i < 0:
+            unresolved.append(f"{ev['file']}: quote not found: {ev['quote'][:40]}")
+            continue
+        out.append((art, i, i + len(ev["quote"])))
+    return out
+
+
+def _hits(conflict: dict, spans: list[tuple[str, int, int]]) -> set[int]:
+    """Indexes of the conflict's values having a claim that overlaps a span."""
+    hit = set()
+    for vi, v in enumerate(conflict["values"]):
+        for c in v["claims"]:
+            for art, s, e in spans:
+                if c["article"] == art and c["start"] < e and s < c["end"]:
+                    hit.add((vi, (art, s, e)))
+    return hit
+
+
+def finds(conflict: dict, spans: list[tuple[str, int, int]]) -> bool:
+    """Does the conflict put claims overlapping two evidence quotes under different values?"""
+    hits = _hits(conflict, spans)
+    for v1, s1 in hits:
+        for v2, s2 in hits:
+            if v1 != v2 and s1 != s2:
+                return True
+    return False
+
+
+def evaluate(
+    run_dir: Path | str,
+    labels: Path | str,
+    nonconflicts: Path | str | None = None,
+    corpus: Path | str | None = None,
+    clusters: Path | str | None = None,
+) -> Score:
+    """Score the run in ``run_dir`` (its conflicts.json) against label files."""
+    run_dir, labels = Path(run_dir), Path(labels)
+    cpath = run_dir / "conflicts.json" if run_dir.is_dir() else run_dir
+    if not cpath.is_file():
+        raise CheckerError("E602", f"{cpath}: no conflicts.json (run `checker run ... --out {run_dir}` first)")
+    if not labels.is_file():
+        raise CheckerError("E603", f"{labels}: label file not found")
+    doc = json.loads(cpath.read_text(encoding="utf-8"))
+    conflicts = doc["conflicts"]
+    corpus = Path(corpus) if corpus else labels.parent
+    texts = _index_texts(corpus)
+    run_articles = {c["article"] for k in conflicts for v in k["values"] for c in v["claims"]}
+    # Labels may name articles with no conflict; resolve against all corpus ids too.
+    run_articles |= {rel for group in texts.values() for rel, _ in group}
+    run_articles |= {rel.split("/", 1)[1] for group in texts.values() for rel, _ in group if "/" in rel}
+    score = Score()
+    gold = _read_jsonl(labels)
+    gold_spans = [_spans(g, texts, run_articles, score.unresolved_quotes) for g in gold]
+    score.gold_total = len(gold)
+    correct: set[int] = set()
+    for g, spans in zip(gold, gold_spans):
+        kind = g["kind"]
+        score.by_kind.setdefault(kind, [0, 0])[1] += 1
+        found = [i for i, c in enumerate(conflicts) if finds(c, spans)]
+        if found:
+            score.gold_found += 1
+            score.by_kind[kind][0] += 1
+            correct.update(found)
+        else:
+            score.missed.append({"kind": kind, "subject": g["subject"], "cluster": g.get("cluster")})
+    score.flags = len(conflicts)
+    score.correct_flags = len(correct)
+    for i, c in enumerate(conflicts):
+        if i not in correct:
+            score.wrong.append({"id": c["id"], "kind": c["kind"], "subject": c["subject"], "values": [v["value"] for v in c["values"]]})
+    if nonconflicts:
+        nc = _read_jsonl(Path(nonconflicts))
+        score.nonconflict_total = len(nc)
+        for item in nc:
+            spans = _spans(item, texts, run_articles, score.unresolved_quotes)
+            if any(finds(c, spans) for c in conflicts):
+                score.nonconflict_flags += 1
+    story_of, clean = _clusters(clusters or corpus / "clusters" / "index.json")
+    if story_of:
+        for c in conflicts:
+            stories = {story_of.get(_basename(cl["article"])) for v in c["values"] for cl in v["claims"]}
+            stories.discard(None)
+            if len(stories) > 1:
+                score.cross_story += 1
+            if stories & clean:
+                score.clean_story_flags += 1
+    return score
+
+
+def _basename(article_id: str) -> str:
+    return article_id.rsplit("/", 1)[-1]
+
+
+def _clusters(path: Path | str) -> tuple[dict[str, str], set[str]]:
+    p = Path(path)
+    if not p.is_file():
+        return {}, set()
+    data = json.loads(p.read_text(encoding="utf-8"))
+    story_of = {f: c["cluster"] for c in data for f in c["files"]}
+    clean = {c["cluster"] for c in data if not c.get("has_conflict", True)}
+    return story_of, clean
+
+
+def format_score(score: Score, verbose: bool = False) -> str:
+    """A plain-text table of the figures, for the terminal and the README."""
+    lines = [
+        f"recall    {score.recall:.2f}  ({score.gold_found}/{score.gold_total} labelled discrepancies found)",
+        f"precision {score.precision:.2f}  ({score.correct_flags}/{score.flags} flags find a labelled discrepancy; unlabelled flags count as wrong)",
+        f"flags on labelled non-conflicts: {score.nonconflict_flags}/{score.nonconflict_total}",
+        f"flags in stories with no conflict: {score.clean_story_flags}",
+        f"conflicts spanning two stories: {score.cross_story}",
+        "recall by kind:",
+    ]
+    for k, (f, t) in sorted(score.by_kind.items()):
+        lines.append(f"  {k:<14} {f}/{t}  {f / t if t else 0:.2f}")
+    if verbose:
+        lines.append("missed:")
+        lines += [f"  [{m['kind']}] {m['cluster']}: {m['subject']}" for m in score.missed]
+        lines.append("unlabelled flags:")
+        lines += [f"  [{w['kind']}] {w['subject']}: {' | '.join(w['values'])}" for w in score.wrong]
+        if score.unresolved_quotes:
+            lines.append("evidence not resolved:")
+            lines += [f"  {u}" for u in score.unresolved_quotes]
+    return "\n".join(lines)
