@@ -86,11 +86,15 @@ def _index_texts(corpus: Path) -> dict[str, list[tuple[str, str]]]:
 
 
 def _article_for(file: str, cluster: str | None, run_articles: set[str]) -> str | None:
-    """The run's article id for a label's file name (ids are relative paths)."""
+    """The run's article id for a label's file name (ids are relative paths).
+
+    Among candidates, the shortest id wins: it is the one relative to the
+    folder the run was given, whatever the corpus layout above it.
+    """
     cands = [a for a in run_articles if a == file or a.endswith("/" + file)]
     if cluster and len(cands) > 1:
         cands = [a for a in cands if cluster in a] or cands
-    return sorted(cands)[0] if cands else None
+    return sorted(cands, key=lambda a: (len(a), a))[0] if cands else None
 
 
 def _spans(item: dict, texts: dict, run_articles: set[str], unresolved: list[str]) -> list[tuple[str, int, int]]:
@@ -153,9 +157,9 @@ def evaluate(
     corpus = Path(corpus) if corpus else labels.parent
     texts = _index_texts(corpus)
     run_articles = {c["article"] for k in conflicts for v in k["values"] for c in v["claims"]}
-    # Labels may name articles with no conflict; resolve against all corpus ids too.
-    run_articles |= {rel for group in texts.values() for rel, _ in group}
-    run_articles |= {rel.split("/", 1)[1] for group in texts.values() for rel, _ in group if "/" in rel}
+    if not run_articles:
+        # No conflicts at all: ids do not matter, nothing can match.
+        run_articles = {rel for group in texts.values() for rel, _ in group}
     score = Score()
     gold = _read_jsonl(labels)
     gold_spans = [_spans(g, texts, run_articles, score.unresolved_quotes) for g in gold]

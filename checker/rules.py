@@ -39,29 +39,80 @@ class SubjectRules(_Strict):
     aliases: Table = {}
     statuses: Table = {}
     stop_heads: list[str] = []
+    needs_status: list[str] = []
+    partial_modifiers: list[str] = []
 
 
 class TitleRules(_Strict):
-    """rules/titles.yaml: offices and the words that name them."""
+    """rules/titles.yaml: offices and the words that name them.
+
+    ``synonyms`` maps a canonical office to its surface forms. A title's head
+    word decides what kind of title it is: an office (one holder at a time,
+    so two different offices for one person conflict), a rank (military or
+    police), or a role (actress, lawyer: many can hold at once, never a
+    conflict). ``modifiers`` make a different office ("deputy" prime
+    minister); ``descriptors`` are dropped ("famous", "founding"); ``former``
+    words put a title in the past, where it is not compared.
+    """
 
     synonyms: Table = {}
     abbreviations: dict[str, str] = {}
     compatible: list[list[str]] = []
+    office_heads: list[str] = []
+    ranks: Table = {}
+    role_heads: list[str] = []
+    modifiers: list[str] = []
+    descriptors: list[str] = []
+    former: list[str] = []
+    honorifics: list[str] = []
+    change_verbs: list[str] = []
+
+    @field_validator("compatible")
+    @classmethod
+    def _pairs(cls, v: list[list[str]]) -> list[list[str]]:
+        for group in v:
+            if len(group) < 2:
+                raise ValueError("each compatible group needs at least two offices")
+        return v
 
 
 class NameRules(_Strict):
-    """rules/names.yaml: nicknames and transliterations that are not misspellings."""
+    """rules/names.yaml: nicknames and transliterations that are not misspellings.
+
+    ``similarity_threshold`` is the rapidfuzz ratio (0-1) at or above which
+    two spellings of a name part are taken for one name spelled two ways.
+    ``organizations`` normalizes the bodies named in titles ("FBI" and "the
+    Federal Bureau of Investigation"), so titles in one body can be compared.
+    """
 
     nicknames: Table = {}
     transliterations: list[list[str]] = []
     similarity_threshold: float = 0.8
+    suffixes: list[str] = []
+    particles: list[str] = []
+    organizations: Table = {}
+
+    @field_validator("similarity_threshold")
+    @classmethod
+    def _unit_interval(cls, v: float) -> float:
+        if not 0.0 < v <= 1.0:
+            raise ValueError("similarity_threshold must be in (0, 1]")
+        return v
 
 
 class PlaceRules(_Strict):
-    """rules/places.yaml: place aliases and containment."""
+    """rules/places.yaml: place aliases, containment, and place words.
+
+    ``bearings`` maps a compass direction to its surface forms, so "150
+    nautical miles west of Aden" and "east of Aden" can be told apart;
+    ``site_words`` are nouns that name a site inside a place (hotel,
+    building, room), used when no named place is given.
+    """
 
     aliases: Table = {}
     contains: Table = {}
+    bearings: Table = {}
+    site_words: list[str] = []
 
 
 class EntityPattern(_Strict):

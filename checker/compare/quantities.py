@@ -77,28 +77,57 @@ def contains(outer: str, inner: str, rules: Rules, depth: int = 0) -> bool:
 
 
 def _split_scope(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
-    """Split one key's claims where scopes make them about different things."""
+    """Split one key's claims where scopes make them about different things.
+
+    Different status classes (killed vs injured) and different stated years
+    (a background "2004 tsunami" toll vs this week's quake) never meet;
+    places meet only when equal or nested.
+    """
     by_status: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
-        by_status[c.scope.get("status") or ""].append(c)
-    statuses = [s for s in by_status if s]
+        by_status[f"{c.scope.get('status') or ''}|{c.scope.get('year') or ''}"].append(c)
+    if len(by_status) > 1 and any(k.startswith("|") for k in by_status):
+        years = {k.split("|")[1] for k in by_status}
+        statuses = {k.split("|")[0] for k in by_status} - {""}
+        if len(statuses) == 1 and len(years) == 1:
+            # Claims without a status join the only status there is (same year).
+            only = next(iter(statuses))
+            for k in [k for k in by_status if k.startswith("|")]:
+                by_status[f"{only}|{k.split('|')[1]}"].extend(by_status.pop(k))
     groups: list[list[Claim]] = []
-    if len(statuses) == 1 and "" in by_status:
-        # Claims without a status join the only status there is.
-        by_status[statuses[0]].extend(by_status.pop(""))
     for members in by_status.values():
-        # Places: chain claims whose places are equal or nested.
+        # Places: chain claims whose places are equal or nested; kinds
+        # ("school" vs "government" buildings) when equal or unstated.
         placed: list[list[Claim]] = []
         for c in members:
             p = c.scope.get("place")
+            k = c.scope.get("kind")
             for g in placed:
-                if all(_places_compatible(p, o.scope.get("place"), rules) for o in g):
+                if all(_places_compatible(p, o.scope.get("place"), rules) and (not k or not o.scope.get("kind") or k == o.scope.get("kind")) for o in g):
                     g.append(c)
                     break
             else:
                 placed.append([c])
         groups.extend(placed)
     return groups
+
+
+def _disagree_across_articles(groups: list[list[Claim]], rules: Rules) -> bool:
+    """Is there an incompatible pair of claims from different articles?
+
+    Within one article, different figures for one noun are almost always
+    different things (sub-counts, options: "69 cents, 99 cents and $1.29";
+    "4 school buildings ... 40 religious buildings"), so a quantity conflict
+    needs two articles that disagree. Once it has them, every figure for the
+    subject is shown, the same article's included.
+    """
+    for i, g in enumerate(groups):
+        for h in groups[i + 1 :]:
+            for a in g:
+                for b in h:
+                    if a.article != b.article and not compatible(a, b, rules):
+                        return True
+    return False
 
 
 def _change_key(c: Claim) -> str:
@@ -203,8 +232,10 @@ def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
     sub = df[df["kind"] == "quantity"]
     keyed: dict[tuple, list[Claim]] = defaultdict(list)
     for story, claim in zip(sub["story"], sub["claim"]):
-        if claim.subject in ("number",) or claim.subject is None:
-            continue
+        if not claim.extra.get("subject_known") or claim.extra.get("partial"):
+            continue  # nothing says what is counted, or it is a part of a count
+        if claim.unit in rules.subjects.needs_status and not claim.scope.get("status"):
+            continue  # "four people": without what happened to them, any figure fits
         keyed[(story, claim.subject, _family(claim, rules), _change_key(claim))].append(claim)
     conflicts: list[Conflict] = []
     for (story, subject, family, change), claims in sorted(keyed.items(), key=lambda kv: kv[0]):
@@ -212,7 +243,7 @@ def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
             continue
         for part in _split_scope(claims, rules):
             groups = _value_groups(part, rules)
-            if len(groups) < 2 or _is_update(groups, rules):
+            if len(groups) < 2 or _is_update(groups, rules) or not _disagree_across_articles(groups, rules):
                 continue
             conflicts.append(_conflict(story, subject, family, change, groups, rules))
     return conflicts

@@ -8,6 +8,7 @@ its own speaker and its own place.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -129,6 +130,9 @@ def scope_of(tok: Token, sent: Span, rules: Rules, exclude: tuple[int, int] | No
     verb = clause_of(tok)
     scope: dict = {}
     lo, hi = verb.left_edge.i, verb.right_edge.i
+    if verb.dep_ in ("relcl", "acl") and verb.head != verb:
+        # "the 2004 tsunami that killed 220,000": the noun the clause hangs on is scope too.
+        lo, hi = min(lo, verb.head.left_edge.i), max(hi, verb.head.right_edge.i)
     # Keep to the clause: stop at nested clauses' own verbs except the number's.
     places, times = [], []
     for ent in sent.ents:
@@ -156,22 +160,61 @@ def scope_of(tok: Token, sent: Span, rules: Rules, exclude: tuple[int, int] | No
         scope["place_text"] = text
     if times:
         scope["time"] = times[0]
+    # The year a figure belongs to, from anywhere in its sentence: a
+    # background figure ("the 2004 tsunami", "four years ago") is another time.
+    sent_dates = " ".join(e.text for e in sent.ents if e.label_ == "DATE")
+    years = re.findall(r"\b(1[5-9]\d\d|20\d\d)\b", sent_dates)
+    if years:
+        scope["year"] = years[0]
+    elif re.search(r"\b(\w+ (years|decades) ago|last year|years earlier)\b", sent_dates.lower()):
+        scope["year"] = "past"
     status = status_of(tok, verb, rules)
     if status:
-        scope["status"] = status
-        scope["status_word"] = verb.lower_ if rules.lookup("status", verb.lemma_) else status
+        scope["status"], scope["status_word"] = status
     return scope
 
 
-def status_of(tok: Token, verb: Token, rules: Rules) -> str | None:
-    """The status class of what happened to the counted things, if any."""
-    cands = [verb, tok.head] + [c for c in tok.head.children if c.dep_ in ("amod", "acl", "relcl")]
-    cands += [c for c in verb.children if c.dep_ in ("xcomp", "acomp", "attr")]
+def status_of(tok: Token, verb: Token, rules: Rules) -> tuple[str, str] | None:
+    """What happened to the counted things: a rules/subjects.yaml status class
+    ("killed", "injured", "presence", "damaged"), so that counts of different
+    events never meet. Verbs outside the table give no status: splitting on
+    every verb would keep "in two boats" from meeting "attacked three boats"."""
+    # A count inside a noun phrase ("Manokwari, a city of 160,000 people,
+    # collapsed") is not what the clause's verb did.
+    node, embedded = tok, False
+    while node.head != node and node != verb:
+        if node.dep_ in ("appos",) or (node.dep_ == "pobj" and node.head.head.pos_ in ("NOUN", "PROPN")):
+            embedded = True
+            break
+        node = node.head
+    cands = [tok.head] + [c for c in tok.head.children if c.dep_ in ("amod", "acl", "relcl")]
+    if embedded:
+        node = tok.head
+        for _ in range(4):
+            if node.head == node:
+                break
+            node = node.head
+            cands.append(node)
+        return _first_status(cands, rules)
+    cands = [verb] + cands
+    cands += [c for c in verb.children if c.dep_ in ("xcomp", "acomp", "attr", "dobj", "prep")]
+    cands += [g for c in verb.children if c.dep_ in ("prep", "dobj", "attr") for g in c.children if g.dep_ in ("pobj", "amod")]
+    # "home to 167,000 people": the noun the phrase hangs on, a few levels up.
+    node = tok.head
+    for _ in range(3):
+        if node.head == node or node == verb:
+            break
+        node = node.head
+        cands.append(node)
+    return _first_status(cands, rules)
+
+
+def _first_status(cands: list[Token], rules: Rules) -> tuple[str, str] | None:
     for c in cands:
         for form in (c.lemma_.lower(), c.lower_):
             s = rules.lookup("status", form)
             if s:
-                return s
+                return s, c.lower_
     return None
 
 

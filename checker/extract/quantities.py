@@ -360,8 +360,54 @@ def _counted_noun(toks: list[Token], rules: Rules) -> Token | None:
     return None
 
 
-def _owner(noun: Token, rules: Rules) -> str | None:
-    """Whose the counted thing is: a NORP/GPE/ORG modifier of the noun, normalized."""
+GENERIC_MODS = {
+    "new", "several", "total", "few", "many", "some", "last", "first", "next", "previous", "such", "own",
+    "separate", "different", "similar", "estimated", "reported", "confirmed", "known", "potential", "possible",
+    "alleged", "suspected", "least", "about", "whole", "entire", "only", "just", "single", "same", "big", "small",
+    "large", "major", "minor", "local", "foreign", "young", "old", "nearly", "over",
+}
+
+
+def _kind_of(noun: Token, toks: list[Token], rules: Rules) -> tuple[str | None, bool]:
+    """Which kind of the counted thing (its identifying modifiers), and
+    whether the count is a part ("seven other workers", "three of the employees").
+
+    "4 school buildings" and "42 government buildings" are different things;
+    "two counts of murder" and "one count of attempted murder" too.
+    """
+    last = toks[-1] if toks else None
+    partial = False
+    if last is not None and noun.head.lower_ == "of" and noun.head.head == last:
+        partial = True  # "three of the employees"
+    mods = []
+    for c in noun.children:
+        if c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i and (last is None or c.i > last.i):
+            lem = c.lemma_.lower()
+            if lem in rules.subjects.partial_modifiers:
+                partial = True
+            elif c.ent_type_ not in ("NORP", "GPE", "ORG") and lem not in GENERIC_MODS and c.is_alpha \
+                    and rules.lookup("subject", f"{c.lower_} {noun.lower_}") is None:
+                mods.append(lem)
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for o in c.children:
+                if o.dep_ == "pobj" and o.pos_ == "NOUN":
+                    words = [g.lemma_.lower() for g in o.children if g.dep_ in ("amod", "compound") and g.i < o.i and g.lemma_.lower() not in GENERIC_MODS]
+                    mods.append(" ".join(words + [o.lemma_.lower()]))
+    return (" ".join(mods) or None), partial
+
+
+def _owner(noun: Token, rules: Rules, number: Token | None = None) -> str | None:
+    """Whose the counted thing is: a NORP/GPE/ORG modifier of the noun, normalized.
+
+    The entity between the number and its noun wins ("12 Somali and 11
+    Yemeni pirates": 11 are Yemeni).
+    """
+    if number is not None and number.i < noun.i:
+        for ent in noun.doc.ents:
+            if number.i < ent.start and ent.end <= noun.i and ent.label_ in ("NORP", "GPE", "ORG"):
+                name = re.sub(r"(’s|'s)$", "", ent.text.lower()).strip()
+                name = re.sub(r"^the\s+", "", name)
+                return rules.lookup("alias", name) or name
     for child in noun.children:
         if child.dep_ in ("amod", "compound", "poss", "nmod") and child.ent_type_ in ("NORP", "GPE", "ORG"):
             # The whole entity ("North Korean"), not just the child token.
@@ -632,6 +678,8 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         counted = _counted_noun(toks, rules)
         if counted is None and not toks:
             return None
+        if counted is not None and (counted.lower_ in rules.subjects.stop_heads or counted.lemma_.lower() in rules.subjects.stop_heads):
+            counted = None
         if counted is not None and rules.lookup("unit", counted.lower_):
             unit = rules.lookup("unit", counted.lower_)
             counted = None
@@ -642,12 +690,20 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
     change = _change(before[: len(before) - hedge_len] if hedge_len else before, toks, rules)
     low, high = interval(m.value, qualifier, rounding_unit(m.text, _point(m.value)), rules)
     subject, unit_key, owner = _subject(m, toks, counted, unit, sent, rules)
+    known = counted is not None or subject not in (unit, _plural(unit or ""), "number", None) and subject != (unit or "").lower()
     if age_of:
         subject = f"{age_of} age"
     if counted is not None:
         unit = unit_key
     tok = toks[-1] if toks else sent.root
     scope = scope_of(tok, sent, rules)
+    if counted is not None:
+        kind, partial = _kind_of(counted, toks, rules)
+        if kind:
+            scope["kind"] = kind
+        partial_flag = partial
+    else:
+        partial_flag = False
     if counted is not None and "status" not in scope:
         s = rules.lookup("status", counted.lower_) or rules.lookup("status", counted.lemma_.lower())
         if s:
@@ -679,7 +735,7 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         source=article.outlet,
         published=article.published,
         display=display.strip(),
-        extra={"owner": owner, "counted": counted.lower_ if counted is not None else None},
+        extra={"owner": owner, "counted": counted.lower_ if counted is not None else None, "subject_known": bool(known or age_of), "partial": partial_flag},
     )
 
 
@@ -782,10 +838,12 @@ def _subject(m: Mention, toks: list[Token], counted: Token | None, unit: str | N
     """(subject key, counted-noun unit, owner) for a quantity."""
     if counted is not None:
         noun = _noun_key(counted, rules)
-        owner = _owner(counted, rules)
-        subj = _plural(noun)
+        owner = _owner(counted, rules, toks[-1] if toks else None)
+        subj = counted.lower_ if counted.tag_ in ("NNS", "NNPS") and noun == counted.lemma_.lower() else _plural(noun)
         return (f"{owner} {subj}" if owner else subj), noun, owner
     measured = _measured(toks[-1], rules) if toks else None
+    if measured is not None and measured.lemma_.lower() in rules.subjects.stop_heads:
+        measured = None
     if measured is not None:
         noun = _noun_key(measured, rules)
         owner = _owner(measured, rules)

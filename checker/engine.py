@@ -1,0 +1,275 @@
+"""Extraction engines: where the spaCy pass and the claim extractors run.
+
+An engine takes the articles that need extracting and yields their results
+in batches as they complete, so the caller can commit each batch to the store
+(a run killed midway loses nothing already extracted). Workers parse *and*
+extract: only claims and story fingerprints travel back, never ``Doc``
+objects, whose pickling costs more than the parse saves (see benchmarks/).
+
+- ``local`` (default): a pool of worker processes on this machine (both cores
+  by default); one process runs in-process, with no pool at all.
+- ``dask``: tasks on an existing ``dask.distributed`` cluster
+  (``--engine dask --scheduler tcp://host:8786``). Workers need checker and
+  the spaCy model installed; nothing else is shared with them.
+
+Every engine returns the same thing for the same articles: results are plain
+JSON-ready dicts, and the pipeline puts them back in input order, so
+``conflicts.json`` is byte-for-byte the same whichever engine ran.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from checker.errors import CheckerError
+
+if TYPE_CHECKING:
+    from checker.models import Article
+    from checker.rules import Rules
+
+log = logging.getLogger("checker")
+
+ENGINES = ("local", "dask")
+DEFAULT_BATCH = 8
+# Below this many articles per process, starting workers (each loads the
+# model, about 2 s) costs more than it saves.
+MIN_PER_PROCESS = 12
+
+
+class EngineError(CheckerError):
+    """The extraction engine cannot run (e.g. the Dask scheduler is unreachable)."""
+
+    exit_code = 6
+
+
+@dataclass
+class ArticleResult:
+    """What extraction found in one article: claims as dicts, and its fingerprint."""
+
+    article: str
+    content_hash: str
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    fingerprint: dict[str, int] = field(default_factory=dict)
+
+
+def extract_batch(
+    articles: list[Article], rules: Rules, model: str | None = None, kinds: Iterable[str] | None = None
+) -> list[ArticleResult]:
+    """Parse and extract a batch of articles in this process (worker side).
+
+    The pipeline is loaded once per process (``load_pipeline`` caches it), so
+    later batches on the same worker start at once.
+    """
+    from checker.extract import extract_doc, parse_articles
+    from checker.nlp import load_pipeline
+    from checker.stories import fingerprint
+
+    nlp = load_pipeline(rules, model)
+    kinds = list(kinds) if kinds else None
+    out = []
+    for art, doc in parse_articles(nlp, articles, n_process=1, batch_size=max(len(articles), 1)):
+        claims = [c.to_dict() for c in extract_doc(doc, art, rules, kinds)]
+        out.append(ArticleResult(art.id, art.content_hash, claims, dict(fingerprint(doc, art))))
+    return out
+
+
+def _batches(articles: list[Article], size: int) -> list[list[Article]]:
+    return [articles[i : i + size] for i in range(0, len(articles), size)]
+
+
+# --- local: a process pool ---------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(rules: Rules, model: str | None, kinds: list[str] | None) -> None:
+    _WORKER.update(rules=rules, model=model, kinds=kinds)
+    # Load the model now, while the parent is still reading and queueing.
+    from checker.nlp import load_pipeline
+
+    load_pipeline(rules, model)
+
+
+def _work(articles: list[Article]) -> list[ArticleResult]:
+    return extract_batch(articles, _WORKER["rules"], _WORKER["model"], _WORKER["kinds"])
+
+
+def run_local(
+    articles: list[Article],
+    rules: Rules,
+    model: str | None = None,
+    n_process: int = 2,
+    kinds: Iterable[str] | None = None,
+    batch_size: int = DEFAULT_BATCH,
+) -> Iterator[list[ArticleResult]]:
+    """Extract on this machine, in ``n_process`` worker processes; yield batches as done."""
+    kinds = list(kinds) if kinds else None
+    procs = max(1, min(n_process, len(articles) // MIN_PER_PROCESS))
+    if procs <= 1:
+        for batch in _batches(articles, batch_size):
+            yield extract_batch(batch, rules, model, kinds)
+        return
+    # spawn, not fork: the parent may run threads (a progress bar, Dask) and
+    # holds the store's lock file, which forked children would inherit.
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds)) as pool:
+        # Keep a bounded number of batches in flight, so memory stays flat
+        # however many articles a night brings.
+        todo = iter(_batches(articles, batch_size))
+        pending: set[Future] = set()
+        for batch in todo:
+            pending.add(pool.submit(_work, batch))
+            if len(pending) >= procs * 4:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.add(pool.submit(_work, nxt))
+
+
+# --- dask: an existing cluster -----------------------------------------------
+
+
+def run_dask(
+    articles: list[Article],
+    rules: Rules,
+    scheduler: str | Any,
+    model: str | None = None,
+    kinds: Iterable[str] | None = None,
+    batch_size: int = DEFAULT_BATCH,
+) -> Iterator[list[ArticleResult]]:
+    """Extract on a Dask cluster at ``scheduler`` (an address, or a Client); yield batches as done."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - dask is an optional extra
+        raise EngineError("E304", "--engine dask needs dask[distributed]: pip install 'checker[dask]'") from exc
+    own = not hasattr(scheduler, "submit")
+    if own:
+        if not scheduler:
+            raise EngineError("E305", "--engine dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+        try:
+            client = Client(scheduler, timeout=15, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise EngineError("E306", f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    else:
+        client = scheduler
+    try:
+        kinds = list(kinds) if kinds else None
+        rules_f = client.scatter(rules, broadcast=True, hash=False)
+        futures = [
+            client.submit(extract_batch, batch, rules_f, model, kinds, pure=False)
+            for batch in _batches(articles, batch_size)
+        ]
+        for fut in as_completed(futures):
+            try:
+                yield fut.result()
+            except CheckerError:
+                raise
+            except Exception as exc:
+                raise EngineError("E307", f"a Dask worker failed: {type(exc).__name__}: {exc}") from exc
+            fut.release()
+    finally:
+        if own:
+            client.close()
+
+
+def run_engine(
+    articles: list[Article],
+    rules: Rules,
+    engine: str = "local",
+    model: str | None = None,
+    n_process: int = 2,
+    scheduler: str | Any | None = None,
+    kinds: Iterable[str] | None = None,
+) -> Iterator[list[ArticleResult]]:
+    """Extract ``articles`` with the named engine, yielding result batches as they complete."""
+    if not articles:
+        return iter(())
+    if engine == "local":
+        return run_local(articles, rules, model, n_process, kinds)
+    if engine == "dask":
+        return run_dask(articles, rules, scheduler, model, kinds)
+    raise EngineError("E308", f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
+
+
+def fingerprint_counter(fp: dict[str, int]) -> Counter:
+    """A stored fingerprint back as the Counter stories.py expects."""
+    return Counter(fp)
+
+
+# --- with the store ------------------------------------------------------------
+
+
+@dataclass
+class Extracted:
+    """Claims and fingerprints for a run's articles, and how many were parsed vs reused."""
+
+    claims: list[Any]
+    fingerprints: dict[str, Counter]
+    parsed: int = 0
+    reused: int = 0
+
+
+def extract_all(
+    articles: list[Article],
+    rules: Rules,
+    model: str | None = None,
+    n_process: int = 2,
+    engine: str = "local",
+    scheduler: str | Any | None = None,
+    store: Any | None = None,
+    progress: Any | None = None,
+) -> Extracted:
+    """Claims of every article: from the store when already extracted, else from the engine.
+
+    Each text is extracted once (duplicates share the result); each finished
+    batch is committed to the store before the next is awaited. Results always
+    pass through their JSON form, so fresh, cached and remote results are
+    identical. Cached claims get the current article's id, source and date.
+    """
+    import json
+
+    from checker.models import Claim
+    from checker.store import CacheKey, _dumps
+
+    unique: dict[str, Article] = {}
+    for a in articles:
+        unique.setdefault(a.content_hash, a)
+    key = CacheKey.for_run(rules, model) if store is not None else None
+    got: dict[str, tuple[str, str]] = store.cached(unique, key) if store is not None else {}
+    todo = [a for h, a in unique.items() if h not in got]
+    reused = len(unique) - len(todo)
+    if reused:
+        log.info("extract: %d of %d texts already in the store", reused, len(unique))
+    texts = {a.content_hash: a.text for a in todo}
+    done = reused
+    if progress:
+        progress(done, len(unique))
+    for batch in run_engine(todo, rules, engine, model, n_process, scheduler):
+        if store is not None:
+            pairs = store.put_extractions(batch, texts, key)
+        else:
+            pairs = [(_dumps(r.claims), _dumps(r.fingerprint)) for r in batch]
+        for r, pair in zip(batch, pairs):
+            got[r.content_hash] = pair
+        done += len(batch)
+        if progress:
+            progress(done, len(unique))
+    claims: list[Claim] = []
+    fps: dict[str, Counter] = {}
+    for a in articles:
+        cj, fj = got[a.content_hash]
+        for d in json.loads(cj):
+            d.update(article=a.id, source=a.outlet, published=a.published)
+            claims.append(Claim(**d))
+        fps[a.id] = Counter(json.loads(fj))
+    return Extracted(claims, fps, parsed=len(todo), reused=reused)

@@ -1,0 +1,348 @@
+"""Title phrases: from the words around a name to canonical offices.
+
+A title phrase ("Apple's senior vice president of Worldwide Product
+Marketing", "the No. 2 official at the FBI", "French Foreign Minister") is
+split into what the comparator needs: the canonical offices (through
+rules/titles.yaml synonyms and abbreviations), whether each is an office, a
+rank or a role, the body it is held in (Apple, the FBI, France), the unit
+within that body ("Gaza", "fire"), and whether the text puts it in the past
+("former"). The tables come from the rules, so a fact-checker extends them
+without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+    from checker.rules import Rules
+
+SPLIT_PREPS = {"of", "for", "at", "in", "with", "to", "under", "on", "from", "during"}
+ENTITY_ORG = {"ORG", "NORP", "GPE", "LOC", "FAC", "PERSON"}
+POSSESSIVE = {"'s", "’s", "'", "’"}
+
+
+def norm_word(text: str) -> str:
+    """A word as the lexicon stores it: lowercase, no dots, curly quotes straight."""
+    return text.lower().replace("’", "'").replace(".", "")
+
+
+def norm_phrase(text: str) -> str:
+    """A phrase as the lexicon stores it: words joined by spaces, hyphens split."""
+    words = re.split(r"[\s\-–]+", text.lower().replace("’", "'").replace(".", ""))
+    return " ".join(w for w in words if w)
+
+
+@dataclass
+class Lexicon:
+    """rules/titles.yaml and rules/names.yaml tables, as lookups built once."""
+
+    canon: dict[str, str]
+    category: dict[str, str]
+    office_heads: set[str]
+    role_heads: set[str]
+    modifiers: set[str]
+    descriptors: set[str]
+    former: set[str]
+    honorifics: set[str]
+    change_verbs: set[str]
+    compatible: set[frozenset[str]]
+    orgs: dict[str, str]
+    head_words: set[str] = field(default_factory=set)
+    max_len: int = 1
+
+    def is_title_word(self, word: str) -> bool:
+        """True when ``word`` can end a title ("minister", "gov", "vp")."""
+        return word in self.head_words
+
+
+_CACHE: dict[int, tuple[Rules, Lexicon]] = {}
+
+
+def lexicon(rules: Rules) -> Lexicon:
+    """The lexicon for ``rules`` (built once per rules object)."""
+    hit = _CACHE.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    t = rules.titles
+    canon: dict[str, str] = {}
+    category: dict[str, str] = {}
+    for office, surfaces in t.synonyms.items():
+        c = office.lower()
+        for s in [office, *surfaces]:
+            canon[norm_phrase(s)] = c
+        category[c] = "office"
+    for abbr, full in t.abbreviations.items():
+        canon.setdefault(norm_phrase(abbr), canon.get(norm_phrase(full), full.lower()))
+    for rank, surfaces in t.ranks.items():
+        c = rank.lower()
+        for s in [rank, *surfaces]:
+            canon[norm_phrase(s)] = c
+        category[c] = "rank"
+    office_heads = {norm_phrase(w) for w in t.office_heads}
+    role_heads = {norm_phrase(w) for w in t.role_heads}
+    orgs: dict[str, str] = {}
+    for org, surfaces in rules.names.organizations.items():
+        for s in [org, *surfaces]:
+            orgs[norm_phrase(s)] = org.lower()
+    heads = {k.split()[-1] for k in canon} | office_heads | role_heads
+    lex = Lexicon(
+        canon=canon,
+        category=category,
+        office_heads=office_heads,
+        role_heads=role_heads,
+        modifiers={norm_phrase(w) for w in t.modifiers},
+        descriptors={norm_phrase(w) for w in t.descriptors},
+        former={norm_phrase(w) for w in t.former},
+        honorifics={norm_phrase(w) for w in t.honorifics},
+        change_verbs={w.lower() for w in t.change_verbs},
+        compatible={frozenset(x.lower() for x in g) for g in t.compatible for _ in [0]}
+        | {frozenset((a.lower(), b.lower())) for g in t.compatible for a in g for b in g if a != b},
+        orgs=orgs,
+        head_words=heads,
+        max_len=max((len(k.split()) for k in canon), default=1),
+    )
+    _CACHE[id(rules)] = (rules, lex)
+    return lex
+
+
+@dataclass
+class Office:
+    """One canonical office inside a title ("president" in "President and GM")."""
+
+    name: str
+    category: str  # office | rank | role
+
+
+@dataclass
+class Title:
+    """A parsed title phrase with its place in the text."""
+
+    start: int
+    end: int
+    surface: str
+    offices: list[Office]
+    orgs: list[str]
+    unit: str | None
+    former: bool
+
+    @property
+    def value(self) -> str:
+        """The canonical value shown and compared: offices joined by "and"."""
+        return " and ".join(o.name for o in self.offices)
+
+    @property
+    def category(self) -> str:
+        """office when any part is an office, else rank, else role."""
+        cats = {o.category for o in self.offices}
+        return "office" if "office" in cats else "rank" if "rank" in cats else "role"
+
+
+def canonical_org(text: str, rules: Rules) -> str:
+    """A body or country named in a title, normalized so mentions meet."""
+    t = norm_phrase(re.sub(r"^(the)\s+", "", text.strip(), flags=re.I))
+    t = re.sub(r"\s*'s?$", "", t)
+    lex = lexicon(rules)
+    return lex.orgs.get(t) or rules.lookup("alias", t) or rules.lookup("place", t) or t
+
+
+def _office_of(words: list[str], lex: Lexicon) -> tuple[str, int, int] | None:
+    """(canonical, start, end) of the longest known office in ``words``.
+
+    The match must include the last word of the main part (its head), which
+    the caller passes as ``words``; prepositional tails are tried by the
+    caller so "minister of foreign affairs" and "chief of staff" match whole.
+    """
+    n = len(words)
+    for size in range(min(lex.max_len, n), 0, -1):
+        s = n - size
+        key = " ".join(words[s:])
+        if key in lex.canon:
+            return lex.canon[key], s, n
+    return None
+
+
+def _category(name: str, lex: Lexicon) -> str:
+    if name in lex.category:
+        return lex.category[name]
+    head = name.split()[-1]
+    if head in lex.office_heads:
+        return "office"
+    return "role"
+
+
+def _canonical(words: list[str], lex: Lexicon) -> tuple[str, int] | None:
+    """Canonical office for the words of one title part, and where it starts."""
+    found = _office_of(words, lex)
+    if found is None:
+        kept = [w for w in words if w not in lex.descriptors]
+        if kept != words and kept:
+            found = _office_of(kept, lex)
+            if found is not None:
+                # Map back: the office starts where its first kept word was.
+                name, s, _ = found
+                first = kept[s]
+                idx = max(i for i, w in enumerate(words) if w == first)
+                found = (name, idx, len(words))
+    if found is None:
+        head = words[-1] if words else ""
+        if head not in lex.office_heads and head not in lex.role_heads:
+            return None
+        found = (head, len(words) - 1, len(words))
+    name, s, _ = found
+    # "deputy" prime minister, "senior" VP: modifiers make a different office.
+    while s > 0 and words[s - 1] in lex.modifiers:
+        s -= 1
+        longer = f"{words[s]} {name}"
+        name = lex.canon.get(longer, longer)
+    return name, s
+
+
+def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
+    """A Title from the tokens of a title phrase, or None when it names no office.
+
+    ``tokens`` is the phrase as found beside a name ("the associate director
+    of the FBI during the Watergate scandal"); determiners, possessors and
+    named bodies are peeled off here.
+    """
+    lex = lexicon(rules)
+    toks = [t for t in tokens if not t.is_space]
+    # Leading determiners and possessive pronouns are not part of the title.
+    while toks and (toks[0].pos_ in ("DET", "PRON", "PUNCT", "CCONJ", "ADP") or norm_word(toks[0].text) in lex.honorifics):
+        toks = toks[1:]
+    while toks and (toks[-1].is_punct or toks[-1].pos_ in ("CCONJ", "ADP", "DET")):
+        toks = toks[:-1]
+    if not toks:
+        return None
+    # Main part and prepositional tail ("director | of operations in Gaza").
+    cut = next((i for i, t in enumerate(toks) if i > 0 and t.lower_ in SPLIT_PREPS and t.pos_ == "ADP"), len(toks))
+    main, tail = toks[:cut], toks[cut:]
+    orgs: list[str] = []
+    # A possessor ("Apple's", "France's", "Williams'") is the body or person it belongs to.
+    pos_idx = max((i for i, t in enumerate(main) if t.text in POSSESSIVE or t.tag_ == "POS"), default=-1)
+    if pos_idx >= 0:
+        owner = main[:pos_idx]
+        if owner and not any(t.ent_type_ == "PERSON" for t in owner):
+            orgs.append(canonical_org(" ".join(t.text for t in owner), rules))
+        main = main[pos_idx + 1 :]
+    former = any(norm_word(t.text) in lex.former or t.lower_.startswith("ex-") for t in main)
+    # Named bodies inside the main part ("FBI", "French", "Pentagon") are orgs;
+    # a place beside another body is the unit ("UNRWA's Gaza director").
+    words: list[str] = []
+    unit_words: list[str] = []
+    places: list[str] = []
+    for t in main:
+        w = norm_word(t.text)
+        if t.text in ("-", "–") or not w:
+            continue
+        if t.ent_type_ in ENTITY_ORG and w not in lex.head_words and w not in lex.modifiers:
+            if t.ent_type_ in ("GPE", "LOC"):
+                places.append(w)
+            elif t.ent_type_ != "PERSON":
+                orgs.append(w)
+            continue
+        if w in lex.former:
+            continue
+        words.append(w)
+    # Join multi-token entity words back into one org name.
+    orgs = _merge_orgs(orgs, main, rules)
+    if places:
+        if orgs:
+            unit_words.extend(places)
+        else:
+            orgs.append(canonical_org(" ".join(places), rules))
+    if not words:
+        return None
+    tail_words = [norm_word(t.text) for t in tail if t.text not in ("-", "–")]
+    offices: list[Office] = []
+    # Multi-office titles: "co-founder and chief executive", "President and GM".
+    parts: list[list[str]] = [[]]
+    for w in words:
+        if w in ("and", "&", ","):
+            parts.append([])
+        else:
+            parts[-1].append(w)
+    parts = [p for p in parts if p]
+    for k, part in enumerate(parts):
+        last = k == len(parts) - 1
+        # Whole-phrase offices with a tail: "minister of foreign affairs", "chief of staff".
+        hit = None
+        if last and tail_words:
+            for j in range(min(4, len(tail_words)), 0, -1):
+                key = " ".join(part + tail_words[:j])
+                found = _office_of(key.split(), lex)
+                if found is not None and found[1] < len(part):
+                    hit = (found[0], found[1])
+                    tail_words = tail_words[j:]
+                    break
+        if hit is None:
+            hit = _canonical(part, lex)
+        if hit is None:
+            continue
+        name, s = hit
+        offices.append(Office(name, _category(name, lex)))
+        unit_words.extend(w for w in part[:s] if w not in lex.descriptors and w not in lex.modifiers)
+    if not offices:
+        return None
+    for t in tail:
+        if t.ent_type_ in ("ORG", "GPE", "NORP") and t.ent_iob_ == "B":
+            ent = next((e for e in t.doc.ents if e.start == t.i), None)
+            if ent is not None:
+                orgs.append(canonical_org(ent.text, rules))
+    unit_words.extend(w for w in tail_words if w not in SPLIT_PREPS and w not in lex.descriptors and w not in {"the", "a", "an"})
+    # The tail's named bodies are orgs, not unit words.
+    org_words = {w for o in orgs for w in o.split()}
+    unit = " ".join(w for w in unit_words if w not in org_words and w not in lex.orgs) or None
+    start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+    return Title(
+        start=start,
+        end=end,
+        surface=tokens[0].doc.text[start:end],
+        offices=offices,
+        orgs=list(dict.fromkeys(o for o in orgs if o)),
+        unit=unit,
+        former=former,
+    )
+
+
+def _merge_orgs(words: list[str], main: list[Token], rules: Rules) -> list[str]:
+    """Entity words of one entity ("north", "korean") joined and normalized."""
+    if not words:
+        return []
+    out: list[str] = []
+    seen: set[int] = set()
+    for t in main:
+        if t.ent_type_ in ENTITY_ORG and t.ent_type_ not in ("GPE", "LOC", "PERSON") and norm_word(t.text) in words:
+            ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None)
+            if ent is None or ent.start in seen:
+                continue
+            seen.add(ent.start)
+            inside = [x for x in ent if x.i in {m.i for m in main}]
+            out.append(canonical_org(" ".join(x.text for x in inside if x.text not in POSSESSIVE), rules))
+    return out
+
+
+def offices_compatible(a: Title, b: Title, lex: Lexicon) -> bool:
+    """Can one person hold both titles at once?
+
+    Yes when they share an office ("GM" and "President and GM"), when the
+    pair is listed as compatible in rules/titles.yaml and both name the same
+    unit ("head of UNRWA" is not "UNRWA's Gaza director"), or when the titles
+    are held in different bodies. Roles never exclude anything; offices are
+    compared with offices and ranks with ranks.
+    """
+    if a.orgs and b.orgs and not set(a.orgs) & set(b.orgs):
+        return True
+    for cat in ("office", "rank"):
+        xa = {o.name for o in a.offices if o.category == cat}
+        xb = {o.name for o in b.offices if o.category == cat}
+        if not xa or not xb or xa & xb:
+            continue
+        listed = any(frozenset((x, y)) in lex.compatible for x in xa for y in xb)
+        if not listed or (a.unit or "") != (b.unit or ""):
+            return False
+    return True
