@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -22,7 +23,8 @@ from checker.errors import CheckerError
 EXIT_CODES = """Exit codes: 0 the run finished (conflicts or not; skipped inputs are listed);
 1 internal error (a bug: please report it); 2 usage error or no readable input;
 3 a rule file is broken; 4 the spaCy model cannot be loaded; 5 the store is locked
-by another run or unusable."""
+by another run or unusable; 6 the Dask cluster cannot be reached or a worker failed;
+130 interrupted (Ctrl-C); a run killed any other way resumes when started again."""
 
 app = typer.Typer(
     help=f"checker: find where news articles disagree.\n\n{EXIT_CODES}",
@@ -32,6 +34,11 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
 
 
 class Format(str, Enum):
@@ -89,17 +96,41 @@ def run(
     model: Annotated[Optional[str], typer.Option("--model", help="spaCy model package name.")] = None,
     processes: Annotated[Optional[int], typer.Option("--processes", "-j", help="Parser processes (default: 2).")] = None,
     story: Annotated[Optional[str], typer.Option("--story", help="Treat all inputs as one story with this id.")] = None,
+    store: Annotated[
+        Optional[Path],
+        typer.Option("--store", help="SQLite store of claims and runs (default: checker.db beside --out, "
+                     "i.e. reports/checker.db; or $CHECKER_STORE)."),
+    ] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Use no store: extract everything, record nothing.")] = False,
+    since: Annotated[
+        Optional[str],
+        typer.Option("--since", help="Only input files modified since this ISO date/time, or 'last' (the previous run)."),
+    ] = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="Where extraction runs: local processes or a Dask cluster.")] = Engine.local,
+    scheduler: Annotated[
+        Optional[str], typer.Option("--scheduler", help="Dask scheduler address for --engine dask (tcp://host:8786).")
+    ] = None,
 ) -> None:
     """Extract claims from INPUTS, compare them and write a report.
 
+    Articles already extracted (same text, model and extraction rules) are
+    taken from the store; the report says what is new, changed and resolved
+    since the previous run over the same inputs.
+
     Example:
         checker run examples/seeds --out reports/seeds
+        checker -v run /data/incoming --since last --out reports/nightly
+        checker run corpus/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from checker.pipeline import run as run_pipeline
 
+    if no_store and since == "last":
+        _err("[E408] --since last needs the store (drop --no-store)")
+        raise typer.Exit(2)
+    db = None if no_store else (store or _default_store(out))
     result = _guard(
         run_pipeline, list(inputs), out_dir=out, rules_dir=rules, model=model, n_process=processes, story=story,
-        progress=_progress(),
+        progress=_progress(), store=db, since=since, engine=engine.value, scheduler=scheduler,
     )
     _report_skipped(result.skipped)
     if not result.articles:
@@ -111,10 +142,27 @@ def run(
     )
 
 
+def _default_store(out: Path | None = None) -> Path:
+    """$CHECKER_STORE, else checker.db beside the --out folder (reports/checker.db by default)."""
+    from checker.store import STORE_ENV
+
+    env = os.environ.get(STORE_ENV)
+    if env:
+        return Path(env)
+    return (out.parent if out is not None else Path("reports")) / "checker.db"
+
+
 def _progress():
-    """A progress bar on a terminal; nothing when not a terminal."""
+    """A progress bar on a terminal; plain log lines (every 10%, shown with -v) when not."""
     if not sys.stderr.isatty():
-        return None
+        step = {"next": 0}
+
+        def lines(done: int, total: int) -> None:
+            if total and (done >= step["next"] or done == total):
+                logging.getLogger("checker").info("extract: %d/%d texts", done, total)
+                step["next"] = done + max(1, total // 10)
+
+        return lines
     from rich.progress import Progress
 
     bar = Progress(transient=True)
@@ -220,6 +268,76 @@ def evaluate_extraction(
     typer.echo(scoring.format_table(_guard(scoring.score, golden)))
     if errors:
         typer.echo("\n".join(scoring.errors(golden)))
+
+
+class RunsFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def runs(
+    store: Annotated[Optional[Path], typer.Option("--store", help="The store (default: reports/checker.db).")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show this many runs, newest first.")] = 20,
+    format: Annotated[RunsFormat, typer.Option("--format", "-f", help="Output format.")] = RunsFormat.table,
+) -> None:
+    """List past runs: when, how many articles and conflicts, what changed, where the report is.
+
+    Example:
+        checker runs --limit 5
+    """
+    from checker.store import list_runs
+
+    rows = _guard(list_runs, store or _default_store(), limit)
+    if format is RunsFormat.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    typer.echo(f"{'run':>4}  {'status':<11} {'started':<25} {'secs':>7} {'articles':>8} {'conflicts':>9}  "
+               f"{'new':>4} {'chg':>4} {'res':>4}  report")
+    for r in rows:
+        info = r["info"]
+        counts = (info.get("changes") or {}).get("counts") or {}
+        out = r["out_dir"] or ""
+        typer.echo(
+            f"{r['id']:>4}  {r['status']:<11} {r['started']:<25} {info.get('seconds', ''):>7} {info.get('articles', ''):>8} "
+            f"{info.get('conflicts', ''):>9}  {counts.get('new', ''):>4} {counts.get('changed', ''):>4} "
+            f"{counts.get('resolved', ''):>4}  {os.path.join(out, 'report.html') if out else ''}"
+        )
+
+
+@app.command()
+def diff(
+    old: Annotated[int, typer.Argument(help="The earlier run's id (see checker runs).")],
+    new: Annotated[int, typer.Argument(help="The later run's id.")],
+    store: Annotated[Optional[Path], typer.Option("--store", help="The store (default: reports/checker.db).")] = None,
+    format: Annotated[RunsFormat, typer.Option("--format", "-f", help="Output format.")] = RunsFormat.table,
+) -> None:
+    """Show what changed between two runs: new, changed and resolved conflicts.
+
+    Example:
+        checker diff 3 4
+    """
+    from checker.store import diff_runs
+
+    ch = _guard(diff_runs, store or _default_store(), old, new)
+    if format is RunsFormat.json:
+        typer.echo(json.dumps(ch, ensure_ascii=False, indent=1))
+        return
+    c = ch["counts"]
+    typer.echo(f"run {old} -> run {new}: {c['new']} new, {c['changed']} changed, {c['resolved']} resolved, "
+               f"{c['unchanged']} unchanged")
+    for e in ch["new"]:
+        typer.echo(f"+ {e['id']} {e['kind']} {e['subject']!r}")
+    for e in ch["changed"]:
+        what = "; ".join(x for x in (
+            e["added_values"] and "values added: " + ", ".join(e["added_values"]),
+            e["removed_values"] and "values gone: " + ", ".join(e["removed_values"]),
+            e["added_articles"] and "articles added: " + ", ".join(e["added_articles"]),
+            e["removed_articles"] and "articles gone: " + ", ".join(e["removed_articles"]),
+        ) if x)
+        typer.echo(f"~ {e['id']} {e['kind']} {e['subject']!r}: {what}")
+    for e in ch["resolved"]:
+        typer.echo(f"- {e['id']} {e['kind']} {e['subject']!r} ({e['reason']}: {', '.join(e['articles'])})")
 
 
 def entry() -> None:

@@ -36,10 +36,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("checker")
 
 ENGINES = ("local", "dask")
-DEFAULT_BATCH = 8
+# Articles per task: big enough for spaCy's batched matrix work, small
+# enough to keep both workers busy and to commit often (see batch_size()).
+MAX_BATCH = 32
 # Below this many articles per process, starting workers (each loads the
 # model, about 2 s) costs more than it saves.
 MIN_PER_PROCESS = 12
+# Seconds to wait for a Dask scheduler before giving up (exit code 6).
+CONNECT_TIMEOUT = 15
 
 
 class EngineError(CheckerError):
@@ -79,6 +83,11 @@ def extract_batch(
     return out
 
 
+def batch_size(n_articles: int, workers: int) -> int:
+    """Articles per task: up to MAX_BATCH, and at least four tasks per worker."""
+    return max(1, min(MAX_BATCH, -(-n_articles // (4 * max(1, workers)))))
+
+
 def _batches(articles: list[Article], size: int) -> list[list[Article]]:
     return [articles[i : i + size] for i in range(0, len(articles), size)]
 
@@ -106,13 +115,13 @@ def run_local(
     model: str | None = None,
     n_process: int = 2,
     kinds: Iterable[str] | None = None,
-    batch_size: int = DEFAULT_BATCH,
 ) -> Iterator[list[ArticleResult]]:
     """Extract on this machine, in ``n_process`` worker processes; yield batches as done."""
     kinds = list(kinds) if kinds else None
     procs = max(1, min(n_process, len(articles) // MIN_PER_PROCESS))
+    size = batch_size(len(articles), procs)
     if procs <= 1:
-        for batch in _batches(articles, batch_size):
+        for batch in _batches(articles, size):
             yield extract_batch(batch, rules, model, kinds)
         return
     # spawn, not fork: the parent may run threads (a progress bar, Dask) and
@@ -121,7 +130,7 @@ def run_local(
     with ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds)) as pool:
         # Keep a bounded number of batches in flight, so memory stays flat
         # however many articles a night brings.
-        todo = iter(_batches(articles, batch_size))
+        todo = iter(_batches(articles, size))
         pending: set[Future] = set()
         for batch in todo:
             pending.add(pool.submit(_work, batch))
@@ -145,7 +154,6 @@ def run_dask(
     scheduler: str | Any,
     model: str | None = None,
     kinds: Iterable[str] | None = None,
-    batch_size: int = DEFAULT_BATCH,
 ) -> Iterator[list[ArticleResult]]:
     """Extract on a Dask cluster at ``scheduler`` (an address, or a Client); yield batches as done."""
     try:
@@ -157,7 +165,7 @@ def run_dask(
         if not scheduler:
             raise EngineError("E305", "--engine dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
         try:
-            client = Client(scheduler, timeout=15, set_as_default=False)
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise EngineError("E306", f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
     else:
@@ -167,16 +175,19 @@ def run_dask(
         rules_f = client.scatter(rules, broadcast=True, hash=False)
         futures = [
             client.submit(extract_batch, batch, rules_f, model, kinds, pure=False)
-            for batch in _batches(articles, batch_size)
+            for batch in _batches(articles, batch_size(len(articles), sum(client.nthreads().values())))
         ]
-        for fut in as_completed(futures):
+        with client.as_current():
+            done = as_completed(futures)
+        for fut in done:
             try:
-                yield fut.result()
+                batch = fut.result()
             except CheckerError:
                 raise
             except Exception as exc:
                 raise EngineError("E307", f"a Dask worker failed: {type(exc).__name__}: {exc}") from exc
             fut.release()
+            yield batch
     finally:
         if own:
             client.close()
@@ -259,7 +270,7 @@ def extract_all(
             pairs = store.put_extractions(batch, texts, key)
         else:
             pairs = [(_dumps(r.claims), _dumps(r.fingerprint)) for r in batch]
-        for r, pair in zip(batch, pairs):
+        for r, pair in zip(batch, pairs, strict=True):
             got[r.content_hash] = pair
         done += len(batch)
         if progress:

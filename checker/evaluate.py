@@ -12,7 +12,7 @@ labelled stories (which must never happen).
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ class Score:
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [found, total]
     flags: int = 0
     correct_flags: int = 0
+    outside_flags: int = 0
     nonconflict_flags: int = 0
     nonconflict_total: int = 0
     clean_story_flags: int = 0
@@ -54,6 +55,7 @@ class Score:
             "gold_total": self.gold_total,
             "recall_by_kind": {k: {"found": f, "total": t, "recall": round(f / t, 3) if t else None} for k, (f, t) in sorted(self.by_kind.items())},
             "flags": self.flags,
+            "flags_outside_labelled_stories": self.outside_flags,
             "correct_flags": self.correct_flags,
             "nonconflict_flags": self.nonconflict_flags,
             "nonconflict_total": self.nonconflict_total,
@@ -175,10 +177,17 @@ def evaluate(
             correct.update(found)
         else:
             score.missed.append({"kind": kind, "subject": g["subject"], "cluster": g.get("cluster")})
-    score.flags = len(conflicts)
+    story_of, clean = _clusters(clusters or corpus / "clusters" / "index.json")
+    labelled_files = {ev["file"] for g in gold for ev in g.get("evidence", [])} | set(story_of)
+    # Precision counts the flags in the labelled articles; flags elsewhere (the
+    # BBC set mixed in to test story separation) are counted apart.
+    inside = [i for i, c in enumerate(conflicts) if any(_basename(cl["article"]) in labelled_files for v in c["values"] for cl in v["claims"])]
+    score.flags = len(inside)
+    score.outside_flags = len(conflicts) - len(inside)
     score.correct_flags = len(correct)
-    for i, c in enumerate(conflicts):
+    for i in inside:
         if i not in correct:
+            c = conflicts[i]
             score.wrong.append({"id": c["id"], "kind": c["kind"], "subject": c["subject"], "values": [v["value"] for v in c["values"]]})
     if nonconflicts:
         nc = _read_jsonl(Path(nonconflicts))
@@ -187,7 +196,6 @@ def evaluate(
             spans = _spans(item, texts, run_articles, score.unresolved_quotes)
             if any(finds(c, spans) for c in conflicts):
                 score.nonconflict_flags += 1
-    story_of, clean = _clusters(clusters or corpus / "clusters" / "index.json")
     if story_of:
         for c in conflicts:
             stories = {story_of.get(_basename(cl["article"])) for v in c["values"] for cl in v["claims"]}
@@ -217,7 +225,8 @@ def format_score(score: Score, verbose: bool = False) -> str:
     """A plain-text table of the figures, for the terminal and the README."""
     lines = [
         f"recall    {score.recall:.2f}  ({score.gold_found}/{score.gold_total} labelled discrepancies found)",
-        f"precision {score.precision:.2f}  ({score.correct_flags}/{score.flags} flags find a labelled discrepancy; unlabelled flags count as wrong)",
+        f"precision {score.precision:.2f}  ({score.correct_flags}/{score.flags} flags in the labelled articles find a labelled discrepancy; unlabelled flags count as wrong)",
+        f"flags outside the labelled articles: {score.outside_flags}",
         f"flags on labelled non-conflicts: {score.nonconflict_flags}/{score.nonconflict_total}",
         f"flags in stories with no conflict: {score.clean_story_flags}",
         f"conflicts spanning two stories: {score.cross_story}",

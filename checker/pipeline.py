@@ -19,6 +19,8 @@ from typing import Any
 
 from checker import __version__
 from checker.compare import compare_all
+from checker.engine import extract_all
+from checker.errors import CheckerError
 from checker.extract import extract_doc, parse_articles
 from checker.ingest import read_inputs
 from checker.models import Article, Claim, Conflict, Skipped
@@ -26,11 +28,16 @@ from checker.nlp import load_pipeline, model_name
 from checker.normalize import claims_table, to_csv_frame
 from checker.resolve import resolve_claims
 from checker.rules import Rules, load_rules
+from checker.store import Store, apply_changes
 from checker.stories import assign_stories, fingerprint
 
 log = logging.getLogger("checker")
 
 Progress = Callable[[int, int], None]
+# Run info that differs between identical runs (timing, where, how): kept in
+# the report and the store, left out of conflicts.json so that file is
+# byte-for-byte the same for the same inputs, engine and interruptions aside.
+VOLATILE_INFO = frozenset({"seconds", "started", "timings", "engine", "cache", "store"})
 
 
 @dataclass
@@ -92,25 +99,78 @@ def run(
     story: str | None = None,
     progress: Progress | None = None,
     extractor: Callable[..., Extraction] | None = None,
+    store: Store | str | Path | None = None,
+    since: str | float | None = None,
+    engine: str = "local",
+    scheduler: str | Any | None = None,
 ) -> RunResult:
-    """Run the whole flow over ``inputs`` and write the run's files to ``out_dir``."""
+    """Run the whole flow over ``inputs`` and write the run's files to ``out_dir``.
+
+    With ``store`` (a path or an open ``Store``), articles already extracted
+    are not parsed again, the run is recorded, and ``info`` gains ``id``,
+    ``previous`` and ``changes`` (see checker/store.py). ``since`` (ISO time,
+    epoch seconds, or ``"last"``) keeps only input files modified since then.
+    ``engine`` is ``local`` (worker processes) or ``dask`` (at ``scheduler``).
+    An ``extractor`` hook replaces extraction and bypasses the claim cache.
+    """
     t0 = time.time()
     rules = rules or load_rules(rules_dir)
+    st = store if isinstance(store, Store) or store is None else Store(store, lock=True)
+    try:
+        return _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0)
+    finally:
+        if st is not None and st is not store:
+            st.close()
+
+
+def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0) -> RunResult:
+    timings: dict[str, float] = {}
+    settings = {"since": since, "story": story, "model": model}
+    run_id = st.begin_run([str(i) for i in inputs], str(Path(out_dir).resolve()) if out_dir else None, settings) if st else None
     ing = read_inputs(inputs, rules.boilerplate)
+    cutoff = resolve_since(since, st, run_id)
+    if cutoff is not None:
+        left = keep_since(ing, cutoff)
+        log.info("since: %d older articles left out", left)
     if story:
         for a in ing.articles:
             a.story = story
-    log.info("ingest: %d articles, %d skipped", len(ing.articles), len(ing.skipped))
+    timings["ingest"] = _lap(t0)
+    log.info("ingest: %d articles, %d skipped (%.1fs)", len(ing.articles), len(ing.skipped), timings["ingest"])
     procs = n_process or default_processes()
-    ext = (extractor or extract_articles)(ing.articles, rules, model=model, n_process=procs, progress=progress)
-    log.info("extract: %d claims", len(ext.claims))
+    cache = None
+    if extractor is not None:
+        ext = extractor(ing.articles, rules, model=model, n_process=procs, progress=progress)
+    else:
+        got = extract_all(ing.articles, rules, model, procs, engine, scheduler, st, progress)
+        ext = Extraction(got.claims, got.fingerprints)
+        cache = {"parsed": got.parsed, "reused": got.reused}
+    timings["extract"] = _lap(t0, timings)
+    log.info("extract: %d claims (%.1fs)", len(ext.claims), timings["extract"])
     stories = assign_stories(ing.articles, fingerprints=ext.fingerprints)
     claims = resolve_claims(ext.claims, stories, rules)
     log.info("resolve: %d stories", len(set(stories.values())))
     df = claims_table(claims, stories)
     conflicts = compare_all(df, rules)
-    log.info("compare: %d conflicts", len(conflicts))
+    previous, changes = None, None
+    if st is not None:
+        previous, changes = apply_changes(st, run_id, conflicts, ing.articles, windowed=cutoff is not None)
+        conflicts.sort(key=lambda c: (c.story, c.kind, c.subject, c.id))
+        if previous and previous.get("out_dir") and out_dir is not None:
+            previous["report"] = os.path.relpath(Path(previous["out_dir"]) / "report.html", Path(out_dir))
+    timings["compare"] = _lap(t0, timings)
+    log.info("compare: %d conflicts (%.1fs)", len(conflicts), timings["compare"])
+    if changes:
+        log.info("changes: %s since run %s", changes["counts"], changes["previous_run"])
     info = {
+        "id": run_id,
+        "previous": previous,
+        "changes": changes,
+        "since": datetime.fromtimestamp(cutoff, timezone.utc).isoformat(timespec="seconds") if cutoff else None,
+        "engine": engine,
+        "cache": cache,
+        "store": str(st.path) if st else None,
+        "timings": timings,
         "version": __version__,
         "started": datetime.fromtimestamp(t0, timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(time.time() - t0, 2),
@@ -128,7 +188,64 @@ def run(
         write_outputs(result, Path(out_dir), df)
         result.out_dir = Path(out_dir)
         log.info("report: %s", Path(out_dir) / "report.html")
+    if st is not None:
+        # Only now is the run complete: a run killed before this resumes.
+        st.finish_run(run_id, info, [c.to_dict() for c in conflicts], {a.id: a.content_hash for a in ing.articles})
+        log.info("store: run %s recorded in %s", run_id, st.path)
     return result
+
+
+def _lap(t0: float, timings: dict[str, float] | None = None) -> float:
+    """Seconds since ``t0`` less the stages already timed."""
+    return round(time.time() - t0 - sum((timings or {}).values()), 2)
+
+
+def resolve_since(since: str | float | None, st: Store | None, run_id: int | None) -> float | None:
+    """``--since`` as epoch seconds: an ISO date/time, epoch seconds, or ``last``.
+
+    ``last`` is the start of the previous complete run over the same inputs
+    (everything, when there is none).
+    """
+    if since is None or since == "":
+        return None
+    if isinstance(since, (int, float)):
+        return float(since)
+    if since == "last":
+        if st is None:
+            raise CheckerError("E408", "--since last needs the store (drop --no-store)")
+        prev = st.previous_run(run_id)
+        return datetime.fromisoformat(prev["started"]).timestamp() if prev else 0.0
+    try:
+        return float(since)
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(since)
+    except ValueError:
+        raise CheckerError("E210", f"--since {since!r}: expected an ISO date or time (2024-11-05, 2024-11-05T18:00) or 'last'") from None
+    if when.tzinfo is None:
+        when = when.astimezone()  # local time, as a cron user means it
+    return when.timestamp()
+
+
+def keep_since(ing: Any, cutoff: float) -> int:
+    """Drop articles (and skipped inputs) from files last modified before ``cutoff``; return how many articles."""
+
+    def fresh(path: str | None) -> bool:
+        if not path:
+            return True
+        p = Path(path)
+        if not p.exists() and ":" in path:  # a JSONL record: "file.jsonl:12"
+            p = Path(path.rsplit(":", 1)[0])
+        try:
+            return p.stat().st_mtime >= cutoff
+        except OSError:
+            return True
+
+    before = len(ing.articles)
+    ing.articles = [a for a in ing.articles if fresh(a.path)]
+    ing.skipped = [s for s in ing.skipped if fresh(s.path)]
+    return before - len(ing.articles)
 
 
 def _safe_model(model: str | None) -> str | None:
@@ -140,7 +257,7 @@ def _safe_model(model: str | None) -> str | None:
 
 def conflicts_document(result: RunResult) -> dict[str, Any]:
     """The conflicts.json document: ``{"run": {...}, "conflicts": [...]}``."""
-    run_info = {k: v for k, v in result.info.items() if k not in ("seconds", "started")}
+    run_info = {k: v for k, v in result.info.items() if k not in VOLATILE_INFO}
     return {"run": run_info, "conflicts": [c.to_dict() for c in result.conflicts]}
 
 

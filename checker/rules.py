@@ -79,8 +79,9 @@ class TitleRules(_Strict):
 class NameRules(_Strict):
     """rules/names.yaml: nicknames and transliterations that are not misspellings.
 
-    ``similarity_threshold`` is the rapidfuzz ratio (0-1) at or above which
-    two spellings of a name part are taken for one name spelled two ways.
+    ``similarity_threshold`` (surnames) and ``given_similarity_threshold``
+    (given names) are the rapidfuzz ratios (0-1) at or above which two
+    spellings of a name part are taken for one name spelled two ways.
     ``organizations`` normalizes the bodies named in titles ("FBI" and "the
     Federal Bureau of Investigation"), so titles in one body can be compared.
     """
@@ -88,15 +89,16 @@ class NameRules(_Strict):
     nicknames: Table = {}
     transliterations: list[list[str]] = []
     similarity_threshold: float = 0.8
+    given_similarity_threshold: float = 0.72
     suffixes: list[str] = []
     particles: list[str] = []
     organizations: Table = {}
 
-    @field_validator("similarity_threshold")
+    @field_validator("similarity_threshold", "given_similarity_threshold")
     @classmethod
     def _unit_interval(cls, v: float) -> float:
         if not 0.0 < v <= 1.0:
-            raise ValueError("similarity_threshold must be in (0, 1]")
+            raise ValueError("a similarity threshold must be in (0, 1]")
         return v
 
 
@@ -172,7 +174,7 @@ class CompareRules(_Strict):
 
     rounding: bool = True
     tolerances: dict[str, Tolerance] = {}
-    currencies: dict[str, CurrencyRate] = {}
+    currencies: dict[str, list[CurrencyRate]] = {}
     growing_statuses: list[str] = []
     rate_tolerance: float = 0.1
 
@@ -182,7 +184,6 @@ class UnitRules(_Strict):
 
     currencies: Table = {}
     units: Table = {}
-    multipliers: dict[str, float] = {}
 
 
 FILES: dict[str, type[_Strict]] = {
@@ -198,13 +199,12 @@ FILES: dict[str, type[_Strict]] = {
 
 
 def reverse(table: Table) -> dict[str, str]:
-    """surface -> canonical, lowercased; the canonical maps to itself."""
+    """lowercased surface -> canonical (kept as written: "USD"); the canonical maps to itself."""
     out: dict[str, str] = {}
     for canon, surfaces in table.items():
-        c = canon.lower()
-        out[c] = c
+        out[canon.lower()] = canon
         for s in surfaces:
-            out[s.lower()] = c
+            out[s.lower()] = canon
     return out
 
 

@@ -316,7 +316,7 @@ class Store:
                 )
             self.db.executemany(
                 "INSERT OR REPLACE INTO extractions VALUES (?,?,?,?,?,?,?)",
-                [(r.content_hash, key.model, key.extractor, key.rules, c, f, now) for r, (c, f) in zip(results, out)],
+                [(r.content_hash, key.model, key.extractor, key.rules, c, f, now) for r, (c, f) in zip(results, out, strict=True)],
             )
         return out
 
@@ -508,7 +508,7 @@ def changes_between(
             while cid in taken or cid in ids or any(cid == p["id"] for p in previous):
                 cid = f"{c['id']}-r{n}"
                 n += 1
-            changes["new"].append(cid)
+            changes["new"].append({"id": cid, "kind": c["kind"], "subject": c["subject"], "story": c["story"]})
         ids.add(cid)
         out.append((cid, status))
     not_rechecked = 0
@@ -564,7 +564,7 @@ def apply_changes(
         prev_docs = store.run_conflicts(prev["id"])
         prev_arts = store.run_articles(prev["id"])
     changes, ids = changes_between(cur_docs, prev_docs, cur_arts, prev_arts, windowed)
-    for c, (cid, status) in zip(conflicts, ids):
+    for c, (cid, status) in zip(conflicts, ids, strict=True):
         c.id, c.status = cid, status
     changes["previous_run"] = prev["id"] if prev else None
     summary = None

@@ -13,6 +13,7 @@ report is an update, not a conflict.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import TYPE_CHECKING
 
 from checker.models import Claim, Conflict, ValueGroup, stable_id
@@ -31,17 +32,39 @@ def _family(c: Claim, rules: Rules) -> str:
     return c.unit or "count"
 
 
-def _usd(c: Claim, x: float, rules: Rules) -> float:
-    rate = rules.compare.currencies.get(c.unit or "")
-    return x / rate.per_usd if rate else x
+def rate_range(currency: str, published: str | None, rules: Rules) -> tuple[float, float] | None:
+    """(lowest, highest) units of ``currency`` per USD that may apply.
+
+    With a publication date: the dated rate nearest to it, widened by
+    rate_tolerance (a reporter's conversion is approximate). Without one:
+    every rate in the table, since the day the figure was converted is unknown.
+    """
+    rates = rules.compare.currencies.get(currency)
+    if not rates:
+        return None
+    if published:
+        try:
+            day = date.fromisoformat(str(published)[:10])
+        except ValueError:
+            day = None
+        if day is not None:
+            best = min(rates, key=lambda r: abs((r.date - day).days))
+            t = rules.compare.rate_tolerance
+            return best.per_usd * (1 - t), best.per_usd * (1 + t)
+    vals = [r.per_usd for r in rates]
+    return min(vals), max(vals)
 
 
 def bounds(c: Claim, rules: Rules) -> tuple[float, float]:
     """The claim's interval in the unit family's common unit (USD for money)."""
     lo = c.low if c.low is not None else -INF
     hi = c.high if c.high is not None else INF
-    if _family(c, rules) == "money":
-        lo, hi = _usd(c, lo, rules), _usd(c, hi, rules)
+    if _family(c, rules) == "money" and c.unit != "USD":
+        rr = rate_range(c.unit or "", c.published, rules)
+        if rr:
+            # Dividing by the highest rate gives the fewest dollars.
+            lo = lo / rr[1] if lo > 0 else lo / rr[0] if lo != -INF else lo
+            hi = hi / rr[0] if hi > 0 else hi / rr[1] if hi != INF else hi
     return lo, hi
 
 
@@ -51,13 +74,9 @@ def compatible(a: Claim, b: Claim, rules: Rules) -> bool:
     blo, bhi = bounds(b, rules)
     tol = rules.compare.tolerances.get(a.unit or "") or rules.compare.tolerances.get("*")
     slack = 0.0
-    if tol is not None:
-        ref = max(abs(x) for x in (alo, ahi, blo, bhi) if x not in (INF, -INF)) if any(x not in (INF, -INF) for x in (alo, ahi, blo, bhi)) else 0
-        slack = max(tol.absolute, tol.relative * ref)
-    if a.unit != b.unit and _family(a, rules) == "money":
-        # Converted amounts: the rate of the day the reporter used is unknown.
-        mid = max(abs(alo if alo != -INF else 0), abs(bhi if bhi != INF else 0))
-        slack = max(slack, rules.compare.rate_tolerance * mid)
+    finite = [abs(x) for x in (alo, ahi, blo, bhi) if x not in (INF, -INF)]
+    if tol is not None and finite:
+        slack = max(tol.absolute, tol.relative * max(finite))
     return alo <= bhi + slack and blo <= ahi + slack
 
 

@@ -100,7 +100,7 @@ NOT_QUANTITY_BEFORE = {
     "world war", "phase", "stage", "season", "episode", "volume", "vol", "vol.", "part", "act",
     "psalm", "verse", "block", "apartment", "suite", "floor", "row", "seat", "lot", "case",
     "division", "group", "pool", "top", "windows", "office", "iphone", "formula", "g", "boeing",
-    "airbus", "apollo", "channel", "bbc", "radio", "code", "zone", "tier", "ward", "district",
+    "airbus", "apollo", "bbc", "radio", "code", "zone", "tier", "ward", "district",
 }
 TIME_WORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
               "minute", "minutes", "second", "seconds", "decade", "decades", "century", "centuries"}
@@ -327,7 +327,7 @@ def _unit_after(after: str, rules: Rules) -> tuple[str | None, str | None, int]:
         if cur and cand not in ("e", "won", "rs"):
             return None, cur, consumed
         unit = rules.lookup("unit", cand)
-        if unit and not (cand in ("m", "in.", "in", "g") and len(parts) > 1 and k == 1 and False):
+        if unit:
             return unit, None, consumed
     return None, None, 0
 

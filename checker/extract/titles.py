@@ -221,14 +221,15 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
     # Main part and prepositional tail ("director | of operations in Gaza").
     cut = next((i for i, t in enumerate(toks) if i > 0 and t.lower_ in SPLIT_PREPS and t.pos_ == "ADP"), len(toks))
     main, tail = toks[:cut], toks[cut:]
-    orgs: list[str] = []
+    owner_orgs: list[str] = []
     # A possessor ("Apple's", "France's", "Williams'") is the body or person it belongs to.
     pos_idx = max((i for i, t in enumerate(main) if t.text in POSSESSIVE or t.tag_ == "POS"), default=-1)
     if pos_idx >= 0:
         owner = main[:pos_idx]
         if owner and not any(t.ent_type_ == "PERSON" for t in owner):
-            orgs.append(canonical_org(" ".join(t.text for t in owner), rules))
+            owner_orgs.append(canonical_org(" ".join(t.text for t in owner), rules))
         main = main[pos_idx + 1 :]
+    orgs: list[str] = []
     former = any(norm_word(t.text) in lex.former or t.lower_.startswith("ex-") for t in main)
     # Named bodies inside the main part ("FBI", "French", "Pentagon") are orgs;
     # a place beside another body is the unit ("UNRWA's Gaza director").
@@ -249,7 +250,7 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
             continue
         words.append(w)
     # Join multi-token entity words back into one org name.
-    orgs = _merge_orgs(orgs, main, rules)
+    orgs = owner_orgs + _merge_orgs(orgs, main, rules)
     if places:
         if orgs:
             unit_words.extend(places)

@@ -1,0 +1,458 @@
+"""Person mentions and the titles articles give them.
+
+Every PERSON entity becomes a "name" claim (the name as written, honorifics
+and possessive endings peeled off). Titles are read where news puts them:
+before the name ("French Foreign Minister Jean-Noel Barrot"), in apposition
+("John Ging, director of operations in Gaza for UNRWA"; "Apple's senior vice
+president ..., Philip Schiller,"), after "as" or a copula ("Felt was deputy
+associate director of the FBI"), before "named" ("an amateur photographer
+named Jerry Tibbs"), and as a description of someone the article names
+elsewhere ("France's top diplomat"). Each title is normalized by
+``extract.titles``. People are linked within and across articles later, by
+``checker.people.link_people``; here the subject is the name as written.
+
+The small model misses some mentions ("Saucy photos of Paige", tagged NORP);
+a capitalized word that is, or nearly is, the surname of a person named in
+the same article is taken as a mention of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from checker.extract.titles import POSSESSIVE, Title, lexicon, norm_phrase, norm_word, parse_title
+from checker.models import Claim
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from checker.models import Article
+    from checker.rules import Rules
+
+STOP_CLAUSE = {"who", "which", "that", "whose", "whom", "when", "where", "while", "because", "after", "before", "since", "as"}
+PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+RECOVER_LABELS = {"", "NORP", "ORG", "PRODUCT", "WORK_OF_ART", "PERSON", "EVENT"}
+
+
+@dataclass
+class Mention:
+    """One person mention: the cleaned name and where it stands."""
+
+    start: int  # token index of the cleaned name
+    end: int
+    name: str
+    sent: Span
+    recovered: bool = False
+
+    @property
+    def char_start(self) -> int:
+        return self.sent.doc[self.start].idx
+
+    @property
+    def char_end(self) -> int:
+        last = self.sent.doc[self.end - 1]
+        return last.idx + len(last.text)
+
+
+def _clean(ent: Span, rules: Rules) -> tuple[int, int] | None:
+    """Token range of the name inside a PERSON entity, or None if it is no name."""
+    lex = lexicon(rules)
+    s, e = ent.start, ent.end
+    doc = ent.doc
+    while e > s and (doc[e - 1].text in POSSESSIVE or doc[e - 1].is_punct):
+        e -= 1
+    while s < e and (norm_word(doc[s].text) in lex.honorifics or norm_word(doc[s].text) in lex.canon or doc[s].is_punct):
+        s += 1
+    if s >= e:
+        return None
+    toks = doc[s:e]
+    if len(toks) > 6 or any(t.like_num or t.is_digit for t in toks):
+        return None
+    words = [t for t in toks if t.is_alpha or "." in t.text or "'" in t.text or "’" in t.text]
+    if not words or not any(t.text[:1].isupper() for t in words):
+        return None
+    particles = set(rules.names.particles)
+    if any(t.is_alpha and t.text.islower() and t.lower_ not in particles for t in toks):
+        return None
+    return s, e
+
+
+def person_mentions(doc: Doc, article: Article, rules: Rules) -> list[Mention]:
+    """Every checked person mention in the article, in text order.
+
+    PERSON entities are mentions; name-shaped words the model tagged as
+    something else come back as candidates (``recovered``), which the linker
+    keeps only when they match a person named in the story.
+    """
+    out: list[Mention] = []
+    taken: set[int] = set()
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        rng = _clean(ent, rules)
+        if rng is None:
+            continue
+        s, e = rng
+        first, last = doc[s], doc[e - 1]
+        if not article.is_checked(first.idx, last.idx + len(last.text)):
+            continue
+        name = doc.text[first.idx : last.idx + len(last.text)]
+        out.append(Mention(s, e, name, ent.sent))
+        taken.update(range(ent.start, ent.end))
+    out.extend(_candidates(doc, article, rules, taken))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _name_shaped(toks: list[Token], rules: Rules) -> bool:
+    """Two to four capitalized words or initials, nothing else ("Hugh Heffner")."""
+    if not 2 <= len(toks) <= 4:
+        return False
+    lex = lexicon(rules)
+    for t in toks:
+        w = norm_word(t.text)
+        if w in lex.head_words or w in lex.honorifics:
+            return False
+        if not (t.is_title and (t.is_alpha or re.fullmatch(r"(?:[A-Z]\.)+", t.text) or "-" in t.text)):
+            return False
+    return True
+
+
+def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> list[Mention]:
+    """Name-shaped entities and capitalized words the model did not tag PERSON."""
+    out: list[Mention] = []
+    places = set(rules.lookups["place"])
+    for ent in doc.ents:
+        if ent.label_ not in RECOVER_LABELS or ent.label_ == "PERSON" or ent.start in taken:
+            continue
+        toks = [t for t in ent if t.text not in POSSESSIVE]
+        if len(toks) == 1:
+            continue
+        if _name_shaped(toks, rules) and article.is_checked(toks[0].idx, toks[-1].idx + len(toks[-1].text)):
+            name = doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
+            out.append(Mention(toks[0].i, toks[-1].i + 1, name, ent.sent, recovered=True))
+            taken.update(range(ent.start, ent.end))
+    for t in doc:
+        if t.i in taken or t.pos_ != "PROPN" or not t.is_title or not t.is_alpha or len(t.text) < 3:
+            continue
+        if t.ent_type_ not in RECOVER_LABELS or t.lower_ in places:
+            continue
+        ent = next((e for e in t.sent.ents if e.start <= t.i < e.end), None) if t.ent_type_ else None
+        if ent is not None and len([x for x in ent if x.text not in POSSESSIVE]) > 1:
+            continue
+        # Part of a longer capitalized run ("Dow Jones"): not a lone surname.
+        if (t.i > 0 and doc[t.i - 1].is_title and doc[t.i - 1].pos_ == "PROPN") or (
+            t.i + 1 < len(doc) and doc[t.i + 1].is_title and doc[t.i + 1].pos_ == "PROPN"
+        ):
+            continue
+        if article.is_checked(t.idx, t.idx + len(t.text)):
+            out.append(Mention(t.i, t.i + 1, t.text, t.sent, recovered=True))
+    return out
+
+
+def surname(name: str, rules: Rules) -> str:
+    """The surname of a name as written, lowercased ("Mark Felt Sr." -> "felt")."""
+    parts = [p for p in re.split(r"\s+", name.strip()) if p]
+    suffixes = {s.strip(".").lower() for s in rules.names.suffixes}
+    while len(parts) > 1 and parts[-1].strip(".,").lower() in suffixes:
+        parts.pop()
+    return parts[-1].strip(".,").lower() if parts else ""
+
+
+# --- titles -----------------------------------------------------------------
+
+
+def _stop_left(t: Token, lex) -> bool:
+    """Does ``t`` end a title phrase when scanning leftwards from a name?"""
+    w = norm_word(t.text)
+    if t.text in POSSESSIVE or t.tag_ == "POS":
+        return False
+    if t.text in ("-", "–", "&"):
+        return False
+    if t.is_punct or t.is_space:
+        return True
+    if t.pos_ in ("DET", "PRON") or w in ("his", "her", "their", "its"):
+        return True
+    if t.pos_ == "ADP" and t.lower_ not in ("of", "for"):
+        return True
+    if t.pos_ in ("VERB", "AUX") and not (lex.is_title_word(w) or w in lex.modifiers or w in lex.descriptors or w in lex.former):
+        return True
+    if t.pos_ == "CCONJ" and t.lower_ not in ("and", "&"):
+        return True
+    if t.lower_ in ("and", "&") and not (t.i > 0 and lex.is_title_word(norm_word(t.doc[t.i - 1].text))):
+        return True
+    return t.pos_ in ("SCONJ", "NUM", "ADV") and w not in lex.descriptors and w not in lex.former
+
+
+def _left_phrase(doc: Doc, end: int, sent: Span, rules: Rules) -> list[Token]:
+    """Tokens of the title-like phrase ending right before token ``end``."""
+    lex = lexicon(rules)
+    toks: list[Token] = []
+    i = end - 1
+    while i >= sent.start and len(toks) < 14:
+        t = doc[i]
+        if _stop_left(t, lex) or (t.ent_type_ == "PERSON" and t.text not in POSSESSIVE and not lex.is_title_word(norm_word(t.text))):
+            break
+        toks.insert(0, t)
+        i -= 1
+    while toks and (toks[0].lower_ in ("of", "for", "and", "&") or toks[0].text in POSSESSIVE):
+        toks = toks[1:]
+    return toks
+
+
+def _title_ends_phrase(toks: list[Token], rules: Rules) -> bool:
+    """A phrase before a name is a title only if its head is a title word."""
+    lex = lexicon(rules)
+    if not toks:
+        return False
+    if lex.is_title_word(norm_word(toks[-1].text)):
+        return True
+    # "vice president of worldwide marketing Phil Schiller": head before "of"/"for".
+    for k, t in enumerate(toks):
+        if t.lower_ in ("of", "for") and k > 0 and lex.is_title_word(norm_word(toks[k - 1].text)):
+            return True
+    return False
+
+
+def _right_phrase(doc: Doc, start: int, sent: Span, rules: Rules) -> list[Token]:
+    """Tokens of an appositive phrase starting at token ``start`` (after a comma)."""
+    lex = lexicon(rules)
+    toks: list[Token] = []
+    i = start
+    while i < sent.end and len(toks) < 16:
+        t = doc[i]
+        w = norm_word(t.text)
+        if t.text in (",", ";", ":", "(", ")", '"', "“", "”", "--", "—") or t.is_space:
+            break
+        if t.text == "." and not toks:
+            break
+        if t.lower_ in STOP_CLAUSE and t.pos_ in ("PRON", "SCONJ", "ADV", "DET") or t.tag_ in ("WDT", "WP", "WP$", "WRB"):
+            break
+        if t.pos_ in ("VERB", "AUX") and not (lex.is_title_word(w) or w in lex.modifiers or w in lex.descriptors or w in lex.former):
+            break
+        if t.ent_type_ == "PERSON" and toks and not lex.is_title_word(w):
+            break
+        toks.append(t)
+        i += 1
+    return toks
+
+
+def _main_head_is_title(toks: list[Token], rules: Rules) -> bool:
+    """The head of an appositive (the word before its first preposition) is a title word."""
+    lex = lexicon(rules)
+    main = []
+    for t in toks:
+        if t.pos_ == "ADP" and main:
+            break
+        main.append(t)
+    while main and (main[-1].is_punct or main[-1].pos_ in ("CCONJ",)):
+        main = main[:-1]
+    return bool(main) and lex.is_title_word(norm_word(main[-1].text))
+
+
+def _np_tokens(head: Token) -> list[Token]:
+    """The noun phrase of ``head`` without clauses hanging off it."""
+    out = []
+    for t in head.subtree:
+        if t.i > head.i and t.dep_ in ("relcl", "acl", "advcl", "punct") and t.head == head:
+            break
+        out.append(t)
+    skip = set()
+    for t in out:
+        if t.dep_ in ("relcl", "acl", "appos") and t.head.i in {x.i for x in out}:
+            skip.update(x.i for x in t.subtree)
+    return [t for t in out if t.i not in skip]
+
+
+def titles_for(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]]:
+    """Titles given to mention ``m`` by the words around it, with the pattern name."""
+    out: list[tuple[Title, str]] = []
+    sent = m.sent
+    # Before the name, skipping honorifics ("Mr", "Dr.").
+    lex = lexicon(rules)
+    k = m.start
+    while k > sent.start and norm_word(doc[k - 1].text) in lex.honorifics and doc[k - 1].lower_ != "the":
+        k -= 1
+    if k > sent.start and doc[k - 1].text not in (",",):
+        left = _left_phrase(doc, k, sent, rules)
+        if _title_ends_phrase(left, rules):
+            t = parse_title(left, rules)
+            if t is not None:
+                out.append((t, "before"))
+    # Reverse apposition: "Apple's senior vice president ..., Philip Schiller, said".
+    if k > sent.start + 1 and doc[k - 1].text == ",":
+        nxt = doc[m.end] if m.end < len(doc) else None
+        closes = nxt is None or nxt.text in (",", ".", ";") or nxt.pos_ in ("VERB", "AUX")
+        left = _left_phrase(doc, k - 1, sent, rules)
+        starts_np = bool(left) and (left[0].i == sent.start or doc[left[0].i - 1].pos_ in ("DET", "ADP", "PRON", "PUNCT", "CCONJ") or doc[left[0].i - 1].is_punct)
+        if closes and starts_np and _main_head_is_title(left, rules):
+            t = parse_title(left, rules)
+            if t is not None:
+                out.append((t, "apposition"))
+    # Apposition after the name: "John Ging, director of operations in Gaza".
+    if m.end + 1 < sent.end and doc[m.end].text == ",":
+        right = _right_phrase(doc, m.end + 1, sent, rules)
+        if right and _main_head_is_title(right, rules):
+            t = parse_title(right, rules)
+            if t is not None:
+                out.append((t, "apposition"))
+    out.extend(_clause_titles(m, doc, rules))
+    return out
+
+
+def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]]:
+    """Titles from the clause: copula ("X was deputy director"), "as", "named"."""
+    out: list[tuple[Title, str]] = []
+    lex = lexicon(rules)
+    root = max(doc[m.start : m.end], key=lambda t: 0 if t.head.i in range(m.start, m.end) else 1)
+    subj = root
+    # "Palin, who was also the Republican candidate": the relative pronoun's clause.
+    verbs: list[Token] = []
+    if root.dep_ in ("nsubj", "nsubjpass"):
+        verbs.append(root.head)
+    for c in root.children:
+        if c.dep_ == "relcl":
+            if any(g.dep_ in ("nsubj", "nsubjpass") and g.tag_ in ("WP", "WDT") for g in c.children):
+                verbs.append(c)
+    for verb in verbs:
+        lemma = verb.lemma_.lower()
+        for c in verb.children:
+            if c.dep_ in ("attr", "oprd") and lemma in ("be", "become", "remain", "serve", "name", "appoint", "elect", "make", "promote") and c.pos_ in ("NOUN", "PROPN"):
+                if lex.is_title_word(norm_word(c.text)):
+                    t = parse_title(_np_tokens(c), rules)
+                    if t is not None:
+                        out.append((t, "change" if lemma in lex.change_verbs else "copula"))
+            if c.dep_ == "prep" and c.lower_ == "as":
+                for o in c.children:
+                    if o.dep_ == "pobj" and lex.is_title_word(norm_word(o.text)):
+                        t = parse_title(_np_tokens(o), rules)
+                        if t is not None:
+                            out.append((t, "as"))
+        # "named acting director" as an xcomp/oprd of a passive change verb.
+        if lemma in lex.change_verbs:
+            for c in verb.children:
+                if c.dep_ in ("xcomp", "ccomp", "dobj") and c.pos_ in ("NOUN", "PROPN") and lex.is_title_word(norm_word(c.text)) and c.i not in range(m.start, m.end):
+                    t = parse_title(_np_tokens(c), rules)
+                    if t is not None:
+                        out.append((t, "change"))
+    # "An amateur photographer named Jerry Tibbs".
+    if subj.dep_ in ("oprd", "dobj", "attr", "npadvmod") and subj.head.lemma_.lower() in ("name", "call") and subj.head.dep_ == "acl":
+        noun = subj.head.head
+        if lex.is_title_word(norm_word(noun.text)):
+            t = parse_title([x for x in _np_tokens(noun) if x.i < subj.head.i], rules)
+            if t is not None:
+                out.append((t, "named"))
+    del subj
+    return out
+
+
+def _key(name: str) -> str:
+    return norm_phrase(name).replace("'", "")
+
+
+def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
+    """Name and title claims for every person mention in the article."""
+    mentions = person_mentions(doc, article, rules)
+    claims: list[Claim] = []
+    held: list[tuple[Mention, Title]] = []
+    for m in mentions:
+        sent = m.sent
+        claims.append(
+            Claim(
+                article=article.id,
+                start=m.char_start,
+                end=m.char_end,
+                text=m.name,
+                sentence_start=sent.start_char,
+                sentence_end=sent.end_char,
+                kind="name",
+                subject=_key(m.name),
+                value=m.name,
+                source=article.source,
+                published=article.published,
+                extra={"candidate": True, "det": m.start > 0 and doc[m.start - 1].pos_ == "DET"} if m.recovered else {},
+            )
+        )
+        found = titles_for(m, doc, rules)
+        changed = any(p == "change" for _, p in found)
+        seen: set[tuple[int, int]] = set()
+        for t, pattern in found:
+            if (t.start, t.end) in seen or not article.is_checked(t.start, t.end):
+                continue
+            seen.add((t.start, t.end))
+            claims.append(_title_claim(t, pattern, m, article, rules, transition=changed and pattern != "change"))
+            if m.recovered:
+                claims[-1].extra["candidate"] = True
+            else:
+                held.append((m, t))
+    claims.extend(_descriptions(doc, article, rules, held, mentions))
+    return claims
+
+
+def _title_claim(t: Title, pattern: str, m: Mention, article: Article, rules: Rules, transition: bool = False) -> Claim:
+    sent = m.sent
+    return Claim(
+        article=article.id,
+        start=t.start,
+        end=t.end,
+        text=t.surface,
+        sentence_start=sent.start_char,
+        sentence_end=sent.end_char,
+        kind="title",
+        subject=_key(m.name),
+        value=t.value,
+        source=article.source,
+        published=article.published,
+        display=t.surface,
+        scope={"org": ", ".join(t.orgs)} if t.orgs else {},
+        extra={
+            "person": m.name,
+            "person_start": m.char_start,
+            "person_end": m.char_end,
+            "offices": [[o.name, o.category] for o in t.offices],
+            "orgs": t.orgs,
+            "unit": t.unit,
+            "former": t.former,
+            "transition": transition,
+            "pattern": pattern,
+        },
+    )
+
+
+def _descriptions(doc: Doc, article: Article, rules: Rules, held: list[tuple[Mention, Title]], mentions: list[Mention]) -> list[Claim]:
+    """Titles used for a person the article names elsewhere ("France's top diplomat").
+
+    Linked only when exactly one person in the article holds that office in
+    that body, so a description can add support but never invent a person.
+    """
+    lex = lexicon(rules)
+    used = {(t.start, t.end) for _, t in held}
+    out: list[Claim] = []
+    for chunk in doc.noun_chunks:
+        root = chunk.root
+        if not lex.is_title_word(norm_word(root.text)) or any(t.ent_type_ == "PERSON" for t in chunk):
+            continue
+        if any(s < chunk.end_char and chunk.start_char < e for s, e in used):
+            continue
+        if not article.is_checked(chunk.start_char, chunk.end_char):
+            continue
+        t = parse_title(list(chunk), rules)
+        if t is None or t.category != "office" or not t.orgs or t.former:
+            continue
+        names = {o.name for o in t.offices}
+        holders = {
+            _key(m.name): m
+            for m, h in held
+            if names & {o.name for o in h.offices} and set(t.orgs) & set(h.orgs)
+        }
+        if len(holders) != 1:
+            continue
+        m = next(iter(holders.values()))
+        # The description stands for the person: the person fields point at the name.
+        c = _title_claim(t, "description", m, article, rules)
+        c.sentence_start, c.sentence_end = chunk.sent.start_char, chunk.sent.end_char
+        out.append(c)
+    del mentions
+    return out

@@ -1,0 +1,271 @@
+"""Link person mentions to people, within each story.
+
+"Barrot" and "Jean-Noel Barrot" are one person; so are "Phil Schiller" and
+"Philip Schiller" (a nickname), "Betty Page" and "Bettie Page" (one surname,
+first names close enough to be one name misspelled), "Hugh Heffner" and
+"Hugh Hefner" (surnames that close, used by different articles, never side
+by side), and "Herbert Hoover" and "J. Edgar Hoover" when both are called
+the FBI's director (one holder at a time). "Nick Jones" and "Rob Jones" stay
+two people: their given names differ and nothing says they are one.
+
+A one-word mention joins the person of that surname named in the same
+article, else in the story; failing that, the person in the same article
+whose surname it nearly spells ("Sybiha" beside "Andrii Syhiha").
+
+Every claim that points at a person (names, titles, the participants of
+dates and places) is re-keyed to the person's canonical name, lowercased:
+the most common full spelling in the story.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
+
+from checker.names import Name, NameJudge, fold, split_name
+
+if TYPE_CHECKING:
+    from checker.models import Claim
+    from checker.rules import Rules
+
+
+class _Union:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _offices(titles: list[Claim]) -> set[tuple[str, str]]:
+    """(office, body) pairs a person is given, present offices only."""
+    out: set[tuple[str, str]] = set()
+    for t in titles:
+        if t.extra.get("former") or t.extra.get("transition"):
+            continue
+        for name, cat in t.extra.get("offices", []):
+            if cat == "office":
+                for org in t.extra.get("orgs") or [""]:
+                    out.add((name, org))
+    return out
+
+
+def _share_office(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
+    """Both are given one office in one body (or a body only one of them names)."""
+    for office, org in a:
+        for office2, org2 in b:
+            if office == office2 and (org == org2 or not org or not org2):
+                return True
+    return False
+
+
+def cluster_names(names: list[Name], articles: list[str], offices: list[set[tuple[str, str]]], judge: NameJudge) -> list[int]:
+    """A cluster id per full name (given names and surname) of one story."""
+    n = len(names)
+    uf = _Union(n)
+    # Which articles use each spelling, for the side-by-side test.
+    by_spelling: dict[tuple, set[str]] = defaultdict(set)
+    for nm, art in zip(names, articles):
+        by_spelling[(nm.given, nm.last)].add(art)
+    for i in range(n):
+        a = names[i]
+        for j in range(i + 1, n):
+            b = names[j]
+            if uf.find(i) == uf.find(j):
+                continue
+            if judge.same_word(a.last, b.last):
+                if judge.given_compatible(a.given, b.given) or judge.given_similar(a.given, b.given) or _share_office(offices[i], offices[j]):
+                    uf.union(i, j)
+            elif judge.similar(a.last, b.last) and judge.given_compatible(a.given, b.given) and a.given and b.given:
+                # Same given name, surname nearly the same: one person only if no
+                # article writes both side by side, or both hold one office.
+                apart = not (by_spelling[(a.given, a.last)] & by_spelling[(b.given, b.last)])
+                if apart or _share_office(offices[i], offices[j]):
+                    uf.union(i, j)
+    return [uf.find(i) for i in range(n)]
+
+
+def link_people(claims: list[Claim], stories: dict[str, str], rules: Rules) -> list[Claim]:
+    """Claims with person subjects re-keyed to one canonical name per person per story.
+
+    Candidate mentions (name-shaped words the model did not tag as people)
+    are kept only when they match a person of the story; the rest, and the
+    titles given to them, are dropped.
+    """
+    judge = NameJudge(rules)
+    names = [c for c in claims if c.kind == "name"]
+    titles_at: dict[tuple[str, int, int], list[Claim]] = defaultdict(list)
+    for c in claims:
+        if c.kind == "title":
+            titles_at[(c.article, c.extra.get("person_start", -1), c.extra.get("person_end", -1))].append(c)
+    by_story: dict[str, list[Claim]] = defaultdict(list)
+    for c in names:
+        by_story[stories.get(c.article, "")].append(c)
+    key_at: dict[tuple[str, int, int], str] = {}
+    for members in by_story.values():
+        for c, key in _link_story(members, titles_at, judge, rules):
+            key_at[(c.article, c.start, c.end)] = key
+    out: list[Claim] = []
+    for c in claims:
+        if c.kind == "name":
+            key = key_at.get((c.article, c.start, c.end))
+            if key is None:
+                continue
+            c.subject = key
+        elif c.kind == "title":
+            key = key_at.get((c.article, c.extra.get("person_start", -1), c.extra.get("person_end", -1)))
+            if key is None:
+                if c.extra.get("candidate"):
+                    continue
+            else:
+                c.subject = key
+        elif c.extra.get("event"):
+            _rekey_event(c, key_at)
+        out.append(c)
+    return out
+
+
+def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: Rules) -> list[tuple[Claim, str]]:
+    """Person key for each name claim of one story (dropped candidates get none)."""
+    parsed = {id(c): split_name(c.value, rules) for c in members}
+    sure = [c for c in members if not c.extra.get("candidate")]
+    full = [c for c in sure if parsed[id(c)].full]
+    # Cluster distinct full spellings (with the offices their mentions carry).
+    distinct: dict[tuple, int] = {}
+    dnames: list[Name] = []
+    darts: list[str] = []
+    doffices: list[set] = []
+    mention_node: dict[int, int] = {}
+    for c in full:
+        nm = parsed[id(c)]
+        k = (nm.given, nm.last, c.article)
+        if k not in distinct:
+            distinct[k] = len(dnames)
+            dnames.append(nm)
+            darts.append(c.article)
+            doffices.append(set())
+        node = distinct[k]
+        mention_node[id(c)] = node
+        doffices[node] |= _offices(titles_at.get((c.article, c.start, c.end), []))
+    roots = cluster_names(dnames, darts, doffices, judge)
+    cluster_of: dict[int, int] = {id(c): roots[mention_node[id(c)]] for c in full}
+    # Full-name candidates join a person they match; others are dropped.
+    spelled_in: dict[tuple, set[str]] = defaultdict(set)
+    for nm, art in zip(dnames, darts):
+        spelled_in[(nm.given, nm.last)].add(art)
+    cand_full = [c for c in members if c.extra.get("candidate") and parsed[id(c)].full]
+    cand_arts: dict[tuple, set[str]] = defaultdict(set)
+    for c in cand_full:
+        nm = parsed[id(c)]
+        cand_arts[(nm.given, nm.last)].add(c.article)
+    for c in cand_full:
+        nm = parsed[id(c)]
+        found = _match_full(nm, cand_arts[(nm.given, nm.last)], dnames, roots, spelled_in, judge)
+        if found is not None:
+            cluster_of[id(c)] = found
+            full.append(c)
+    # One-word mentions: same article by surname, then story, then near spelling.
+    art_last: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    story_last: dict[str, Counter] = defaultdict(Counter)
+    for c in full:
+        nm = parsed[id(c)]
+        art_last[(c.article, nm.last)][cluster_of[id(c)]] += 1
+        story_last[nm.last][cluster_of[id(c)]] += 1
+    next_id = len(dnames)
+    own: dict[str, int] = {}
+    for c in members:
+        nm = parsed[id(c)]
+        if nm.full or not nm.last:
+            continue
+        last = nm.last
+        found = _best(art_last.get((c.article, last))) or _best(story_last.get(last))
+        if found is None:
+            found = _by_translit(last, c.article, art_last, judge)
+        if found is None:
+            # A near spelling of a surname in the same article. Words the model
+            # did not tag as people must be one letter off and not follow a
+            # determiner ("the Scot" is no misspelt Scott).
+            cand = c.extra.get("candidate")
+            near = {
+                cl
+                for (art, ln), ctr in art_last.items()
+                if art == c.article and judge.similar(last, ln) and (not cand or (judge.one_edit(last, ln) and not c.extra.get("det")))
+                for cl in ctr
+            }
+            if len(near) == 1:
+                found = next(iter(near))
+        if found is None:
+            if c.extra.get("candidate"):
+                continue
+            if last not in own:
+                own[last] = next_id
+                next_id += 1
+            found = own[last]
+        cluster_of[id(c)] = found
+    # The key: the most common full spelling in the cluster (longest on ties).
+    spellings: dict[int, Counter] = defaultdict(Counter)
+    for c in members:
+        if id(c) in cluster_of:
+            nm = parsed[id(c)]
+            spellings[cluster_of[id(c)]][nm.written if nm.full else nm.last_written] += 1000 if nm.full else 1
+    keys = {
+        cl: fold(max(ctr.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0])
+        for cl, ctr in spellings.items()
+    }
+    return [(c, keys[cluster_of[id(c)]]) for c in members if id(c) in cluster_of]
+
+
+def _match_full(nm: Name, arts: set[str], dnames: list[Name], roots: list[int], spelled_in: dict, judge: NameJudge) -> int | None:
+    """The person a candidate full name names: exact surname first, then near spelling."""
+    best: tuple[int, int] | None = None
+    for i, other in enumerate(dnames):
+        if judge.same_word(nm.last, other.last):
+            if judge.given_compatible(nm.given, other.given):
+                return roots[i]
+            if judge.given_similar(nm.given, other.given):
+                best = best or (1, roots[i])
+        elif judge.similar(nm.last, other.last) and judge.given_compatible(nm.given, other.given):
+            if not (arts & spelled_in[(other.given, other.last)]):
+                best = best or (2, roots[i])
+    return best[1] if best else None
+
+
+def _best(counter: Counter | None) -> int | None:
+    """The person most often named with this surname (None when there is none)."""
+    if not counter:
+        return None
+    return counter.most_common(1)[0][0]
+
+
+def _by_translit(last: str, article: str, art_last: dict, judge: NameJudge) -> int | None:
+    for (art, ln), ctr in art_last.items():
+        if art == article and judge.same_word(last, ln):
+            return _best(ctr)
+    return None
+
+
+def _rekey_event(c: Claim, key_at: dict[tuple[str, int, int], str]) -> None:
+    """Date and place claims: name the event's people by their person keys."""
+    from checker.extract.events import event_subject
+
+    ev = c.extra["event"]
+    spans = ev.get("arg_spans") or []
+    args = list(ev.get("args") or [])
+    changed = False
+    for i, span in enumerate(spans):
+        if span and i < len(args):
+            key = key_at.get((c.article, span[0], span[1]))
+            if key and key != args[i]:
+                args[i] = key
+                changed = True
+    if changed:
+        ev["args"] = args
+        c.subject = event_subject(ev["verb"], args)

@@ -1,0 +1,94 @@
+"""Judging quantity claims: tolerances, bounds, currencies, scopes, updates."""
+
+from __future__ import annotations
+
+from checker.compare.quantities import compare_quantities
+from checker.extract.numbers import rounding_unit
+from checker.extract.quantities import interval
+from checker.models import Claim
+from checker.normalize import claims_table
+
+
+def q(rules, article, value, qualifier="=", unit="troop", subject="north korean troops", text=None, published=None,
+      status=None, place=None, attribution=None, year=None):
+    text = text or f"{value:,}"
+    lo, hi = interval(value, qualifier, rounding_unit(text, value), rules)
+    scope = {k: v for k, v in {"status": status, "place": place, "year": year}.items() if v}
+    return Claim(article=article, start=0, end=len(text), text=text, sentence_start=0, sentence_end=len(text),
+                 kind="quantity", subject=subject, value=value, unit=unit, qualifier=qualifier, low=lo, high=hi,
+                 attribution=attribution, scope=scope, source=article, published=published, display=text,
+                 extra={"subject_known": True})
+
+
+def conflicts(rules, *claims):
+    stories = {c.article: "s" for c in claims}
+    return compare_quantities(claims_table(list(claims), stories), rules)
+
+
+def test_about_agrees_with_the_bare_figure(rules):
+    assert conflicts(rules, q(rules, "a", 11000, "~"), q(rules, "b", 11000)) == []
+
+
+def test_different_figures_make_one_conflict_with_every_value(rules):
+    out = conflicts(rules, q(rules, "a", 11000, "~"), q(rules, "b", 10000), q(rules, "c", 11000), q(rules, "d", 12000))
+    assert len(out) == 1
+    values = [sorted(c["article"] for c in v.claims) for v in out[0].values]
+    assert values == [["b"], ["a", "c"], ["d"]]
+
+
+def test_compatible_bounds_agree(rules):
+    assert conflicts(rules, q(rules, "a", 300, ">", unit="people", subject="deaths", status="killed"),
+                     q(rules, "b", 350, unit="people", subject="deaths", status="killed")) == []
+    assert conflicts(rules, q(rules, "a", 1e6, ">", unit="USD", subject="damage"), q(rules, "b", 1e6, unit="USD", subject="damage")) == []
+
+
+def test_converted_currencies_agree_and_wrong_conversions_do_not(rules):
+    eur = q(rules, "a", 2e6, unit="EUR", subject="fine", text="2 million")
+    usd = q(rules, "b", 2.6e6, unit="USD", subject="fine", text="2.6 million")
+    assert conflicts(rules, eur, usd) == []
+    assert conflicts(rules, eur, q(rules, "c", 4e6, unit="USD", subject="fine", text="4 million"))
+
+
+def test_growing_toll_on_later_days_is_an_update(rules):
+    monday = q(rules, "a", 5, unit="people", subject="deaths", status="killed", published="2024-01-01")
+    wednesday = q(rules, "b", 24, unit="people", subject="deaths", status="killed", published="2024-01-03")
+    assert conflicts(rules, monday, wednesday) == []
+    lower_later = q(rules, "c", 3, unit="people", subject="deaths", status="killed", published="2024-01-04")
+    assert conflicts(rules, monday, wednesday, lower_later)
+
+
+def test_different_statuses_and_years_never_meet(rules):
+    killed = q(rules, "a", 5, unit="people", subject="people", status="killed")
+    injured = q(rules, "b", 250, unit="people", subject="people", status="injured")
+    assert conflicts(rules, killed, injured) == []
+    background = q(rules, "c", 168000, unit="people", subject="people", status="killed", year="2004")
+    assert conflicts(rules, killed, background) == []
+
+
+def test_disjoint_places_split_and_nested_places_meet(rules):
+    kursk = q(rules, "a", 10000, place="kursk region")
+    russia = q(rules, "b", 12000, place="russia")
+    assert len(conflicts(rules, kursk, russia)) == 1  # Kursk is in Russia: comparable
+    kyiv = q(rules, "c", 12000, place="kyiv")
+    assert conflicts(rules, kursk, kyiv) == []
+
+
+def test_one_article_alone_is_not_a_quantity_conflict(rules):
+    assert conflicts(rules, q(rules, "a", 10000), q(rules, "a", 12000)) == []
+
+
+def test_attribution_sets_the_kind_of_disagreement(rules):
+    out = conflicts(rules, q(rules, "a", 10000, attribution="US State Department"),
+                    q(rules, "b", 12000, attribution="South Korean intelligence"))
+    assert out[0].disagreement == "sources"
+    out = conflicts(rules, q(rules, "a", 10000, attribution="UN"), q(rules, "b", 12000, attribution="UN"))
+    assert out[0].disagreement == "quoting"
+    out = conflicts(rules, q(rules, "a", 10000), q(rules, "b", 12000), q(rules, "c", 12000))
+    assert out[0].values[1].role == "majority" and out[0].values[0].role == "outlier"
+    assert out[0].hint
+
+
+def test_conflict_ids_are_stable(rules):
+    a = conflicts(rules, q(rules, "a", 10000), q(rules, "b", 12000))[0].id
+    b = conflicts(rules, q(rules, "b", 12000), q(rules, "a", 10000))[0].id
+    assert a == b

@@ -1,0 +1,81 @@
+"""Extraction engines: the store-aware driver (no model) and the local process pool (model)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from checker import engine as eng
+from checker.engine import ArticleResult, EngineError, extract_all, run_engine
+from checker.models import Article
+from checker.store import Store
+
+
+def _fake_engine(calls):
+    def fake(articles, rules, engine="local", model=None, n_process=2, scheduler=None, kinds=None):
+        calls.append([a.id for a in articles])
+        for a in articles:
+            claim = {
+                "article": a.id, "start": 0, "end": 2, "text": a.text[:2], "sentence_start": 0, "sentence_end": 5,
+                "kind": "quantity", "subject": "things", "value": [1.0, 2.0], "source": a.outlet,
+                "published": a.published,
+            }
+            yield [ArticleResult(a.id, a.content_hash, [claim], {"e:" + a.text.split()[0].lower(): 2})]
+
+    return fake
+
+
+def test_extract_all_uses_the_store_and_extracts_each_text_once(tmp_path, monkeypatch, rules):
+    calls: list[list[str]] = []
+    monkeypatch.setattr(eng, "run_engine", _fake_engine(calls))
+    arts = [
+        Article("a.txt", "Kyiv said 12 things.", source="A"),
+        Article("b.txt", "Kyiv said 12 things.", source="B", published="2024-11-01"),  # a wire copy
+        Article("c.txt", "Seoul said 11 things."),
+    ]
+    with Store(tmp_path / "c.db") as st:
+        got = extract_all(arts, rules, store=st)
+        assert calls == [["a.txt", "c.txt"]]
+        assert (got.parsed, got.reused) == (2, 0)
+        # Each article keeps its own id, outlet and date; values come back as JSON lists.
+        assert [(c.article, c.source, c.published) for c in got.claims] == [
+            ("a.txt", "A", None), ("b.txt", "B", "2024-11-01"), ("c.txt", "c.txt", None),
+        ]
+        assert got.claims[0].value == [1.0, 2.0]
+        assert got.fingerprints["c.txt"] == Counter({"e:seoul": 2})
+        calls.clear()
+        again = extract_all([*arts, Article("d.txt", "Paris said 3 things.")], rules, store=st)
+        assert calls == [["d.txt"]] and (again.parsed, again.reused) == (1, 2)
+        assert [c.to_dict() for c in again.claims[:3]] == [c.to_dict() for c in got.claims]
+
+
+def test_extract_all_without_a_store_gives_the_same_claims(monkeypatch, rules, tmp_path):
+    monkeypatch.setattr(eng, "run_engine", _fake_engine([]))
+    arts = [Article("a.txt", "Kyiv said 12 things."), Article("c.txt", "Seoul said 11 things.")]
+    plain = extract_all(arts, rules)
+    with Store(tmp_path / "c.db") as st:
+        stored = extract_all(arts, rules, store=st)
+    assert [c.to_dict() for c in plain.claims] == [c.to_dict() for c in stored.claims]
+
+
+def test_unknown_engine_and_missing_scheduler_are_errors(rules):
+    arts = [Article("a.txt", "x")]
+    with pytest.raises(EngineError, match="E308"):
+        run_engine(arts, rules, engine="spark")
+    with pytest.raises(EngineError, match="E305") as err:
+        next(run_engine(arts, rules, engine="dask", scheduler=None))
+    assert err.value.exit_code == 6
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_two_processes_give_what_one_gives(corpus, rules):
+    from checker.ingest import read_inputs
+
+    files = sorted((corpus / "bbc" / "business").glob("*.txt"))[:30]
+    arts = read_inputs(files, rules.boilerplate).articles
+    one = [r for batch in eng.run_local(arts, rules, n_process=1) for r in batch]
+    two = [r for batch in eng.run_local(arts, rules, n_process=2) for r in batch]
+    assert sorted(one, key=lambda r: r.article) == sorted(two, key=lambda r: r.article)
+    assert sum(len(r.claims) for r in one) > 30
