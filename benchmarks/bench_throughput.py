@@ -98,11 +98,25 @@ class TreeSampler:
         return self.peak / 2**20, self.peak_parent / 2**20
 
 
+def snapshot(work: Path) -> Path:
+    """A copy of the checker package and rules/ to run from, so edits to the
+    working tree during the benchmark cannot change the code (or the cache key)
+    between the cold and the warm run."""
+    code = work / "code"
+    shutil.copytree(ROOT / "checker", code / "checker", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "rules", code / "rules")
+    return code
+
+
+CODE: Path = ROOT
+
+
 def timed(cmd: list[str], **kw) -> dict:
     """Run ``cmd``; wall seconds, CPU seconds of its whole tree, peak RSS (MiB)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    env = {**os.environ, "PYTHONPATH": str(CODE)}
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    proc = subprocess.Popen(cmd, cwd=CODE, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
     sampler = TreeSampler(proc.pid)
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
@@ -147,6 +161,8 @@ def main(argv: list[str] | None = None) -> dict:
     work = Path(tempfile.mkdtemp(prefix="checker-bench-"))
     extra = ["-j", str(args.processes)] if args.processes else []
     res: dict = {"articles": len(texts), "words": n_words, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    global CODE
+    CODE = snapshot(work)
     try:
         print(f"corpus: {len(texts)} articles, {n_words:,} words; work folder {work}", flush=True)
         (work / "texts.json").write_text(json.dumps([t for _, t in texts]), encoding="utf-8")

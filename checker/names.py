@@ -89,6 +89,9 @@ class NameJudge:
         """One name word, written two acceptable ways (never a misspelling)."""
         if a == b or a.replace(" ", "") == b.replace(" ", ""):
             return True
+        # "Mc" and "Mac" are one prefix written two ways.
+        if re.sub(r"^mac", "mc", a) == re.sub(r"^mac", "mc", b):
+            return True
         # A possessive or plural left on a name ("Cotterills") is not a spelling.
         if a + "s" == b or b + "s" == a:
             return True
@@ -141,5 +144,17 @@ class NameJudge:
         return len(x) > 1 and len(y) > 1 and Indel.normalized_similarity(x, y) >= self.given_threshold
 
     def same_spelling(self, a: Name, b: Name) -> bool:
-        """Two mentions that spell the name the same way (as far as both go)."""
-        return self.same_word(a.last, b.last) and self.given_compatible(a.given, b.given)
+        """Two mentions that spell the name the same way (as far as both go).
+
+        A bare surname may match any later part of a fuller name, since a
+        double surname is sometimes written with a space ("Robert Kilroy
+        Silk" and "Kilroy").
+        """
+        if self.same_word(a.last, b.last) and self.given_compatible(a.given, b.given):
+            return True
+        for x, y in ((a, b), (b, a)):
+            if not x.given and y.given:
+                parts = list(y.given[1:]) + y.last.split()
+                if any(self.same_word(x.last, w) for w in parts):
+                    return True
+        return False

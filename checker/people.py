@@ -197,7 +197,7 @@ def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: 
             near = {
                 cl
                 for (art, ln), ctr in art_last.items()
-                if art == c.article and judge.similar(last, ln) and (not cand or (judge.one_edit(last, ln) and not c.extra.get("det")))
+                if art == c.article and judge.similar(last, ln) and not c.extra.get("det") and (not cand or judge.one_edit(last, ln))
                 for cl in ctr
             }
             if len(near) == 1:

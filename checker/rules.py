@@ -66,6 +66,7 @@ class TitleRules(_Strict):
     former: list[str] = []
     honorifics: list[str] = []
     change_verbs: list[str] = []
+    leave_verbs: list[str] = []
 
     @field_validator("compatible")
     @classmethod

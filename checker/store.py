@@ -293,14 +293,18 @@ class Store:
 
     def cached(self, hashes: Iterable[str], key: CacheKey) -> dict[str, tuple[str, str]]:
         """content hash -> (claims JSON, fingerprint JSON) for the hashes already extracted under ``key``."""
-        wanted = set(hashes)
-        if not wanted:
-            return {}
-        rows = self.db.execute(
-            "SELECT hash, claims, fingerprint FROM extractions WHERE model=? AND extractor=? AND rules=?",
-            (key.model, key.extractor, key.rules),
-        )
-        return {h: (c, f) for h, c, f in rows if h in wanted}
+        wanted = sorted(set(hashes))
+        out: dict[str, tuple[str, str]] = {}
+        # By primary key, in chunks: a store holds months of nights.
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            rows = self.db.execute(
+                "SELECT hash, claims, fingerprint FROM extractions WHERE model=? AND extractor=? AND rules=? "
+                f"AND hash IN ({','.join('?' * len(chunk))})",
+                (key.model, key.extractor, key.rules, *chunk),
+            )
+            out.update((h, (c, f)) for h, c, f in rows)
+        return out
 
     def put_extractions(self, results: list[ArticleResult], texts: dict[str, str], key: CacheKey) -> list[tuple[str, str]]:
         """Store a batch of results in one transaction; return (claims JSON, fingerprint JSON) per result."""

@@ -110,13 +110,15 @@ def _spellings(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         if len(claims) < 2:
             continue
         parsed = {id(c): split_name(c.value, rules) for c in claims}
-        # Fullest spellings first; a bare surname joins the first spelling it fits.
-        order = sorted(claims, key=lambda c: (-len(parsed[id(c)].given), c.article, c.start))
+        # Fullest spellings first; each mention joins the first spelling it fits
+        # (compared with that spelling's fullest form, so "Abeyie" and "Quincy
+        # Owusu" both join "Quincy Owusu-Abeyie").
+        order = sorted(claims, key=lambda c: (-len(parsed[id(c)].given), -len(parsed[id(c)].last), c.article, c.start))
         groups: list[list[Claim]] = []
         for c in order:
             nm = parsed[id(c)]
             for g in groups:
-                if all(judge.same_spelling(nm, parsed[id(o)]) for o in g):
+                if judge.same_spelling(nm, parsed[id(g[0])]):
                     g.append(c)
                     break
             else:

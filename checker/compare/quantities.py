@@ -104,7 +104,10 @@ def _split_scope(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
     """
     by_status: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
-        by_status[f"{c.scope.get('status') or ''}|{c.scope.get('year') or ''}"].append(c)
+        # What happened to the things counted splits counts; a measure (a
+        # magnitude, a price) has no status of its own.
+        status = c.scope.get("status") if c.extra.get("counted") else None
+        by_status[f"{status or ''}|{c.scope.get('year') or ''}"].append(c)
     if len(by_status) > 1 and any(k.startswith("|") for k in by_status):
         years = {k.split("|")[1] for k in by_status}
         statuses = {k.split("|")[0] for k in by_status} - {""}
@@ -119,10 +122,11 @@ def _split_scope(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
         # ("school" vs "government" buildings) when equal or unstated.
         placed: list[list[Claim]] = []
         for c in members:
-            p = c.scope.get("place")
+            # Where a measure was felt or seen is not where it happened.
+            p = c.scope.get("place") if c.extra.get("counted") else None
             k = c.scope.get("kind")
             for g in placed:
-                if all(_places_compatible(p, o.scope.get("place"), rules) and (not k or not o.scope.get("kind") or k == o.scope.get("kind")) for o in g):
+                if all(_places_compatible(p, o.scope.get("place") if o.extra.get("counted") else None, rules) and (not k or not o.scope.get("kind") or k == o.scope.get("kind")) for o in g):
                     g.append(c)
                     break
             else:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from spacy.tokens import Span
+
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Token
 
     from checker.rules import Rules
 
@@ -100,6 +102,33 @@ def attribution(tok: Token, sent: Span) -> str | None:
     return None
 
 
+def ent_span(tok: Token) -> Span | None:
+    """The named entity ``tok`` belongs to, found from its IOB tags.
+
+    Cheap: ``doc.ents`` builds every entity span on each access, which
+    dominates extraction time when asked per token.
+    """
+    if not tok.ent_type_:
+        return None
+    doc = tok.doc
+    start = tok.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = tok.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return Span(doc, start, end, label=tok.ent_type_)
+
+
+def sentence_ents(sent: Span) -> list[Span]:
+    """The sentence's entities, computed once per sentence and cached on it."""
+    key = (sent.start, sent.end)
+    cache = sent.doc.user_data.setdefault("checker_sent_ents", {})
+    if key not in cache:
+        cache[key] = list(sent.ents)
+    return cache[key]
+
+
 def clause_of(tok: Token) -> Token:
     """The verb heading the clause ``tok`` stands in (or the sentence root)."""
     node = tok
@@ -135,7 +164,7 @@ def scope_of(tok: Token, sent: Span, rules: Rules, exclude: tuple[int, int] | No
         lo, hi = min(lo, verb.head.left_edge.i), max(hi, verb.head.right_edge.i)
     # Keep to the clause: stop at nested clauses' own verbs except the number's.
     places, times = [], []
-    for ent in sent.ents:
+    for ent in sentence_ents(sent):
         if ent.start < lo or ent.end > hi + 1:
             continue
         if exclude and ent.start_char < exclude[1] and ent.end_char > exclude[0]:
@@ -162,10 +191,14 @@ def scope_of(tok: Token, sent: Span, rules: Rules, exclude: tuple[int, int] | No
         scope["time"] = times[0]
     # The year a figure belongs to, from anywhere in its sentence: a
     # background figure ("the 2004 tsunami", "four years ago") is another time.
-    sent_dates = " ".join(e.text for e in sent.ents if e.label_ == "DATE")
-    years = re.findall(r"\b(1[5-9]\d\d|20\d\d)\b", sent_dates)
-    if years:
-        scope["year"] = years[0]
+    dated = [e for e in sentence_ents(sent) if e.label_ == "DATE"]
+    sent_dates = " ".join(e.text for e in dated)
+    with_year = [e for e in dated if re.search(r"\b(1[5-9]\d\d|20\d\d)\b", e.text)]
+    if with_year:
+        # The dated phrase nearest the figure: "quakes in 2002, and the tsunami
+        # that killed 168,000 in 2004" gives each figure its own year.
+        near = min(with_year, key=lambda e: min(abs(e.start - tok.i), abs(e.end - 1 - tok.i)))
+        scope["year"] = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", near.text).group(1)
     elif re.search(r"\b(\w+ (years|decades) ago|last year|years earlier)\b", sent_dates.lower()):
         scope["year"] = "past"
     status = status_of(tok, verb, rules)

@@ -74,7 +74,7 @@ def _clean(ent: Span, rules: Rules) -> tuple[int, int] | None:
     if not words or not any(t.text[:1].isupper() for t in words):
         return None
     particles = set(rules.names.particles)
-    if any(t.is_alpha and t.text.islower() and t.lower_ not in particles for t in toks):
+    if any(t.text[:1].islower() and t.lower_ not in particles for t in toks if t.is_alpha) or any(t.text in "()[]" for t in toks):
         return None
     return s, e
 
@@ -171,7 +171,7 @@ def _stop_left(t: Token, lex) -> bool:
         return False
     if t.text in ("-", "–", "&"):
         return False
-    if t.is_punct or t.is_space:
+    if t.is_punct or t.is_space or "(" in t.text:
         return True
     if t.pos_ in ("DET", "PRON") or w in ("his", "her", "their", "its"):
         return True
@@ -199,6 +199,9 @@ def _left_phrase(doc: Doc, end: int, sent: Span, rules: Rules) -> list[Token]:
         i -= 1
     while toks and (toks[0].lower_ in ("of", "for", "and", "&") or toks[0].text in POSSESSIVE):
         toks = toks[1:]
+    # "head of Yukos": a name right after a preposition is no title holder.
+    if toks and toks[-1].lower_ in ("of", "for", "and", "&"):
+        return []
     return toks
 
 
@@ -217,7 +220,14 @@ def _title_ends_phrase(toks: list[Token], rules: Rules) -> bool:
 
 
 def _right_phrase(doc: Doc, start: int, sent: Span, rules: Rules) -> list[Token]:
-    """Tokens of an appositive phrase starting at token ``start`` (after a comma)."""
+    """Tokens of an appositive phrase starting at token ``start`` (after a comma).
+
+    An appositive closes with punctuation, a relative word ("who", "when")
+    or the sentence end. One that runs into a verb is the subject of the
+    next clause ("Rice, the prime minister said"), and one that runs into a
+    name is the next item of a list ("Willie Walsh, chief financial officer
+    Brian Dunne"): neither is a title of the name before the comma.
+    """
     lex = lexicon(rules)
     toks: list[Token] = []
     i = start
@@ -231,9 +241,9 @@ def _right_phrase(doc: Doc, start: int, sent: Span, rules: Rules) -> list[Token]
         if t.lower_ in STOP_CLAUSE and t.pos_ in ("PRON", "SCONJ", "ADV", "DET") or t.tag_ in ("WDT", "WP", "WP$", "WRB"):
             break
         if t.pos_ in ("VERB", "AUX") and not (lex.is_title_word(w) or w in lex.modifiers or w in lex.descriptors or w in lex.former):
-            break
+            return []
         if t.ent_type_ == "PERSON" and toks and not lex.is_title_word(w):
-            break
+            return []
         toks.append(t)
         i += 1
     return toks
@@ -256,7 +266,9 @@ def _np_tokens(head: Token) -> list[Token]:
     """The noun phrase of ``head`` without clauses hanging off it."""
     out = []
     for t in head.subtree:
-        if t.i > head.i and t.dep_ in ("relcl", "acl", "advcl", "punct") and t.head == head:
+        if t.i > head.i and t.dep_ in ("relcl", "acl", "advcl") and t.head == head:
+            break
+        if t.i > head.i and t.dep_ == "punct" and t.head == head and t.text not in ("-", "–"):
             break
         out.append(t)
     skip = set()
@@ -284,7 +296,7 @@ def titles_for(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]]:
     # Reverse apposition: "Apple's senior vice president ..., Philip Schiller, said".
     if k > sent.start + 1 and doc[k - 1].text == ",":
         nxt = doc[m.end] if m.end < len(doc) else None
-        closes = nxt is None or nxt.text in (",", ".", ";") or nxt.pos_ in ("VERB", "AUX")
+        closes = nxt is None or nxt.text in (",", ".", ";", ")", "--", "—") or nxt.is_space
         left = _left_phrase(doc, k - 1, sent, rules)
         starts_np = bool(left) and (left[0].i == sent.start or doc[left[0].i - 1].pos_ in ("DET", "ADP", "PRON", "PUNCT", "CCONJ") or doc[left[0].i - 1].is_punct)
         if closes and starts_np and _main_head_is_title(left, rules):
@@ -329,6 +341,8 @@ def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]
                     if o.dep_ == "pobj" and lex.is_title_word(norm_word(o.text)):
                         t = parse_title(_np_tokens(o), rules)
                         if t is not None:
+                            # "stepped down as director": an office that has ended.
+                            t.former = t.former or lemma in lex.leave_verbs
                             out.append((t, "as"))
         # "named acting director" as an xcomp/oprd of a passive change verb.
         if lemma in lex.change_verbs:
@@ -346,6 +360,17 @@ def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]
                 out.append((t, "named"))
     del subj
     return out
+
+
+def _after_det(doc: Doc, m: Mention) -> bool:
+    """A name used as a common noun ("the 22-year-old Scot", "the Welsh region"),
+    or standing in a comma list of surnames (a team sheet)."""
+    tok = doc[m.end - 1]
+    if any(c.dep_ == "det" for c in tok.children) or (m.start > 0 and doc[m.start - 1].pos_ == "DET"):
+        return True
+    before = doc[m.start - 1].text if m.start > 0 else ""
+    after = doc[m.end].text if m.end < len(doc) else ""
+    return before in (",", ";") and after in (",", ";")
 
 
 def _key(name: str) -> str:
@@ -372,7 +397,7 @@ def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
                 value=m.name,
                 source=article.source,
                 published=article.published,
-                extra={"candidate": True, "det": m.start > 0 and doc[m.start - 1].pos_ == "DET"} if m.recovered else {},
+                extra={"candidate": True, "det": _after_det(doc, m)} if m.recovered else {"det": _after_det(doc, m)},
             )
         )
         found = titles_for(m, doc, rules)

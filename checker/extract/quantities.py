@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from checker.extract.common import attribution, scope_of
+from checker.extract.common import attribution, ent_span, scope_of
 from checker.extract.numbers import (
     _DIGITS,
     _VULG,
@@ -403,7 +403,8 @@ def _owner(noun: Token, rules: Rules, number: Token | None = None) -> str | None
     Yemeni pirates": 11 are Yemeni).
     """
     if number is not None and number.i < noun.i:
-        for ent in noun.doc.ents:
+        spans = {(e.start, e.end): e for e in (ent_span(t) for t in noun.doc[number.i + 1 : noun.i]) if e is not None}
+        for ent in spans.values():
             if number.i < ent.start and ent.end <= noun.i and ent.label_ in ("NORP", "GPE", "ORG"):
                 name = re.sub(r"(’s|'s)$", "", ent.text.lower()).strip()
                 name = re.sub(r"^the\s+", "", name)
@@ -411,7 +412,7 @@ def _owner(noun: Token, rules: Rules, number: Token | None = None) -> str | None
     for child in noun.children:
         if child.dep_ in ("amod", "compound", "poss", "nmod") and child.ent_type_ in ("NORP", "GPE", "ORG"):
             # The whole entity ("North Korean"), not just the child token.
-            ent = next((e for e in noun.doc.ents if e.start <= child.i < e.end), None)
+            ent = ent_span(child)
             name = (ent.text if ent is not None else child.text).lower()
             name = re.sub(r"(’s|'s)$", "", name).strip()
             name = re.sub(r"^the\s+", "", name)
@@ -420,7 +421,7 @@ def _owner(noun: Token, rules: Rules, number: Token | None = None) -> str | None
         if child.dep_ == "prep" and child.lower_ in ("from", "of"):
             for o in child.children:
                 if o.dep_ == "pobj" and o.ent_type_ in ("NORP", "GPE"):
-                    ent = next((e for e in noun.doc.ents if e.start <= o.i < e.end), None)
+                    ent = ent_span(o)
                     name = (ent.text if ent is not None else o.text).lower()
                     return rules.lookup("alias", name) or name
     return None
@@ -484,7 +485,7 @@ def _measured(tok: Token, rules: Rules) -> Token | None:
     return None
 
 
-def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules: Rules) -> str | None:
+def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules: Rules, sent: Span) -> str | None:
     """Why a number is not a quantity claim (a date, a time, a ranking, a name), or None."""
     before = sent_text[:rel].rstrip()
     after = sent_text[rel + len(m.text) :]
@@ -542,11 +543,11 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
     if toks and not m.currency and not m.unit:
         first, last = toks[0], toks[-1]
         doc = first.doc
-        before_tok = doc[first.i - 1] if first.i > first.sent.start else None
-        after_tok = doc[last.i + 1] if last.i + 1 < first.sent.end else None
-        if m.is_word and m.text[:1].isupper() and first.i > first.sent.start and before_tok is not None and before_tok.text not in ('"', "“", "(", ":", "-", "—", "'", "‘"):
+        before_tok = doc[first.i - 1] if first.i > sent.start else None
+        after_tok = doc[last.i + 1] if last.i + 1 < sent.end else None
+        if m.is_word and m.text[:1].isupper() and first.i > sent.start and before_tok is not None and before_tok.text not in ('"', "“", "(", ":", "-", "—", "'", "‘"):
             return "name"
-        if before_tok is not None and before_tok.i > first.sent.start and (before_tok.is_title or (before_tok.is_upper and len(before_tok) > 1)) \
+        if before_tok is not None and before_tok.i > sent.start and (before_tok.is_title or (before_tok.is_upper and len(before_tok) > 1)) \
                 and before_tok.is_alpha and before_tok.ent_type_ not in ("DATE", "NORP", "MONEY", "CARDINAL") and before_tok.lower_ not in MONTHS \
                 and not rules.lookup("currency", before_tok.lower_) and before_tok.lower_ not in ("i",):
             return "name"
@@ -607,13 +608,13 @@ def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Cla
         start = sent.start_char + m.start
         end = sent.start_char + m.end
         toks = _tokens(doc, start, end)
-        if _skip_reason(m, text, m.start, toks, rules):
+        if _skip_reason(m, text, m.start, toks, rules, sent):
             continue
         claim = _claim_for(m, sent, start, end, toks, article, rules)
         if claim is None:
             continue
         prev = out[-1] if out else None
-        if prev is not None and _is_conversion(prev, claim, doc.text, rules):
+        if prev is not None and _is_conversion(prev, claim, article.text, rules):
             # "about 14bn euros ($19bn; £10bn)": the same amount, converted.
             claim.qualifier = prev.qualifier
             claim.subject = prev.subject
@@ -689,7 +690,7 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         qualifier = "="  # "as many as 35 to 40": the range is the claim
     change = _change(before[: len(before) - hedge_len] if hedge_len else before, toks, rules)
     low, high = interval(m.value, qualifier, rounding_unit(m.text, _point(m.value)), rules)
-    subject, unit_key, owner = _subject(m, toks, counted, unit, sent, rules)
+    subject, unit_key, owner, head = _subject(m, toks, counted, unit, sent, rules)
     known = counted is not None or subject not in (unit, _plural(unit or ""), "number", None) and subject != (unit or "").lower()
     if age_of:
         subject = f"{age_of} age"
@@ -697,21 +698,24 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         unit = unit_key
     tok = toks[-1] if toks else sent.root
     scope = scope_of(tok, sent, rules)
+    partial_flag = False
     if counted is not None:
-        kind, partial = _kind_of(counted, toks, rules)
+        kind, partial_flag = _kind_of(counted, toks, rules)
         if kind:
             scope["kind"] = kind
-        partial_flag = partial
-    else:
-        partial_flag = False
+    elif head is not None:
+        # "the first quake, magnitude 7.6" vs "the second, 7.4": which one is measured.
+        kinds = [c.lower_ for c in head.children if c.lower_ in MEASURE_KINDS or c.ent_type_ == "ORDINAL"]
+        if kinds:
+            scope["kind"] = kinds[0]
     if counted is not None and "status" not in scope:
         s = rules.lookup("status", counted.lower_) or rules.lookup("status", counted.lemma_.lower())
         if s:
             scope["status"] = s
     disp_start = start - hedge_len
-    display = sent.doc.text[disp_start:end]
+    display = article.text[disp_start:end]
     if consumed and unit != "%":
-        display = sent.doc.text[disp_start : end + consumed]
+        display = article.text[disp_start : end + consumed]
     value = [safe_float(m.value[0]), safe_float(m.value[1])] if isinstance(m.value, tuple) else safe_float(m.value)
     if value is None or (isinstance(value, list) and None in value):
         return None
@@ -719,7 +723,7 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         article=article.id,
         start=start,
         end=end,
-        text=sent.doc.text[start:end],
+        text=article.text[start:end],
         sentence_start=sent.start_char,
         sentence_end=sent.end_char,
         kind="quantity",
@@ -757,7 +761,7 @@ def _age(m: Mention, before: str, after: str, toks: list[Token], sent: Span) -> 
     if toks and re.match(r"\s*[,;)]", after) and re.search(r",\s*$|\(\s*$", before):
         prev = sent.doc[toks[0].i - 2] if toks[0].i >= 2 else None
         if prev is not None and prev.ent_type_ == "PERSON":
-            ent = next((e for e in sent.doc.ents if e.start <= prev.i < e.end), None)
+            ent = ent_span(prev)
             person = (ent.text if ent is not None else prev.text).lower()
             return person
     if re.search(r"\b(he|she)\s+(was|is)$", bl) and re.match(r"\s*[.,]", after) and not re.match(r"\s*[.,]\d", after):
@@ -834,26 +838,30 @@ def _change(before: str, toks: list[Token], rules: Rules) -> str | None:
     return None
 
 
-def _subject(m: Mention, toks: list[Token], counted: Token | None, unit: str | None, sent: Span, rules: Rules) -> tuple[str, str | None, str | None]:
-    """(subject key, counted-noun unit, owner) for a quantity."""
+def _subject(m: Mention, toks: list[Token], counted: Token | None, unit: str | None, sent: Span, rules: Rules) -> tuple[str, str | None, str | None, Token | None]:
+    """(subject key, counted-noun unit, owner, head noun) for a quantity."""
     if counted is not None:
         noun = _noun_key(counted, rules)
         owner = _owner(counted, rules, toks[-1] if toks else None)
         subj = counted.lower_ if counted.tag_ in ("NNS", "NNPS") and noun == counted.lemma_.lower() else _plural(noun)
-        return (f"{owner} {subj}" if owner else subj), noun, owner
+        return (f"{owner} {subj}" if owner else subj), noun, owner, counted
     measured = _measured(toks[-1], rules) if toks else None
     if measured is not None and measured.lemma_.lower() in rules.subjects.stop_heads:
         measured = None
     if measured is not None:
         noun = _noun_key(measured, rules)
         owner = _owner(measured, rules)
-        if unit == "magnitude" or noun in ("magnitude",):
-            return "quake magnitude", None, None
+        if unit == "magnitude":
+            # A magnitude measures a quake (or a storm): "the 7.6 quake" -> "quake magnitude".
+            return (f"{noun} magnitude" if noun not in ("magnitude",) else "quake magnitude"), None, None, measured
         label = f"{owner} {noun}" if owner else noun
-        return label, None, owner
+        return label, None, owner, measured
     if unit == "magnitude":
-        return "quake magnitude", None, None
-    return (unit or "number"), None, None
+        return "quake magnitude", None, None, None
+    return (unit or "number"), None, None, None
+
+
+MEASURE_KINDS = {"main", "initial", "first", "second", "third", "latest", "last", "final", "biggest", "largest", "strongest"}
 
 
 _Q_PARSER = None

@@ -50,10 +50,15 @@ class Lexicon:
     former: set[str]
     honorifics: set[str]
     change_verbs: set[str]
+    leave_verbs: set[str]
     compatible: set[frozenset[str]]
     orgs: dict[str, str]
     head_words: set[str] = field(default_factory=set)
     max_len: int = 1
+
+    def unspecified(self, office: str) -> bool:
+        """A bare head word that is no office of its own ("minister", "chancellor")."""
+        return office in self.office_heads and office not in self.category
 
     def is_title_word(self, word: str) -> bool:
         """True when ``word`` can end a title ("minister", "gov", "vp")."""
@@ -100,6 +105,7 @@ def lexicon(rules: Rules) -> Lexicon:
         former={norm_phrase(w) for w in t.former},
         honorifics={norm_phrase(w) for w in t.honorifics},
         change_verbs={w.lower() for w in t.change_verbs},
+        leave_verbs={w.lower() for w in t.leave_verbs},
         compatible={frozenset(x.lower() for x in g) for g in t.compatible for _ in [0]}
         | {frozenset((a.lower(), b.lower())) for g in t.compatible for a in g for b in g if a != b},
         orgs=orgs,
@@ -129,6 +135,7 @@ class Title:
     orgs: list[str]
     unit: str | None
     former: bool
+    branch: str | None = None
 
     @property
     def value(self) -> str:
@@ -167,6 +174,8 @@ def _office_of(words: list[str], lex: Lexicon) -> tuple[str, int, int] | None:
 
 
 def _category(name: str, lex: Lexicon) -> str:
+    if name in lex.role_heads:
+        return "role"
     if name in lex.category:
         return lex.category[name]
     head = name.split()[-1]
@@ -202,6 +211,25 @@ def _canonical(words: list[str], lex: Lexicon) -> tuple[str, int] | None:
     return name, s
 
 
+def _best_office(part: list[tuple[str, Token]], lex: Lexicon) -> tuple[str, int] | None:
+    """The office in one title part, read with and without its named-entity words.
+
+    "New Home Secretary" needs the word the model tags as an entity ("Home");
+    "interim FBI director" needs it dropped, so "interim" reaches "director".
+    The reading that covers more words wins.
+    """
+    words = [w for w, _ in part]
+    full = _canonical(words, lex)
+    keep = [i for i, (w, t) in enumerate(part) if t.ent_type_ not in ENTITY_ORG or w in lex.head_words or w in lex.modifiers]
+    bare = _canonical([words[i] for i in keep], lex) if len(keep) < len(words) and keep else None
+    if bare is not None:
+        name, s = bare
+        span_bare = len(keep) - s
+        if full is None or span_bare > len(words) - full[1]:
+            return name, keep[s]
+    return full
+
+
 def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
     """A Title from the tokens of a title phrase, or None when it names no office.
 
@@ -231,72 +259,69 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
         main = main[pos_idx + 1 :]
     orgs: list[str] = []
     former = any(norm_word(t.text) in lex.former or t.lower_.startswith("ex-") for t in main)
-    # Named bodies inside the main part ("FBI", "French", "Pentagon") are orgs;
-    # a place beside another body is the unit ("UNRWA's Gaza director").
-    words: list[str] = []
-    unit_words: list[str] = []
-    places: list[str] = []
+    # Words of the main part, each with its token; split into offices on "and".
+    parts: list[list[tuple[str, Token]]] = [[]]
     for t in main:
         w = norm_word(t.text)
-        if t.text in ("-", "–") or not w:
+        if t.text in ("-", "–") or not w or w in lex.former:
             continue
-        if t.ent_type_ in ENTITY_ORG and w not in lex.head_words and w not in lex.modifiers:
-            if t.ent_type_ in ("GPE", "LOC"):
-                places.append(w)
-            elif t.ent_type_ != "PERSON":
-                orgs.append(w)
-            continue
-        if w in lex.former:
-            continue
-        words.append(w)
-    # Join multi-token entity words back into one org name.
-    orgs = owner_orgs + _merge_orgs(orgs, main, rules)
-    if places:
-        if orgs:
-            unit_words.extend(places)
-        else:
-            orgs.append(canonical_org(" ".join(places), rules))
-    if not words:
-        return None
-    tail_words = [norm_word(t.text) for t in tail if t.text not in ("-", "–")]
-    offices: list[Office] = []
-    # Multi-office titles: "co-founder and chief executive", "President and GM".
-    parts: list[list[str]] = [[]]
-    for w in words:
         if w in ("and", "&", ","):
             parts.append([])
         else:
-            parts[-1].append(w)
+            parts[-1].append((w, t))
     parts = [p for p in parts if p]
+    if not parts:
+        return None
+    tail_words = [norm_word(t.text) for t in tail if t.text not in ("-", "–")]
+    offices: list[Office] = []
+    orgs: list[str] = list(owner_orgs)
+    unit_words: list[str] = []
+    branch: list[str] = []
+    outside: list[Token] = []
     for k, part in enumerate(parts):
-        last = k == len(parts) - 1
-        # Whole-phrase offices with a tail: "minister of foreign affairs", "chief of staff".
+        words = [w for w, _ in part]
         hit = None
-        if last and tail_words:
+        # Whole-phrase offices with a tail: "minister of foreign affairs", "chief of staff".
+        if k == len(parts) - 1 and tail_words:
             for j in range(min(4, len(tail_words)), 0, -1):
-                key = " ".join(part + tail_words[:j])
-                found = _office_of(key.split(), lex)
-                if found is not None and found[1] < len(part):
+                found = _office_of(words + tail_words[:j], lex)
+                if found is not None and found[1] < len(words):
                     hit = (found[0], found[1])
                     tail_words = tail_words[j:]
+                    tail = tail[j:]
                     break
         if hit is None:
-            hit = _canonical(part, lex)
+            hit = _best_office(part, lex)
         if hit is None:
             continue
         name, s = hit
         offices.append(Office(name, _category(name, lex)))
-        unit_words.extend(w for w in part[:s] if w not in lex.descriptors and w not in lex.modifiers)
+        # Words before the office: named bodies and places, else the unit ("fire").
+        for w, t in part[:s]:
+            if w in lex.descriptors or w in lex.modifiers:
+                continue
+            if t.ent_type_ in ("GPE", "LOC"):
+                branch.append(w)
+            elif t.ent_type_ in ENTITY_ORG:
+                if t.ent_type_ != "PERSON":
+                    outside.append(t)
+            else:
+                unit_words.append(w)
     if not offices:
         return None
-    for t in tail:
-        if t.ent_type_ in ("ORG", "GPE", "NORP") and t.ent_iob_ == "B":
-            ent = next((e for e in t.doc.ents if e.start == t.i), None)
-            if ent is not None:
-                orgs.append(canonical_org(ent.text, rules))
+    orgs += _merge_orgs(outside, rules)
+    if branch and not orgs:
+        # A country or city alone is the body ("French Foreign Minister").
+        orgs.append(canonical_org(" ".join(branch), rules))
+        branch = []
+    tail_ents = [e for e in {id(e): e for t in tail for e in t.doc.ents if e.start == t.i}.values()]
+    for ent in sorted(tail_ents, key=lambda e: (e.label_ == "GPE", e.start)):
+        if ent.label_ in ("ORG", "NORP") or (ent.label_ == "GPE" and not orgs):
+            orgs.append(canonical_org(ent.text, rules))
+        elif ent.label_ == "GPE":
+            branch.extend(norm_word(x.text) for x in ent)
     unit_words.extend(w for w in tail_words if w not in SPLIT_PREPS and w not in lex.descriptors and w not in {"the", "a", "an"})
-    # The tail's named bodies are orgs, not unit words.
-    org_words = {w for o in orgs for w in o.split()}
+    org_words = {w for o in orgs for w in o.split()} | set(branch)
     unit = " ".join(w for w in unit_words if w not in org_words and w not in lex.orgs) or None
     start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
     return Title(
@@ -307,23 +332,23 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
         orgs=list(dict.fromkeys(o for o in orgs if o)),
         unit=unit,
         former=former,
+        branch=" ".join(dict.fromkeys(branch)) or None,
     )
 
 
-def _merge_orgs(words: list[str], main: list[Token], rules: Rules) -> list[str]:
-    """Entity words of one entity ("north", "korean") joined and normalized."""
-    if not words:
-        return []
+def _merge_orgs(toks: list[Token], rules: Rules) -> list[str]:
+    """Entity tokens grouped by entity ("North Korean") and normalized."""
     out: list[str] = []
     seen: set[int] = set()
-    for t in main:
-        if t.ent_type_ in ENTITY_ORG and t.ent_type_ not in ("GPE", "LOC", "PERSON") and norm_word(t.text) in words:
-            ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None)
-            if ent is None or ent.start in seen:
-                continue
-            seen.add(ent.start)
-            inside = [x for x in ent if x.i in {m.i for m in main}]
-            out.append(canonical_org(" ".join(x.text for x in inside if x.text not in POSSESSIVE), rules))
+    inside = {t.i for t in toks}
+    for t in toks:
+        ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None)
+        if ent is None or ent.start in seen:
+            continue
+        seen.add(ent.start)
+        words = [x.text for x in ent if x.i in inside and x.text not in POSSESSIVE]
+        if words:
+            out.append(canonical_org(" ".join(words), rules))
     return out
 
 
@@ -343,7 +368,10 @@ def offices_compatible(a: Title, b: Title, lex: Lexicon) -> bool:
         xb = {o.name for o in b.offices if o.category == cat}
         if not xa or not xb or xa & xb:
             continue
+        # A bare "minister" or "secretary" names no particular office.
+        if any(lex.unspecified(x) for x in xa | xb):
+            continue
         listed = any(frozenset((x, y)) in lex.compatible for x in xa for y in xb)
-        if not listed or (a.unit or "") != (b.unit or ""):
+        if not listed or (a.branch or "") != (b.branch or ""):
             return False
     return True
