@@ -154,6 +154,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--processes", "-j", type=int, default=None, help="checker run -j (default: checker's, 2)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--code", type=Path, default=None,
+                    help="run this copy of the project (a folder with checker/ and rules/; default: a copy of this checkout)")
     args = ap.parse_args(argv)
 
     texts = corpus_texts(args.corpus, args.limit)
@@ -162,10 +164,14 @@ def main(argv: list[str] | None = None) -> dict:
     extra = ["-j", str(args.processes)] if args.processes else []
     res: dict = {"articles": len(texts), "words": n_words, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
     global CODE
-    CODE = snapshot(work)
+    CODE = args.code.resolve() if args.code else snapshot(work)
     try:
         print(f"corpus: {len(texts)} articles, {n_words:,} words; work folder {work}", flush=True)
         (work / "texts.json").write_text(json.dumps([t for _, t in texts]), encoding="utf-8")
+        # Fail fast (a half-edited working tree) before the long runs.
+        smoke = work / "smoke"
+        write_corpus(texts[:3], smoke)
+        timed(checker_cmd(smoke, work / "smoke.db", work / "smoke-out", ["-j", "1"]))
         raw = timed([sys.executable, "-c", RAW, str(work / "texts.json")])
         inner = json.loads(raw["stdout"].splitlines()[-1])
         res["raw_spacy"] = {**{k: v for k, v in raw.items() if k != "stdout"}, "pipe_seconds": round(inner["pipe_seconds"], 2),

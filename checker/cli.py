@@ -95,7 +95,11 @@ def run(
     rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules folder (default: ./rules or the project's).")] = None,
     model: Annotated[Optional[str], typer.Option("--model", help="spaCy model package name.")] = None,
     processes: Annotated[Optional[int], typer.Option("--processes", "-j", help="Parser processes (default: 2).")] = None,
-    story: Annotated[Optional[str], typer.Option("--story", help="Treat all inputs as one story with this id.")] = None,
+    story: Annotated[
+        Optional[str],
+        typer.Option("--story", help="'folder': each folder is a story; any other value: all inputs are one story "
+                     "with that id. Default: stories are found from the text."),
+    ] = None,
     store: Annotated[
         Optional[Path],
         typer.Option("--store", help="SQLite store of claims and runs (default: checker.db beside --out, "

@@ -59,6 +59,8 @@ class RunResult:
     stories: dict[str, str]
     info: dict[str, Any]
     out_dir: Path | None = None
+    # Counts that grew in later reports: news, shown apart, not conflicts.
+    updates: list[Conflict] = field(default_factory=list)
 
 
 def default_processes() -> int:
@@ -133,8 +135,7 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
         left = keep_since(ing, cutoff)
         log.info("since: %d older articles left out", left)
     if story:
-        for a in ing.articles:
-            a.story = story
+        apply_story_option(ing.articles, story)
     timings["ingest"] = _lap(t0)
     log.info("ingest: %d articles, %d skipped (%.1fs)", len(ing.articles), len(ing.skipped), timings["ingest"])
     procs = n_process or default_processes()
@@ -152,6 +153,8 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
     log.info("resolve: %d stories", len(set(stories.values())))
     df = claims_table(claims, stories)
     conflicts = compare_all(df, rules)
+    updates = [c for c in conflicts if c.disagreement == "update"]
+    conflicts = [c for c in conflicts if c.disagreement != "update"]
     previous, changes = None, None
     if st is not None:
         previous, changes = apply_changes(st, run_id, conflicts, ing.articles, windowed=cutoff is not None)
@@ -183,7 +186,7 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
         "model": _safe_model(model),
         "rules_version": rules.version,
     }
-    result = RunResult(ing.articles, claims, conflicts, ing.skipped, stories, info)
+    result = RunResult(ing.articles, claims, conflicts, ing.skipped, stories, info, updates=updates)
     if out_dir is not None:
         write_outputs(result, Path(out_dir), df)
         result.out_dir = Path(out_dir)
@@ -248,6 +251,18 @@ def keep_since(ing: Any, cutoff: float) -> int:
     return before - len(ing.articles)
 
 
+def apply_story_option(articles: list[Article], story: str) -> None:
+    """``--story NAME`` puts every article in one story; ``--story folder``
+    makes each article's folder its story (a story given in JSONL or
+    meta.json wins over ``folder``)."""
+    for a in articles:
+        if story == "folder":
+            if not a.story:
+                a.story = a.id.rsplit("/", 1)[0] if "/" in a.id else "."
+        else:
+            a.story = story
+
+
 def _safe_model(model: str | None) -> str | None:
     try:
         return model_name(model)
@@ -258,7 +273,11 @@ def _safe_model(model: str | None) -> str | None:
 def conflicts_document(result: RunResult) -> dict[str, Any]:
     """The conflicts.json document: ``{"run": {...}, "conflicts": [...]}``."""
     run_info = {k: v for k, v in result.info.items() if k not in VOLATILE_INFO}
-    return {"run": run_info, "conflicts": [c.to_dict() for c in result.conflicts]}
+    return {
+        "run": run_info,
+        "conflicts": [c.to_dict() for c in result.conflicts],
+        "updates": [c.to_dict() for c in result.updates],
+    }
 
 
 def write_outputs(result: RunResult, out: Path, df: Any) -> None:

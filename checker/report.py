@@ -1,26 +1,45 @@
 """Render a run in two steps: a plain JSON-serialisable model, then Jinja2.
 
 The model holds everything the page shows (summary, conflicts with each
-quote cut into before / claim / after, skipped inputs, per-story tables), so
-the view has no logic beyond layout and tests can check the model directly.
-Every page is rendered with autoescape: article text is untrusted and must
-never run as script in an editor's browser. The page is one self-contained
-file: styles and script inline, no network.
+quote cut into before / claim / after, the texts of the articles they quote
+with every claim's offsets, skipped inputs, decisions), so the view has no
+logic beyond layout and tests can check the model directly.
+
+The page is one self-contained file: styles and script inline, no network.
+The script renders the conflict list from the model embedded as JSON; a
+server-rendered copy of the first conflicts keeps the page readable without
+script. Article and rule text is untrusted: every page is rendered with
+autoescape, the embedded JSON cannot close its element, the script writes
+data only as text nodes, and a Content-Security-Policy lets only the page's
+own script (by hash) run.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import math
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from checker.models import stable_id
 
 if TYPE_CHECKING:
     from checker.pipeline import RunResult
 
 TEMPLATES = Path(__file__).parent / "templates"
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+# Conflicts the page renders on the server (readable without script, printable).
+STATIC_LIMIT = 200
+# Placeholder ``checker serve`` replaces with its <meta> tags (API, CSRF token).
+SERVE_SLOT = "<!--checker:serve-->"
 
 
 def _env() -> Environment:
@@ -31,6 +50,7 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["tojson_safe"] = json_for_script
+    env.filters["safe_url"] = safe_url
     return env
 
 
@@ -44,6 +64,29 @@ def json_for_script(obj: Any) -> str:
     return s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def safe_url(url: Any) -> str | None:
+    """``url`` when it is an http(s) address, else None (no javascript: or data: links)."""
+    if not isinstance(url, str):
+        return None
+    u = url.strip()
+    try:
+        scheme = urlsplit(u).scheme.lower()
+    except ValueError:
+        return None
+    return u if scheme in ("http", "https") else None
+
+
+def _finite(obj: Any) -> Any:
+    """A copy of ``obj`` with infinite and NaN floats as None (JSON has neither)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def _quote(text: str, entry: dict[str, Any]) -> dict[str, str]:
     s, e = entry["sentence_start"], entry["sentence_end"]
     a, b = entry["start"], entry["end"]
@@ -51,43 +94,166 @@ def _quote(text: str, entry: dict[str, Any]) -> dict[str, str]:
     return {"before": text[s:a], "match": text[a:b], "after": text[b:e]}
 
 
+def run_key(info: dict[str, Any]) -> str:
+    """The run's id: the store's when it gave one, else a hash of when and what ran."""
+    for k in ("id", "run_id", "run"):
+        if isinstance(info.get(k), (str, int)):
+            return str(info[k])
+    return stable_id(str(info.get("started", "")), *map(str, info.get("inputs") or []))
+
+
+def _changes(info: dict[str, Any]) -> dict[str, Any] | None:
+    """The run's "since the previous run" section, in one shape whatever the store wrote."""
+    ch = info.get("changes")
+    if not isinstance(ch, dict):
+        return None
+
+    def ids(key: str) -> list[str]:
+        v = ch.get(key) or []
+        return [str(x.get("id") if isinstance(x, dict) else x) for x in v] if isinstance(v, list) else []
+
+    prev = ch.get("previous") or ch.get("previous_run")
+    href = label = None
+    if isinstance(prev, dict):
+        href = prev.get("href") or prev.get("report") or prev.get("path")
+        label = prev.get("id") or prev.get("run") or prev.get("started") or href
+    elif isinstance(prev, str):
+        href = label = prev
+    if href is not None:
+        href = str(href)
+        # Relative paths to the previous report are fine; only schemes other than http(s) are refused.
+        if urlsplit(href).scheme and not safe_url(href):
+            href = None
+    return {"new": ids("new"), "changed": ids("changed"), "resolved": ids("resolved"),
+            "previous_href": href, "previous_label": str(label) if label is not None else None}
+
+
+def review_status(decision: dict[str, Any] | None) -> str:
+    """open / confirmed / dismissed / follow_up: what the review filter sees."""
+    if not decision or decision.get("reopened") or decision.get("status") not in ("confirmed", "dismissed", "follow_up"):
+        return "open"
+    return decision["status"]
+
+
 def report_model(result: RunResult, previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """The report's content: a plain dict, JSON-serialisable."""
-    texts = {a.id: a.text for a in result.articles}
     arts = {a.id: a for a in result.articles}
     conflicts = []
+    quoted: dict[str, list[dict[str, Any]]] = {}
     for c in result.conflicts:
-        d = c.to_dict()
-        outlets = set()
-        for v in d["values"]:
+        d = _finite(c.to_dict())
+        outlets: set[str] = set()
+        dates: set[str] = set()
+        for i, v in enumerate(d["values"]):
             for entry in v["claims"]:
-                entry["quote"] = _quote(texts.get(entry["article"], ""), entry)
                 a = arts.get(entry["article"])
+                entry["quote"] = _quote(a.text if a else "", entry)
                 entry["title"] = a.title if a else None
-                entry["url"] = a.url if a else None
-                outlets.add(entry.get("source") or entry["article"])
+                entry["url"] = safe_url(a.url) if a else None
+                entry["source"] = entry.get("source") or (a.outlet if a else entry["article"])
+                entry["published"] = entry.get("published") or (a.published if a else None)
+                outlets.add(entry["source"])
+                if entry["published"]:
+                    dates.add(str(entry["published"]))
+                quoted.setdefault(entry["article"], []).append(
+                    {"start": entry["start"], "end": entry["end"], "conflict": d["id"], "value": i}
+                )
         d["outlets"] = sorted(outlets)
+        d["dates"] = sorted(dates)
+        d["review"] = review_status(d.get("decision"))
         conflicts.append(d)
+    articles = _articles(result, quoted)
+    by_sev = Counter(c["severity"] for c in conflicts)
     summary = {
         "articles": len(result.articles),
         "claims": len(result.claims),
         "stories": len(set(result.stories.values())),
         "conflicts": len(conflicts),
+        "outlets": len({o for c in conflicts for o in c["outlets"]}),
         "by_kind": dict(sorted(Counter(c["kind"] for c in conflicts).items())),
-        "by_severity": dict(sorted(Counter(c["severity"] for c in conflicts).items())),
-        "by_story": dict(sorted(Counter(c["story"] for c in conflicts).items())),
+        "by_severity": {k: by_sev[k] for k in sorted(by_sev, key=lambda s: (SEVERITY_ORDER.get(s, 9), s))},
+        "by_story": dict(sorted(Counter(c["story"] for c in conflicts).items(), key=lambda kv: (-kv[1], kv[0]))),
+        "by_status": dict(sorted(Counter(c.get("status") or "new" for c in conflicts).items())),
+        "by_review": dict(sorted(Counter(c["review"] for c in conflicts).items())),
         "skipped": len(result.skipped),
     }
+    run = _finite(dict(result.info))
+    run["key"] = run_key(result.info)
     return {
-        "run": result.info,
+        "run": run,
+        "changes": _changes(result.info),
         "summary": summary,
         "conflicts": conflicts,
+        "articles": articles,
         "skipped": [s.__dict__ | {"message": s.message()} for s in result.skipped],
         "previous": previous,
     }
 
 
+def _articles(result: RunResult, quoted: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The texts of the articles quoted in conflicts, each with all its claims' offsets."""
+    claims_by_article: dict[str, list[Any]] = {}
+    for cl in result.claims:
+        if cl.article in quoted:
+            claims_by_article.setdefault(cl.article, []).append(cl)
+    out = {}
+    for a in result.articles:
+        if a.id not in quoted:
+            continue
+        in_conflict = {(q["start"], q["end"]): q for q in quoted[a.id]}
+        marks = []
+        for cl in claims_by_article.get(a.id, []):
+            q = in_conflict.pop((cl.start, cl.end), None)
+            marks.append({"start": cl.start, "end": cl.end, "kind": cl.kind, "subject": cl.subject,
+                          "conflict": q["conflict"] if q else None})
+        # Quoted claims the claim list does not hold (e.g. a model built by hand).
+        marks.extend({"start": q["start"], "end": q["end"], "kind": None, "subject": None, "conflict": q["conflict"]}
+                     for q in in_conflict.values())
+        marks.sort(key=lambda m: (m["start"], m["end"]))
+        out[a.id] = {"id": a.id, "title": a.title, "source": a.outlet, "published": a.published,
+                     "url": safe_url(a.url), "text": a.text, "marks": marks}
+    return out
+
+
+@lru_cache(maxsize=4)
+def _asset(name: str) -> str:
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    if "</script" in text.lower() or "</style" in text.lower():
+        raise ValueError(f"{name} must not contain a closing script or style tag")
+    return text
+
+
+def _hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def content_security_policy(script: str, style: str) -> str:
+    """The page's policy: only its own inline script and style (by hash) apply; nothing loads."""
+    return (
+        f"default-src 'none'; script-src '{_hash(script)}'; style-src '{_hash(style)}'; "
+        "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def static_conflicts(conflicts: list[dict[str, Any]], limit: int = STATIC_LIMIT) -> list[dict[str, Any]]:
+    """The conflicts rendered on the server: most severe first, at most ``limit``."""
+    order = sorted(conflicts, key=lambda c: (SEVERITY_ORDER.get(c["severity"], 9), c["story"], c["subject"], c["id"]))
+    return order[:limit]
+
+
+def render_html(model: dict[str, Any], static_limit: int = STATIC_LIMIT) -> str:
+    """report.html from a report model."""
+    script, style = _asset("report.js"), _asset("report.css")
+    return _env().get_template("report.html").render(
+        m=model,
+        static=static_conflicts(model["conflicts"], static_limit),
+        script=Markup(script),
+        style=Markup(style),
+        csp=content_security_policy(script, style),
+        serve_slot=Markup(SERVE_SLOT),
+    )
+
+
 def render_report(result: RunResult, previous: dict[str, Any] | None = None) -> str:
     """report.html for a run: one self-contained, escaped HTML page."""
-    model = report_model(result, previous)
-    return _env().get_template("report.html").render(m=model)
+    return render_html(report_model(result, previous))

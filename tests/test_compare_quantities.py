@@ -17,7 +17,7 @@ def q(rules, article, value, qualifier="=", unit="troop", subject="north korean 
     return Claim(article=article, start=0, end=len(text), text=text, sentence_start=0, sentence_end=len(text),
                  kind="quantity", subject=subject, value=value, unit=unit, qualifier=qualifier, low=lo, high=hi,
                  attribution=attribution, scope=scope, source=article, published=published, display=text,
-                 extra={"subject_known": True})
+                 extra={"subject_known": True, "counted": None if unit in ("USD", "EUR", "%") else unit})
 
 
 def conflicts(rules, *claims):
@@ -52,9 +52,12 @@ def test_converted_currencies_agree_and_wrong_conversions_do_not(rules):
 def test_growing_toll_on_later_days_is_an_update(rules):
     monday = q(rules, "a", 5, unit="people", subject="deaths", status="killed", published="2024-01-01")
     wednesday = q(rules, "b", 24, unit="people", subject="deaths", status="killed", published="2024-01-03")
-    assert conflicts(rules, monday, wednesday) == []
+    out = conflicts(rules, monday, wednesday)
+    assert [(c.disagreement, c.severity) for c in out] == [("update", "info")]
+    assert "grew" in out[0].explanation
     lower_later = q(rules, "c", 3, unit="people", subject="deaths", status="killed", published="2024-01-04")
-    assert conflicts(rules, monday, wednesday, lower_later)
+    out = conflicts(rules, monday, wednesday, lower_later)
+    assert len(out) == 1 and out[0].disagreement != "update"
 
 
 def test_different_statuses_and_years_never_meet(rules):

@@ -239,15 +239,29 @@ EXPLAIN = {
 
 
 def _hint(groups: list[list[Claim]]) -> tuple[str | None, dict[int, str]]:
+    """Where most sources agree and one differs: the majority, the outliers,
+    and the figure the most-cited authority gave. The minority stays shown."""
     counts = [len({c.article for c in g}) for g in groups]
     best = max(counts)
     roles: dict[int, str] = {}
+    parts = []
     if counts.count(best) == 1 and best >= 2:
         for i, k in enumerate(counts):
             roles[i] = "majority" if k == best else "outlier"
         top = groups[counts.index(best)]
-        return f"{best} articles agree on {_display(min(top, key=_precision))}; the others differ", roles
-    return None, roles
+        parts.append(f"{best} articles agree on {_display(min(top, key=_precision))}; the others differ")
+    cited: dict[str, set[str]] = defaultdict(set)
+    said: dict[str, str] = {}
+    for g in groups:
+        for c in g:
+            if c.attribution:
+                cited[c.attribution].add(c.article)
+                said.setdefault(c.attribution, _display(c))
+    if cited:
+        who, arts = max(sorted(cited.items()), key=lambda kv: len(kv[1]))
+        if len(arts) >= 2:
+            parts.append(f"the most-cited source, {who} ({len(arts)} articles), gave {said[who]}")
+    return ("; ".join(parts) or None), roles
 
 
 def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
@@ -266,9 +280,16 @@ def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
             continue
         for part in _split_scope(claims, rules):
             groups = _value_groups(part, rules)
-            if len(groups) < 2 or _is_update(groups, rules) or not _disagree_across_articles(groups, rules):
+            if len(groups) < 2 or not _disagree_across_articles(groups, rules):
                 continue
-            conflicts.append(_conflict(story, subject, family, change, groups, rules))
+            conflict = _conflict(story, subject, family, change, groups, rules)
+            if _is_update(groups, rules):
+                # "5 dead on Monday, 24 on Wednesday": the toll grew; news, not a conflict.
+                days = sorted({c.published for g in groups for c in g})
+                conflict.disagreement, conflict.severity = "update", "info"
+                conflict.explanation = f"{subject} grew in later reports ({days[0]} to {days[-1]}): " + ", ".join(v.value for v in conflict.values)
+                conflict.hint = None
+            conflicts.append(conflict)
     return conflicts
 
 

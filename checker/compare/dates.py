@@ -1,0 +1,153 @@
+"""Judge date claims: when one event happened, by the articles of one story.
+
+Dates meet when they time one event: the same event class ("die") with a
+named participant in common (after person linking, "mark felt"). Claims
+whose event names no one (a bare "the quake struck") are not compared: in a
+story of many quakes they would be about different ones. Within an event,
+two dates conflict when they cannot both be true (``checker.dates.compatible``):
+"Thursday" and "Friday"; "early December" and "November-end". A date the
+text leaves open ("in 2005" against "May 30, 2005"), a clock time in another
+zone, or an offset against a calendar date never conflicts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from checker.compare.quantities import _claim_entry
+from checker.dates import When, compatible
+from checker.models import Claim, Conflict, ValueGroup, stable_id
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from checker.rules import Rules
+
+
+def event_groups(claims: list[Claim]) -> list[list[Claim]]:
+    """Claims of one story and event class, grouped by a shared named participant."""
+    named = []
+    for c in claims:
+        ev = c.extra.get("event") or {}
+        keys = {a for a, n in zip(ev.get("args", []), ev.get("named", [])) if n}
+        if keys:
+            named.append((c, keys))
+    parent = list(range(len(named)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    owner: dict[str, int] = {}
+    for i, (_, keys) in enumerate(named):
+        for k in keys:
+            if k in owner:
+                parent[find(i)] = find(owner[k])
+            else:
+                owner[k] = i
+    groups: dict[int, list[Claim]] = defaultdict(list)
+    for i, (c, _) in enumerate(named):
+        groups[find(i)].append(c)
+    return [g for g in groups.values() if len({(c.article, c.start) for c in g}) > 1]
+
+
+def main_participant(claims: list[Claim]) -> str:
+    """The participant most claims of a group share (for the conflict subject)."""
+    counts: dict[str, int] = defaultdict(int)
+    for c in claims:
+        ev = c.extra.get("event") or {}
+        for a, n in zip(ev.get("args", []), ev.get("named", [])):
+            if n:
+                counts[a] += 1
+    return max(sorted(counts), key=lambda a: counts[a]) if counts else ""
+
+
+def _when(c: Claim) -> When:
+    d = dict(c.extra.get("when") or {})
+    for k in ("minutes", "days", "doy", "offset"):
+        if d.get(k) is not None:
+            d[k] = tuple(d[k])
+    w = When(**{k: v for k, v in d.items() if k in When.__dataclass_fields__})
+    bound = c.extra.get("bound")
+    if bound and w.days is not None:
+        # "by 1958": any day up to the end of 1958; "after 2005": from then on.
+        w.days = (-(10**9), w.days[1]) if bound in ("<", "<=") else (w.days[0], 10**9)
+    return w
+
+
+def value_groups(claims: list[Claim], ok) -> list[list[Claim]]:
+    """Claims grouped so that all claims in a group are pairwise compatible."""
+    groups: list[list[Claim]] = []
+    for c in claims:
+        for g in groups:
+            if all(ok(c, o) for o in g):
+                g.append(c)
+                break
+        else:
+            groups.append([c])
+    return groups
+
+
+def _precision(c: Claim) -> tuple:
+    """Claims that fix the day come first (they shape the groups and name them)."""
+    w = c.extra.get("when") or {}
+    days = w.get("days")
+    fixes_day = any(w.get(k) is not None for k in ("days", "weekday", "doy"))
+    span = days[1] - days[0] if days else (w["doy"][1] - w["doy"][0] if w.get("doy") else 10**6)
+    return (not fixes_day, w.get("offset") is not None, span, w.get("minutes") is None, c.article, c.start)
+
+
+def _fixes_day(c: Claim) -> bool:
+    w = c.extra.get("when") or {}
+    return any(w.get(k) is not None for k in ("days", "weekday", "doy", "offset"))
+
+
+def compare_dates(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
+    """Date conflicts in the claim table (all stories)."""
+    sub = df[df["kind"] == "date"]
+    by_event: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+    for story, claim in zip(sub["story"], sub["claim"]):
+        ev = claim.extra.get("event") or {}
+        by_event[(story, ev.get("verb", ""))].append(claim)
+    out: list[Conflict] = []
+    for (story, verb), claims in sorted(by_event.items()):
+        for group in event_groups(claims):
+            whens = {id(c): _when(c) for c in group}
+            order = sorted(group, key=_precision)
+            groups = value_groups(order, lambda a, b: compatible(whens[id(a)], whens[id(b)]))
+            groups = [g for g in groups if any(_fixes_day(c) for c in g)] if len(groups) > 1 else groups
+            if len(groups) < 2:
+                continue
+            who = main_participant(group)
+            subject = f"{verb} {who}".strip()
+            out.append(_conflict("date", story, subject, groups))
+    return out
+
+
+def _conflict(kind: str, story: str, subject: str, groups: list[list[Claim]]) -> Conflict:
+    """A date or location conflict in the shape of DESIGN.md."""
+    groups.sort(key=lambda g: (-len(g), g[0].article, g[0].start))
+    values = [
+        ValueGroup(
+            value=g[0].display or g[0].text,
+            claims=[_claim_entry(c) for c in sorted(g, key=lambda c: (c.article, c.start))],
+        )
+        for g in groups
+    ]
+    arts = {c.article for g in groups for c in g}
+    who = "the same article gives" if len(arts) == 1 else "articles give"
+    noun = "dates" if kind == "date" else "places"
+    expl = f"{who} {len(values)} {noun} for {subject}: " + " / ".join(v.value for v in values)
+    return Conflict(
+        id=stable_id(kind, story, subject),
+        kind=kind,
+        subject=subject,
+        story=story,
+        severity="high" if len(arts) == 1 else "medium",
+        explanation=expl,
+        values=values,
+        disagreement="self" if len(arts) == 1 else "outlets",
+    )

@@ -1,0 +1,310 @@
+"""Which event a date or a place belongs to, read from the parse.
+
+A date or place phrase hangs off a predicate: walking up the dependency tree
+from the phrase reaches the verb it modifies ("died on Thursday", "clashed
+near the town of Suja") or an event noun ("his death at home on Thursday").
+The event is that predicate, normalized to a class (die, pass away,
+succumb and death are all "die"), with its participants: subject, object
+and possessor, pronouns resolved to the nearest fitting name before them.
+"died on Thursday" and "died on Friday" for one person meet; "met in June"
+and "attacked in November" do not.
+
+Statements are not events: a date on "said" or "reported" dates the
+statement, so such phrases give no event and no claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from checker.extract.common import REPORTING_VERBS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+# Predicates that name one kind of event, keyed by lemma. Kept small and
+# literal: a wrong merge makes false conflicts, a missed one only misses.
+EVENT_CLASSES: dict[str, str] = {
+    "die": "die", "death": "die", "succumb": "die", "perish": "die", "dead": "die",
+    "admit": "reveal", "reveal": "reveal", "disclose": "reveal", "confess": "reveal", "unmask": "reveal",
+    "revelation": "reveal", "disclosure": "reveal",
+    "hit": "strike", "strike": "strike", "rattle": "strike", "shake": "strike", "rock": "strike", "jolt": "strike",
+    "sink": "sink", "sunk": "sink", "scuttle": "sink",
+    "replace": "replace", "succeed": "replace",
+    "arrest": "capture", "capture": "capture", "detain": "capture", "apprehend": "capture", "nab": "capture",
+    "bear": "born", "born": "born", "birth": "born",
+    "marry": "marry", "wed": "marry", "marriage": "marry", "wedding": "marry",
+    "divorce": "divorce",
+    "unveil": "launch", "launch": "launch", "introduce": "launch", "debut": "launch",
+    "shoot": "shoot", "shooting": "shoot",
+    "attack": "attack", "assault": "attack",
+    "meet": "meet", "meeting": "meet",
+    "visit": "visit", "visitor": "visit",
+    "suffer": "suffer",
+    "resign": "resign", "resignation": "resign", "quit": "resign", "step": "resign",
+    "bury": "bury", "burial": "bury", "funeral": "bury",
+    "release": "release", "free": "release",
+}
+# Light verbs whose event is their subject noun ("the shootings happened").
+LIGHT_VERBS = {"happen", "occur", "take", "break", "begin", "start", "come", "strike", "hit"}
+EVENT_NOUNS = {
+    "death", "shooting", "attack", "quake", "earthquake", "tremor", "temblor", "aftershock", "fire", "blaze",
+    "break-in", "burglary", "meeting", "visit", "funeral", "arrest", "explosion", "crash", "collision",
+    "election", "vote", "wedding", "marriage", "birth", "resignation", "revelation", "disclosure", "rampage",
+    "clash", "battle", "raid", "strike", "launch", "heart attack", "stroke", "incident", "accident", "hijack",
+}
+PASSING_PARTICLES = {("pass", "away"): "die", ("step", "down"): "resign", ("break", "out"): "start"}
+WALK_DEPS = {"prep", "pobj", "npadvmod", "nmod", "compound", "appos", "advmod", "tmod", "obl", "nummod", "quantmod", "amod", "dep", "pcomp"}
+PRONOUNS = {"he", "him", "his", "she", "her", "hers", "it", "its"}
+# Nouns a date phrase may hang off without dating them ("at his home on
+# Thursday", "the day of ..."): the walk goes on up to the verb.
+NOT_EVENTS = {
+    "home", "house", "hospital", "office", "time", "day", "night", "morning", "evening", "afternoon", "week", "month",
+    "year", "age", "conference", "statement", "interview", "report", "news", "way", "place", "city", "town", "area",
+    "region", "province", "country", "side", "part", "end", "start", "beginning", "middle", "cause", "number", "series",
+}
+
+
+@dataclass
+class Event:
+    """An event a date or place belongs to: its class and its participants."""
+
+    verb: str
+    args: list[str] = field(default_factory=list)
+    arg_spans: list[list[int] | None] = field(default_factory=list)
+    named: list[bool] = field(default_factory=list)
+    head: int = -1  # token index of the predicate
+    future: bool = False
+
+    @property
+    def subject(self) -> str:
+        return event_subject(self.verb, self.args)
+
+    def to_dict(self) -> dict:
+        return {"verb": self.verb, "args": self.args, "arg_spans": self.arg_spans, "named": self.named}
+
+
+def event_subject(verb: str, args: list[str]) -> str:
+    """The claim subject of an event: "<class> <main participant>"."""
+    return f"{verb} {args[0]}".strip() if args else verb
+
+
+def predicate_of(tok: Token, max_steps: int = 6) -> Token | None:
+    """The verb or event noun a date/place phrase at ``tok`` modifies.
+
+    A phrase inside a noun ("the 1972 break-in", "Wednesday's quake") dates
+    that noun; "until May 30, 2005 when Felt's family revealed" dates the
+    clause introduced by "when".
+    """
+    for c in tok.children:
+        if c.dep_ in ("relcl", "advcl") and c.pos_ in ("VERB", "AUX") and any(g.lower_ in ("when", "that") for g in c.children):
+            return c
+    if tok.dep_ in ("compound", "nummod", "amod", "poss", "nmod") and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i > tok.i:
+        return tok.head
+    node = tok
+    for _ in range(max_steps):
+        head = node.head
+        if head == node:
+            return node if node.pos_ in ("VERB", "AUX") else None
+        if head.pos_ in ("VERB", "AUX"):
+            return head
+        # "the exact cause of his death ... on Thursday": the event is the death.
+        if head.pos_ == "NOUN" and head.lemma_.lower() not in EVENT_NOUNS:
+            for c in head.children:
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    for o in c.children:
+                        if o.dep_ == "pobj" and o.lemma_.lower() in EVENT_NOUNS and o.lemma_.lower() in EVENT_CLASSES:
+                            return o
+        if head.pos_ == "NOUN" and (head.lemma_.lower() in EVENT_NOUNS or _compound_text(head) in EVENT_NOUNS) and node.dep_ in ("prep", "npadvmod", "compound", "nmod", "appos", "amod", "poss"):
+            return head
+        # "its deployment on November 2": a phrase on a noun dates that noun.
+        if head.pos_ == "NOUN" and node.dep_ == "prep" and node.lower_ in ("on", "in", "at", "during") and head.lemma_.lower() not in NOT_EVENTS:
+            return head
+        if node.dep_ not in WALK_DEPS and node.dep_ not in ("poss", "acl", "relcl"):
+            return head if head.pos_ in ("VERB", "AUX", "NOUN") else None
+        node = head
+    return None
+
+
+def _compound_text(tok: Token) -> str:
+    parts = [c.lower_ for c in tok.children if c.dep_ == "compound" and c.i < tok.i] + [tok.lower_]
+    return " ".join(parts)
+
+
+def is_reporting(pred: Token) -> bool:
+    """Does the predicate report a statement ("said", "told", "announced")?"""
+    lemma = pred.lemma_.lower()
+    if lemma in EVENT_CLASSES:
+        return False  # "revealed his identity" is the event itself
+    return lemma in REPORTING_VERBS or lemma in {"announce", "tell", "say", "quote"}
+
+
+class Participants:
+    """Names a participant token stands for, with pronouns resolved (one per doc)."""
+
+    def __init__(self, doc: Doc, mentions: list) -> None:
+        self.doc = doc
+        self.person_at: dict[int, object] = {}
+        for m in mentions:
+            for i in range(m.start, m.end):
+                self.person_at[i] = m
+        self.persons = sorted(mentions, key=lambda m: m.start)
+
+    def person(self, tok: Token):
+        return self.person_at.get(tok.i)
+
+    def antecedent(self, tok: Token):
+        """The person a he/she/his/her stands for.
+
+        The subject of the main clause of this sentence (before the pronoun),
+        else of the sentences before it, going back past sentences whose main
+        subject is itself a pronoun; failing that, the person the article
+        names most.
+        """
+        sents = list(self.doc.sents)
+        k = next((i for i, s in enumerate(sents) if s.start <= tok.i < s.end), 0)
+        for j in range(k, max(-1, k - 6), -1):
+            sent = sents[j]
+            root = sent.root
+            subj = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i]
+            if subj:
+                m = self.person_at.get(subj[0].i)
+                if m is not None and not m.recovered:
+                    return m
+                if subj[0].lower_ not in PRONOUNS:
+                    break
+        counts: dict[str, list] = {}
+        for m in self.persons:
+            if m.start < tok.i and not m.recovered:
+                counts.setdefault(m.name.split()[-1], []).append(m)
+        if not counts:
+            return None
+        best = max(counts.values(), key=len)
+        return best[-1] if len(best) >= 2 else None
+
+    def thing_antecedent(self, tok: Token) -> Span | None:
+        """The nearest named non-person subject before an "it"/"its"."""
+        doc = self.doc
+        for ent in reversed([e for e in doc.ents if e.end <= tok.i and e.label_ in ("ORG", "PRODUCT", "FAC", "NORP", "WORK_OF_ART")]):
+            if ent.start < tok.sent.start - 120:
+                break
+            if any(t.dep_ in ("nsubj", "nsubjpass") for t in ent):
+                return ent
+        return None
+
+
+def _arg(tok: Token, parts: Participants) -> tuple[str, list[int] | None, bool] | None:
+    """(key, person span, named) for one participant token."""
+    m = parts.person(tok)
+    if m is not None:
+        return m.name.lower(), [m.char_start, m.char_end], True
+    low = tok.lower_
+    if tok.pos_ == "PRON" or low in PRONOUNS:
+        if low in ("he", "him", "his", "she", "her", "hers"):
+            m = parts.antecedent(tok)
+            if m is not None:
+                return m.name.lower(), [m.char_start, m.char_end], True
+            return None
+        if low in ("it", "its"):
+            ent = parts.thing_antecedent(tok)
+            if ent is not None:
+                return ent[-1].lemma_.lower(), None, True
+        return None
+    if low in ("who", "which", "that") and tok.head.dep_ == "relcl":
+        return _arg(tok.head.head, parts)
+    if tok.ent_type_ and tok.ent_type_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"):
+        ent = next((e for e in tok.sent.ents if e.start <= tok.i < e.end), None)
+        last = ent[-1] if ent is not None else tok
+        while last.text in ("'s", "’s") and last.i > (ent.start if ent is not None else last.i):
+            last = tok.doc[last.i - 1]
+        # A place is where an event happens, not who takes part in it.
+        return last.lower_, None, tok.ent_type_ not in ("GPE", "LOC", "FAC")
+    if tok.pos_ == "PROPN":
+        return tok.lower_, None, True
+    if tok.pos_ in ("NOUN",):
+        return _compound_text(tok) if _compound_text(tok) in EVENT_NOUNS else tok.lemma_.lower(), None, False
+    return None
+
+
+def _arg_is_person(tok: Token, parts: Participants) -> bool:
+    got = _arg(tok, parts)
+    return got is not None and got[1] is not None
+
+
+def event_of(tok: Token, parts: Participants, pred: Token | None = None) -> Event | None:
+    """The event the phrase at ``tok`` times or places, or None (statements, datelines)."""
+    pred = pred if pred is not None else predicate_of(tok)
+    if pred is None or is_reporting(pred):
+        return None
+    lemma = pred.lemma_.lower()
+    for c in pred.children:
+        if c.dep_ == "prt" and (lemma, c.lower_) in PASSING_PARTICLES:
+            lemma = PASSING_PARTICLES[(lemma, c.lower_)]
+    ev = Event(verb=EVENT_CLASSES.get(lemma, lemma), head=pred.i)
+    args: list[Token] = []
+    if pred.pos_ in ("VERB", "AUX"):
+        ev.future = any(c.lower_ in ("will", "shall", "'ll") and c.dep_ == "aux" for c in pred.children)
+        for dep in ("nsubjpass", "nsubj", "dobj", "attr"):
+            args.extend(c for c in pred.children if c.dep_ == dep)
+        args.extend(p for c in pred.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj")
+        if pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("NOUN", "PROPN"):
+            args.append(pred.head)
+        # "the shootings happened": a light verb's event is its subject noun.
+        if lemma in LIGHT_VERBS:
+            for a in args:
+                noun = _compound_text(a) if a.pos_ == "NOUN" else ""
+                if noun in EVENT_NOUNS or a.lemma_.lower() in EVENT_NOUNS:
+                    ev.verb = EVENT_CLASSES.get(a.lemma_.lower(), a.lemma_.lower())
+        # Conjoined subjects: "Barrot and Sybiha met".
+        more = []
+        for a in args:
+            more.extend(c for c in a.children if c.dep_ == "conj")
+        args.extend(more)
+    else:
+        for c in pred.children:
+            if c.dep_ == "poss":
+                args.append(c)
+            elif c.dep_ == "prep" and c.lower_ == "of":
+                args.extend(p for p in c.children if p.dep_ == "pobj")
+            elif c.dep_ == "compound" and c.pos_ == "PROPN":
+                args.append(c)
+        noun = _compound_text(pred)
+        ev.verb = EVENT_CLASSES.get(pred.lemma_.lower(), EVENT_CLASSES.get(noun, noun))
+    # An agentless event inherits the person its clause is about
+    # ("Page succumbed to ... a heart attack suffered three weeks ago").
+    if not any(_arg_is_person(a, parts) for a in args):
+        node = pred
+        for _ in range(6):
+            if node.head == node:
+                break
+            node = node.head
+            subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subj and _arg_is_person(subj[0], parts):
+                args.append(subj[0])
+                break
+    seen: set[str] = set()
+    for a in args:
+        got = _arg(a, parts)
+        if got is None or got[0] in seen or a.i == tok.i:
+            continue
+        seen.add(got[0])
+        ev.args.append(got[0])
+        ev.arg_spans.append(got[1])
+        ev.named.append(got[2])
+    # Named participants first: they key the event.
+    order = sorted(range(len(ev.args)), key=lambda i: (not ev.named[i], i))
+    ev.args = [ev.args[i] for i in order]
+    ev.arg_spans = [ev.arg_spans[i] for i in order]
+    ev.named = [ev.named[i] for i in order]
+    return ev
+
+
+def mentions_of(doc: Doc, article, rules) -> list:
+    """Person mentions of a doc, computed once and kept on the doc."""
+    cache = doc.user_data.setdefault("checker", {})
+    if "mentions" not in cache:
+        from checker.extract.people import person_mentions
+
+        cache["mentions"] = person_mentions(doc, article, rules)
+    return cache["mentions"]
