@@ -49,7 +49,7 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["tojson_safe"] = json_for_script
+    env.filters["tojson_safe"] = lambda obj: Markup(json_for_script(obj))
     env.filters["safe_url"] = safe_url
     return env
 
@@ -103,29 +103,38 @@ def run_key(info: dict[str, Any]) -> str:
 
 
 def _changes(info: dict[str, Any]) -> dict[str, Any] | None:
-    """The run's "since the previous run" section, in one shape whatever the store wrote."""
+    """The run's "since the previous run" section (from the store), in one shape for the view.
+
+    None when the run has no previous run to compare with.
+    """
     ch = info.get("changes")
     if not isinstance(ch, dict):
         return None
 
-    def ids(key: str) -> list[str]:
+    def entries(key: str) -> list[dict[str, Any]]:
         v = ch.get(key) or []
-        return [str(x.get("id") if isinstance(x, dict) else x) for x in v] if isinstance(v, list) else []
+        if not isinstance(v, list):
+            return []
+        return [dict(x) if isinstance(x, dict) else {"id": str(x)} for x in v]
 
-    prev = ch.get("previous") or ch.get("previous_run")
-    href = label = None
-    if isinstance(prev, dict):
-        href = prev.get("href") or prev.get("report") or prev.get("path")
-        label = prev.get("id") or prev.get("run") or prev.get("started") or href
-    elif isinstance(prev, str):
-        href = label = prev
-    if href is not None:
-        href = str(href)
-        # Relative paths to the previous report are fine; only schemes other than http(s) are refused.
-        if urlsplit(href).scheme and not safe_url(href):
-            href = None
-    return {"new": ids("new"), "changed": ids("changed"), "resolved": ids("resolved"),
-            "previous_href": href, "previous_label": str(label) if label is not None else None}
+    prev = info.get("previous") if isinstance(info.get("previous"), dict) else None
+    prev_id = (prev or {}).get("id", ch.get("previous_run"))
+    if prev_id is None and prev is None:
+        return None
+    href = (prev or {}).get("report")
+    # A relative path to the previous report, or an http(s) address; nothing else becomes a link.
+    if href is not None and (not isinstance(href, str) or (urlsplit(href).scheme and not safe_url(href))):
+        href = None
+    unchanged = ch.get("unchanged")
+    return {
+        "new": [e["id"] for e in entries("new")],
+        "changed": entries("changed"),
+        "resolved": entries("resolved"),
+        "unchanged": len(unchanged) if isinstance(unchanged, list) else int(unchanged or 0),
+        "not_rechecked": (ch.get("counts") or {}).get("not_rechecked", 0),
+        "previous": {"id": prev_id, "started": (prev or {}).get("started"), "href": href,
+                     "conflicts": (prev or {}).get("conflicts")},
+    }
 
 
 def review_status(decision: dict[str, Any] | None) -> str:

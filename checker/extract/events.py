@@ -119,7 +119,9 @@ def predicate_of(tok: Token, max_steps: int = 6) -> Token | None:
         if head.pos_ == "NOUN" and (head.lemma_.lower() in EVENT_NOUNS or _compound_text(head) in EVENT_NOUNS) and node.dep_ in ("prep", "npadvmod", "compound", "nmod", "appos", "amod", "poss"):
             return head
         # "its deployment on November 2": a phrase on a noun dates that noun.
-        if head.pos_ == "NOUN" and node.dep_ == "prep" and node.lower_ in ("on", "in", "at", "during") and head.lemma_.lower() not in NOT_EVENTS:
+        if head.pos_ == "NOUN" and head.lemma_.lower() not in NOT_EVENTS and (
+            (node.dep_ == "prep" and node.lower_ in ("on", "in", "at", "during")) or (node.dep_ == "npadvmod" and node is tok)
+        ):
             return head
         if node.dep_ not in WALK_DEPS and node.dep_ not in ("poss", "acl", "relcl"):
             return head if head.pos_ in ("VERB", "AUX", "NOUN") else None

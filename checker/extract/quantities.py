@@ -452,36 +452,81 @@ def _noun_key(noun: Token, rules: Rules) -> str:
     return noun.lemma_.lower()
 
 
+MEASURE_PREPS = {"of", "at", "for", "to", "by", "from", "worth", "with", "around", "about", "over", "than", "under", "near", "in", "on"}
+
+
+def _is_unitish(t: Token, rules: Rules) -> bool:
+    low = t.lower_
+    return bool(t.like_num or rules.lookup("unit", low) or rules.lookup("currency", low) or low in SUFFIX_SCALES
+                or low in ("million", "billion", "trillion", "thousand", "hundred", "cent", "cents", "percent", "pence"))
+
+
+def _noun_or_none(t: Token | None, rules: Rules) -> Token | None:
+    if t is None or t.pos_ not in ("NOUN", "PROPN") or _is_unitish(t, rules):
+        return None
+    return t
+
+
+def _subject_of(verb: Token, rules: Rules, skip: Token | None = None) -> Token | None:
+    for dep in ("nsubj", "nsubjpass"):
+        for c in verb.children:
+            if c.dep_ == dep and c != skip:
+                n = _noun_or_none(c, rules)
+                if n is not None:
+                    return n
+    if verb.dep_ in ("xcomp", "conj", "advcl") and verb.head != verb:
+        return _subject_of(verb.head, rules, skip)
+    return None
+
+
 def _measured(tok: Token, rules: Rules) -> Token | None:
     """For a money/percent/measure, the noun it is a measure of.
 
-    "profits rose 5%" -> profits; "a $800m deal" -> deal; "the toll is 5" ->
-    toll; "owes $27bn in taxes" -> taxes.
+    "profits rose 5%" -> profits; "a $800m deal" -> deal; "debts of about
+    14bn euros" -> debts; "agreed to buy the stake for $353m" -> stake;
+    "the toll is 5" -> toll. None when the parse does not say.
     """
-    node = tok
-    for _ in range(3):
-        if node.dep_ in ("compound", "nummod", "amod", "nmod", "quantmod") and node.head.pos_ == "NOUN" and node.head.i > tok.i:
-            h = node.head
-            if rules.lookup("unit", h.lower_) or rules.lookup("currency", h.lower_) or h.lower_ in SUFFIX_SCALES:
-                node = h
-                continue
-            return h
-        break
-    head = node.head
-    if node.dep_ in ("dobj", "npadvmod", "attr", "pobj", "advmod", "nsubj", "appos", "conj") or node.head.pos_ == "VERB":
-        verb = head
-        while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
-            if verb.pos_ == "NOUN" and verb != node and not (rules.lookup("unit", verb.lower_) or verb.lower_ in ("cent", "percent")):
-                return verb
-            verb = verb.head
-        for c in verb.children:
-            if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ in ("NOUN", "PROPN") and c != node:
-                return c
-        for c in node.children:
-            if c.dep_ == "prep" and c.lower_ in ("in", "of", "for", "on"):
+    # The top of the amount phrase: climb over the number's own parts ("$", "m", "euros").
+    anchor = tok
+    for _ in range(4):
+        h = anchor.head
+        if h != anchor and (h.like_num or _is_unitish(h, rules)) and abs(h.i - tok.i) <= 3:
+            anchor = h
+        else:
+            break
+    if anchor.dep_ == "conj" and anchor.head != anchor:
+        anchor = anchor.head
+    dep, head = anchor.dep_, anchor.head
+    if dep in ("compound", "nummod", "amod", "nmod", "quantmod", "appos") and head.i != anchor.i:
+        n = _noun_or_none(head, rules)
+        if n is not None:
+            return n
+    if dep == "pobj" and head.lower_ in MEASURE_PREPS:
+        target = head.head
+        n = _noun_or_none(target, rules)
+        if n is not None:
+            return n
+        if target.pos_ in ("VERB", "AUX"):
+            if head.lower_ == "for":
+                for c in target.children:
+                    if c.dep_ == "dobj" and _noun_or_none(c, rules) is not None:
+                        return c
+            return _subject_of(target, rules)
+        if target.pos_ == "ADJ" and target.head != target:  # "worth $2bn"
+            n = _noun_or_none(target.head, rules)
+            return n if n is not None else (_subject_of(target.head, rules) if target.head.pos_ in ("VERB", "AUX") else None)
+        return None
+    if dep in ("dobj", "attr", "npadvmod", "oprd", "acomp", "advmod", "ROOT") and head.pos_ in ("VERB", "AUX"):
+        if head.lemma_.lower() in ("say", "tell", "report", "state"):
+            return None
+        return _subject_of(head, rules, anchor)
+    if dep in ("nsubj", "nsubjpass") and head.pos_ in ("VERB", "AUX"):
+        for c in head.children:
+            if c.dep_ == "prep" and c.lower_ in ("on", "for", "in"):
                 for o in c.children:
-                    if o.dep_ == "pobj" and o.pos_ == "NOUN":
-                        return o
+                    n = _noun_or_none(o, rules) if o.dep_ == "pobj" else None
+                    if n is not None:
+                        return n
     return None
 
 
@@ -572,8 +617,6 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
             if re.match(r"[\s-]?year[\s-]old|[\s-]?years?\s+old", al):
                 return None
             return "date"
-        if t.ent_type_ == "ORDINAL":
-            return "ordinal"
     if m.is_word:
         low = m.text.lower()
         if low in ("one", "an", "a") or low.startswith("one"):
@@ -621,6 +664,7 @@ def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Cla
             claim.scope = dict(prev.scope)
             claim.attribution = prev.attribution
             claim.change = prev.change
+            claim.extra.update({k: prev.extra.get(k) for k in ("subject_known", "owner", "partial")})
             claim.extra["conversion_of"] = prev.extra.get("conversion_of", prev.start)
             claim.low, claim.high = (safe_float(x) for x in interval(_value_of(claim), claim.qualifier, rounding_unit(claim.text, _point(_value_of(claim))), rules))
         out.append(claim)

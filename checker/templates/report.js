@@ -18,6 +18,9 @@
   var ARTICLES = M.articles || {};
   var RUN = String((M.run && M.run.key) || "run");
   var byId = new Map();
+  // Change badges mean something only against a previous run.
+  var HAS_PREVIOUS = !!(M.changes && M.changes.previous);
+  var CHANGED = new Map(((M.changes && M.changes.changed) || []).map(function (x) { return [x.id, x]; }));
   CONFLICTS.forEach(function (c, i) { c._i = i; byId.set(c.id, c); });
 
   var API = metaContent("checker-api");
@@ -77,6 +80,19 @@
     a.rel = "noopener noreferrer";
     a.target = "_blank";
     return a;
+  }
+  // Scroll only the container (scrollIntoView would scroll the page too).
+  function scrollWithin(box, item, center) {
+    var b = box.getBoundingClientRect(), r = item.getBoundingClientRect();
+    if (center) box.scrollTop += r.top - b.top - (b.height - r.height) / 2;
+    else if (r.top < b.top) box.scrollTop += r.top - b.top - 4;
+    else if (r.bottom > b.bottom) box.scrollTop += r.bottom - b.bottom + 4;
+  }
+  function shorten(s, n) {
+    s = String(s);
+    if (s.length <= n) return s;
+    var tail = Math.floor((n - 1) * 0.6);
+    return s.slice(0, n - 1 - tail) + "…" + s.slice(s.length - tail);
   }
   function storage() {
     try { return window.localStorage; } catch (e) { return null; }
@@ -234,7 +250,7 @@
       (latestDate(c) ? " · " + latestDate(c) : "")));
     r.appendChild(main);
     var badges = el("span", "badges");
-    if (c.status === "new" || c.status === "changed") badges.appendChild(el("span", "badge change-" + c.status, c.status));
+    if (HAS_PREVIOUS && (c.status === "new" || c.status === "changed")) badges.appendChild(el("span", "badge change-" + c.status, c.status));
     var rb = el("span", "badge review");
     badges.appendChild(rb);
     r.appendChild(badges);
@@ -351,7 +367,7 @@
     c._row.classList.add("selected");
     c._row.setAttribute("aria-selected", "true");
     listEl.setAttribute("aria-activedescendant", c._row.id);
-    if (opts.scroll !== false) c._row.scrollIntoView({ block: "nearest" });
+    if (opts.scroll !== false) scrollWithin(listEl, c._row, false);
     renderDetail(c);
     detailEl.scrollTop = 0;
     if (opts.hash !== false) history.replaceState(null, "", "#c-" + encodeURIComponent(c.id));
@@ -381,7 +397,9 @@
     h.appendChild(el("span", "sev sev-" + token(c.severity), c.severity));
     h.appendChild(el("h2", "subject", c.subject));
     h.appendChild(el("span", "kind meta", c.kind.replace("_", " ") + " · " + c.disagreement));
-    if (c.status === "new" || c.status === "changed") h.appendChild(el("span", "badge change-" + c.status, c.status + " since last run"));
+    if (HAS_PREVIOUS && (c.status === "new" || c.status === "changed")) h.appendChild(el("span", "badge change-" + c.status, c.status + " since the last run"));
+    var ch = CHANGED.get(c.id);
+    if (ch && (ch.added_values || []).length) h.appendChild(el("span", "meta", "new values: " + ch.added_values.join(", ")));
     card.appendChild(h);
     var st = el("div", "story-line meta");
     st.appendChild(document.createTextNode("story: "));
@@ -559,7 +577,7 @@
     });
     shown.forEach(function (r, i) {
       var y = T + i * RH + RH / 2;
-      var lab = r.label.length > 26 ? r.label.slice(0, 25) + "…" : r.label;
+      var lab = shorten(r.label, 26);
       var t = svg("text", { x: L - 8, y: y + 4, "text-anchor": "end", "class": "label" }, lab);
       t.appendChild(svg("title", {}, r.label + ": " + r.value));
       s.appendChild(t);
@@ -645,8 +663,8 @@
     view.hidden = false;
     root.classList.add("modal-open");
     $("#article-close").focus();
-    if (current) current.scrollIntoView({ block: "center" });
-    else box.scrollTop = 0;
+    box.scrollTop = 0;
+    if (current) scrollWithin(box, current, true);
   }
   function closeArticle() {
     var view = $("#article-view");
@@ -714,10 +732,10 @@
     var bars = document.querySelector(".story-bars");
     var more = bars ? bars.querySelectorAll("li.more").length : 0;
     if (more) {
-      var tog = button("show all " + (more + 8) + " stories", "linklike more-stories");
+      var tog = button("show all " + (more + 5) + " stories", "linklike more-stories");
       tog.addEventListener("click", function () {
         var all = bars.classList.toggle("all");
-        tog.textContent = all ? "show fewer" : "show all " + (more + 8) + " stories";
+        tog.textContent = all ? "show fewer" : "show all " + (more + 5) + " stories";
       });
       bars.parentNode.appendChild(tog);
     }

@@ -1,0 +1,109 @@
+"""Judge location claims: places that cannot both be where one thing is.
+
+Claims meet on (story, subject): the same event (as for dates: one event
+class with a named participant in common; a quake, which names no one, is
+one per story), the same located thing ("location of djibouti"), or the
+same anchor of a bearing ("position relative to aden"). Two places conflict
+only when the rules can tell: both are known to rules/places.yaml and
+neither contains the other ("West Papua" / "Papua"; Djibouti "in Ivory
+Coast" / "on the Horn of Africa"), or both are sites of one name that are
+different kinds of site ("the Watergate hotel" / "the Watergate office
+buildings"). A place the rules do not know is never called wrong, and
+"near"/"off" places never conflict. Bearings conflict when they are more
+than 45 degrees apart at distances within 20% of each other.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from checker.compare.dates import _conflict, event_groups, main_participant, value_groups
+from checker.compare.quantities import contains
+from checker.models import Claim, Conflict
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from checker.rules import Rules
+
+# Events that name no participant but are one per story: a quake series.
+UNNAMED_EVENTS = {"strike"}
+COMPOUNDS = {"complex", "compound", "campus", "estate"}
+ANGLES = {"north": 0, "north-east": 45, "east": 90, "south-east": 135, "south": 180, "south-west": 225, "west": 270, "north-west": 315}
+
+
+def known_places(rules: Rules) -> set[str]:
+    """Every place rules/places.yaml names (aliases, containers, contents)."""
+    out = set(rules.lookups["place"])
+    for outer, inner in rules.places.contains.items():
+        out.add(outer.lower())
+        out.update(x.lower() for x in inner)
+    return {rules.lookup("place", p) or p for p in out}
+
+
+def places_compatible(a: Claim, b: Claim, rules: Rules, known: set[str]) -> bool:
+    """Can both places be where the thing is?"""
+    if a.extra.get("relation") == "near" or b.extra.get("relation") == "near":
+        return True
+    p, q = a.value, b.value
+    if p == q or contains(p, q, rules) or contains(q, p, rules):
+        return True
+    sa, sb = p.split(), q.split()
+    if a.extra.get("site") and b.extra.get("site"):
+        stem_a, stem_b = sa[:-1], sb[:-1]
+        kind_a, kind_b = sa[-1].rstrip("s"), sb[-1].rstrip("s")
+        shared = set(stem_a) & set(stem_b)
+        if shared and kind_a != kind_b and not ({sa[-1], sb[-1]} & COMPOUNDS):
+            return False
+        return True
+    return not (p in known and q in known)
+
+
+def _bearing_ok(a: Claim, b: Claim) -> bool:
+    da, db = a.extra.get("distance_km"), b.extra.get("distance_km")
+    if da is None or db is None or abs(da - db) > 0.2 * max(da, db):
+        return True  # different points (or no distance to tell)
+    diff = abs(ANGLES.get(a.value, 0) - ANGLES.get(b.value, 0)) % 360
+    return min(diff, 360 - diff) <= 45
+
+
+def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
+    """Location conflicts in the claim table (all stories)."""
+    sub = df[df["kind"] == "location"]
+    known = known_places(rules)
+    keyed: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+    events: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+    for story, claim in zip(sub["story"], sub["claim"]):
+        ev = claim.extra.get("event")
+        if ev:
+            events[(story, ev.get("verb", ""))].append(claim)
+        else:
+            keyed[(story, claim.subject)].append(claim)
+    out: list[Conflict] = []
+    for (story, subject), claims in sorted(keyed.items()):
+        if len({(c.article, c.start) for c in claims}) < 2:
+            continue
+        if claims[0].extra.get("relation") == "bearing":
+            groups = value_groups(sorted(claims, key=lambda c: (c.article, c.start)), _bearing_ok)
+        else:
+            groups = value_groups(_order(claims), lambda a, b: places_compatible(a, b, rules, known))
+        if len(groups) > 1:
+            out.append(_conflict("location", story, subject, groups))
+    for (story, verb), claims in sorted(events.items()):
+        parts = event_groups(claims)
+        if verb in UNNAMED_EVENTS:
+            unnamed = [c for c in claims if not any(c.extra["event"].get("named", []))]
+            if len({(c.article, c.start) for c in unnamed}) > 1:
+                parts.append(unnamed)
+        for group in parts:
+            groups = value_groups(_order(group), lambda a, b: places_compatible(a, b, rules, known))
+            if len(groups) > 1:
+                who = main_participant(group)
+                out.append(_conflict("location", story, f"{verb} {who}".strip(), groups))
+    return out
+
+
+def _order(claims: list[Claim]) -> list[Claim]:
+    """Exact places first, sites before areas, then text order (stable groups)."""
+    return sorted(claims, key=lambda c: (c.extra.get("relation") == "near", not c.extra.get("site"), c.article, c.start))
