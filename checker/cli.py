@@ -344,6 +344,88 @@ def diff(
         typer.echo(f"- {e['id']} {e['kind']} {e['subject']!r} ({e['reason']}: {', '.join(e['articles'])})")
 
 
+@app.command()
+def serve(
+    reports: Annotated[Path, typer.Option("--reports", help="Folder holding the runs' report folders.")] = Path("reports"),
+    store: Annotated[
+        Optional[Path], typer.Option("--store", help="The store decisions are saved in (default: checker.db in --reports, or $CHECKER_STORE).")
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Beyond 127.0.0.1 a token is required.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).")] = 8765,
+    token: Annotated[
+        Optional[str], typer.Option("--token", help="Access token every request must carry (generated when --host is not loopback).")
+    ] = None,
+) -> None:
+    """Serve the reports in the browser; editors' decisions are saved in the store.
+
+    Editors mark each conflict confirmed, not a conflict, or follow up, with a
+    note; the next run carries the decisions (a dismissed conflict comes back
+    only when a new value joins it).
+
+    \b
+    Example:
+        checker serve
+        checker serve --reports reports --store reports/checker.db --port 8765
+        checker serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"
+    """
+    from checker.serve import serve as serve_reports
+
+    # The store beside the reports, as checker run --out REPORTS/NAME uses.
+    _guard(serve_reports, reports, store or _default_store(reports / "latest"), host, port, token, echo=typer.echo)
+
+
+decisions_app = typer.Typer(
+    help="Editors' decisions on conflicts: import the file a report exports, export the store's.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+app.add_typer(decisions_app, name="decisions")
+
+
+@decisions_app.command("import")
+def decisions_import(
+    file: Annotated[Path, typer.Argument(help="A decisions file (Export decisions in the report, or decisions export).")],
+    store: Annotated[Optional[Path], typer.Option("--store", help="The store (default: reports/checker.db).")] = None,
+) -> None:
+    """Load decisions exported from a report opened without the server.
+
+    The file is checked whole first; decisions already in the store are skipped.
+
+    \b
+    Example:
+        checker decisions import ~/Downloads/checker-decisions-12.json
+    """
+    from checker.decisions import import_decisions
+
+    db = store or _default_store()
+    got = _guard(import_decisions, file, db)
+    typer.echo(f"{got.added} decisions imported, {got.skipped} already in {db}")
+
+
+@decisions_app.command("export")
+def decisions_export(
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: print).")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="The store (default: reports/checker.db).")] = None,
+    history: Annotated[bool, typer.Option("--history", help="Every decision ever made, not only the latest per conflict.")] = False,
+) -> None:
+    """Write the store's decisions as the file decisions import reads.
+
+    \b
+    Example:
+        checker decisions export --out decisions.json
+    """
+    from checker.decisions import export_decisions
+
+    doc = _guard(export_decisions, store or _default_store(), history)
+    text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"{len(doc['decisions'])} decisions -> {out}")
+
+
 def entry() -> None:
     """Console entry point: unexpected errors say they are bugs, exit 1."""
     try:

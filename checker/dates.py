@@ -75,7 +75,7 @@ class When:
 
     @property
     def empty(self) -> bool:
-        return not any(x is not None for x in (self.year, self.month, self.day, self.weekday, self.minutes, self.offset))
+        return not any(x is not None for x in (self.year, self.month, self.day, self.weekday, self.minutes, self.offset, self.days, self.doy))
 
     def iso(self) -> str:
         """ISO 8601 (with the truncated forms for missing parts)."""
@@ -90,8 +90,11 @@ class When:
         if self.days is not None and self.days[1] - self.days[0] > 366:
             a, b = date.fromordinal(self.days[0]).year, date.fromordinal(self.days[1]).year
             return f"{a:04d}/{b:04d}"
-        if self.year is not None:
+        if self.year is not None and self.month is None:
             return f"{self.year:04d}"
+        if self.days is not None:
+            a, b = date.fromordinal(self.days[0]), date.fromordinal(self.days[1])
+            return a.isoformat() + t if a == b else f"{a.isoformat()}/{b.isoformat()}"
         if self.month is not None and self.day is not None:
             return f"--{self.month:02d}-{self.day:02d}{t}"
         if self.month is not None:

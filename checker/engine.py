@@ -42,6 +42,11 @@ MAX_BATCH = 32
 # Below this many articles per process, starting workers (each loads the
 # model, about 2 s) costs more than it saves.
 MIN_PER_PROCESS = 12
+# A worker is replaced after this many tasks (16 x 32 = 512 articles): a
+# long-lived spaCy process grows by about 0.5 MiB per article (its string
+# store and caches), and a night can bring any number of articles. A new
+# worker costs one model load, about 2 s.
+MAX_TASKS_PER_CHILD = 16
 # Seconds to wait for a Dask scheduler before giving up (exit code 6).
 CONNECT_TIMEOUT = 15
 
@@ -120,14 +125,18 @@ def run_local(
     kinds = list(kinds) if kinds else None
     procs = max(1, min(n_process, len(articles) // MIN_PER_PROCESS))
     size = batch_size(len(articles), procs)
-    if procs <= 1:
+    if procs <= 1 and len(articles) <= MAX_TASKS_PER_CHILD * size:
         for batch in _batches(articles, size):
             yield extract_batch(batch, rules, model, kinds)
         return
     # spawn, not fork: the parent may run threads (a progress bar, Dask) and
     # holds the store's lock file, which forked children would inherit.
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds)) as pool:
+    pool = ProcessPoolExecutor(
+        procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds),
+        max_tasks_per_child=MAX_TASKS_PER_CHILD,
+    )
+    with pool:
         # Keep a bounded number of batches in flight, so memory stays flat
         # however many articles a night brings.
         todo = iter(_batches(articles, size))

@@ -67,30 +67,63 @@ def _share_office(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
     return False
 
 
+def _surname_pairs(lasts: list[str], judge: NameJudge) -> set[tuple[str, str]]:
+    """Surname pairs worth comparing: equal, similar, or sharing a word.
+
+    Computed with rapidfuzz's vectorised ``cdist`` and word blocking, so a
+    night's thousands of names are not compared pair by pair in Python.
+    """
+    import numpy as np
+    from rapidfuzz import process
+    from rapidfuzz.distance import Indel
+
+    pairs: set[tuple[str, str]] = {(x, x) for x in lasts}
+    if len(lasts) > 1:
+        scores = process.cdist(lasts, lasts, scorer=Indel.normalized_similarity, score_cutoff=judge.threshold - 1e-6, workers=1)
+        for i, j in zip(*np.nonzero(scores)):
+            if i < j:
+                pairs.add((lasts[i], lasts[j]))
+    by_word: dict[str, list[str]] = defaultdict(list)
+    for x in lasts:
+        for w in {*x.split(), x.rstrip("s"), x.replace("mac", "mc", 1), str(judge.translit.get(x, ""))} - {""}:
+            by_word[w].append(x)
+    for group in by_word.values():
+        for i, x in enumerate(group):
+            for y in group[i + 1 :]:
+                pairs.add((min(x, y), max(x, y)))
+    return pairs
+
+
 def cluster_names(names: list[Name], articles: list[str], offices: list[set[tuple[str, str]]], judge: NameJudge) -> list[int]:
     """A cluster id per full name (given names and surname) of one story."""
     n = len(names)
     uf = _Union(n)
     # Which articles use each spelling, for the side-by-side test.
     by_spelling: dict[tuple, set[str]] = defaultdict(set)
-    for nm, art in zip(names, articles):
+    by_last: dict[str, list[int]] = defaultdict(list)
+    for i, (nm, art) in enumerate(zip(names, articles)):
         by_spelling[(nm.given, nm.last)].add(art)
-    for i in range(n):
-        a = names[i]
-        for j in range(i + 1, n):
-            b = names[j]
-            if uf.find(i) == uf.find(j):
-                continue
-            if judge.same_word(a.last, b.last):
-                if judge.given_compatible(a.given, b.given) or judge.given_similar(a.given, b.given) or _share_office(offices[i], offices[j]):
-                    uf.union(i, j)
-            elif judge.similar(a.last, b.last) and judge.given_compatible(a.given, b.given) and a.given and b.given:
-                # Same given name, surname nearly the same: one person only if no
-                # article writes both side by side, or both hold one office.
-                apart = not (by_spelling[(a.given, a.last)] & by_spelling[(b.given, b.last)])
-                if apart or _share_office(offices[i], offices[j]):
-                    uf.union(i, j)
+        by_last[nm.last].append(i)
+    for la, lb in sorted(_surname_pairs(sorted(by_last), judge)):
+        for i in by_last[la]:
+            for j in by_last[lb]:
+                if (la == lb and j <= i) or uf.find(i) == uf.find(j):
+                    continue
+                _maybe_union(i, j, names, offices, by_spelling, judge, uf)
     return [uf.find(i) for i in range(n)]
+
+
+def _maybe_union(i: int, j: int, names: list[Name], offices: list, by_spelling: dict, judge: NameJudge, uf: _Union) -> None:
+    a, b = names[i], names[j]
+    if judge.same_word(a.last, b.last):
+        if judge.given_compatible(a.given, b.given) or judge.given_similar(a.given, b.given) or _share_office(offices[i], offices[j]):
+            uf.union(i, j)
+    elif judge.similar(a.last, b.last) and judge.given_compatible(a.given, b.given) and a.given and b.given:
+        # Same given name, surname nearly the same: one person only if no
+        # article writes both side by side, or both hold one office.
+        apart = not (by_spelling[(a.given, a.last)] & by_spelling[(b.given, b.last)])
+        if apart or _share_office(offices[i], offices[j]):
+            uf.union(i, j)
 
 
 def link_people(claims: list[Claim], stories: dict[str, str], rules: Rules) -> list[Claim]:
@@ -179,6 +212,9 @@ def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: 
         nm = parsed[id(c)]
         art_last[(c.article, nm.last)][cluster_of[id(c)]] += 1
         story_last[nm.last][cluster_of[id(c)]] += 1
+    in_article: dict[str, list[tuple[str, Counter]]] = defaultdict(list)
+    for (art, ln), ctr in art_last.items():
+        in_article[art].append((ln, ctr))
     next_id = len(dnames)
     own: dict[str, int] = {}
     for c in members:
@@ -188,7 +224,7 @@ def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: 
         last = nm.last
         found = _best(art_last.get((c.article, last))) or _best(story_last.get(last))
         if found is None:
-            found = _by_translit(last, c.article, art_last, judge)
+            found = next((_best(ctr) for ln, ctr in in_article[c.article] if judge.same_word(last, ln)), None)
         if found is None:
             # A near spelling of a surname in the same article. Words the model
             # did not tag as people must be one letter off and not follow a
@@ -196,8 +232,8 @@ def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: 
             cand = c.extra.get("candidate")
             near = {
                 cl
-                for (art, ln), ctr in art_last.items()
-                if art == c.article and judge.similar(last, ln) and not c.extra.get("det") and (not cand or judge.one_edit(last, ln))
+                for ln, ctr in in_article[c.article]
+                if judge.similar(last, ln) and not c.extra.get("det") and (not cand or judge.one_edit(last, ln))
                 for cl in ctr
             }
             if len(near) == 1:
@@ -243,13 +279,6 @@ def _best(counter: Counter | None) -> int | None:
     if not counter:
         return None
     return counter.most_common(1)[0][0]
-
-
-def _by_translit(last: str, article: str, art_last: dict, judge: NameJudge) -> int | None:
-    for (art, ln), ctr in art_last.items():
-        if art == article and judge.same_word(last, ln):
-            return _best(ctr)
-    return None
 
 
 def _rekey_event(c: Claim, key_at: dict[tuple[str, int, int], str]) -> None:

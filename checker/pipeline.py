@@ -19,6 +19,7 @@ from typing import Any
 
 from checker import __version__
 from checker.compare import compare_all
+from checker.decisions import apply_decisions
 from checker.engine import extract_all
 from checker.errors import CheckerError
 from checker.extract import extract_doc, parse_articles
@@ -159,6 +160,8 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
     if st is not None:
         previous, changes = apply_changes(st, run_id, conflicts, ing.articles, windowed=cutoff is not None)
         conflicts.sort(key=lambda c: (c.story, c.kind, c.subject, c.id))
+        # Editors' decisions, by the ids apply_changes carried over (checker/decisions.py).
+        conflicts = apply_decisions(conflicts, st.path)
         if previous and previous.get("out_dir") and out_dir is not None:
             previous["report"] = os.path.relpath(Path(previous["out_dir"]) / "report.html", Path(out_dir))
     timings["compare"] = _lap(t0, timings)

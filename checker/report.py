@@ -17,6 +17,7 @@ own script (by hash) run.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import math
@@ -95,11 +96,14 @@ def _quote(text: str, entry: dict[str, Any]) -> dict[str, str]:
 
 
 def run_key(info: dict[str, Any]) -> str:
-    """The run's id: the store's when it gave one, else a hash of when and what ran."""
-    for k in ("id", "run_id", "run"):
-        if isinstance(info.get(k), (str, int)):
-            return str(info[k])
-    return stable_id(str(info.get("started", "")), *map(str, info.get("inputs") or []))
+    """The key the page keeps its decisions under: the store's run id and the run's start.
+
+    Every store numbers its runs from 1, and reports opened from disk share one
+    browser storage, so the id alone could mix two stores' runs.
+    """
+    rid = info.get("id")
+    when = stable_id(str(info.get("started", "")), *map(str, info.get("inputs") or []))
+    return f"{rid}-{when}" if isinstance(rid, (str, int)) else when
 
 
 def _changes(info: dict[str, Any]) -> dict[str, Any] | None:
@@ -137,6 +141,26 @@ def _changes(info: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def _conflict_dict(c: Any) -> dict[str, Any]:
+    """``Conflict.to_dict()`` without ``asdict``'s deep copies (too slow for 5,000 conflicts), floats made JSON-safe."""
+    d = {k: getattr(c, k) for k in ("id", "kind", "subject", "story", "severity", "explanation", "disagreement", "hint", "status")}
+    d["decision"] = _finite(dict(c.decision)) if c.decision else None
+    d["values"] = [
+        {"value": v.value, "low": _finite(v.low), "high": _finite(v.high), "role": v.role,
+         "claims": [_claim_copy(e) for e in v.claims]}
+        for v in c.values
+    ]
+    return d
+
+
+def _claim_copy(e: dict[str, Any]) -> dict[str, Any]:
+    d = dict(e)
+    for k in ("low", "high"):
+        if isinstance(d.get(k), float) and not math.isfinite(d[k]):
+            d[k] = None
+    return d
+
+
 def review_status(decision: dict[str, Any] | None) -> str:
     """open / confirmed / dismissed / follow_up: what the review filter sees."""
     if not decision or decision.get("reopened") or decision.get("status") not in ("confirmed", "dismissed", "follow_up"):
@@ -147,10 +171,11 @@ def review_status(decision: dict[str, Any] | None) -> str:
 def report_model(result: RunResult, previous: dict[str, Any] | None = None) -> dict[str, Any]:
     """The report's content: a plain dict, JSON-serialisable."""
     arts = {a.id: a for a in result.articles}
+    urls = {a.id: safe_url(a.url) for a in result.articles}
     conflicts = []
     quoted: dict[str, list[dict[str, Any]]] = {}
     for c in result.conflicts:
-        d = _finite(c.to_dict())
+        d = _conflict_dict(c)
         outlets: set[str] = set()
         dates: set[str] = set()
         for i, v in enumerate(d["values"]):
@@ -158,7 +183,7 @@ def report_model(result: RunResult, previous: dict[str, Any] | None = None) -> d
                 a = arts.get(entry["article"])
                 entry["quote"] = _quote(a.text if a else "", entry)
                 entry["title"] = a.title if a else None
-                entry["url"] = safe_url(a.url) if a else None
+                entry["url"] = urls.get(entry["article"])
                 entry["source"] = entry.get("source") or (a.outlet if a else entry["article"])
                 entry["published"] = entry.get("published") or (a.published if a else None)
                 outlets.add(entry["source"])
@@ -250,11 +275,63 @@ def static_conflicts(conflicts: list[dict[str, Any]], limit: int = STATIC_LIMIT)
     return order[:limit]
 
 
+def page_data(model: dict[str, Any]) -> dict[str, Any]:
+    """What the page's script reads: the model, lighter.
+
+    A quoted claim's title, URL, outlet and date are its article's, so they are
+    given once per article (``sources``) instead of once per quote; the article
+    texts go apart (``article_bundle``). At 5,000 conflicts this halves the page.
+    """
+    arts = model["articles"]
+    sources = {aid: {k: a[k] for k in ("title", "source", "published", "url")} for aid, a in arts.items()}
+    keep = ("article", "start", "end", "attribution", "low", "high", "quote", "display")
+    conflicts = []
+    for c in model["conflicts"]:
+        slim = {k: v for k, v in c.items() if k != "values"}
+        slim["values"] = []
+        for v in c["values"]:
+            claims = []
+            for e in v["claims"]:
+                meta = sources.get(e["article"], {})
+                q = {k: e.get(k) for k in keep}
+                q["display"] = e.get("display") or e.get("text")
+                if e.get("scope"):
+                    q["scope"] = e["scope"]
+                for k in ("source", "published"):
+                    if e.get(k) != meta.get(k):
+                        q[k] = e.get(k)
+                claims.append(q)
+            slim["values"].append({k: v.get(k) for k in ("value", "low", "high", "role")} | {"claims": claims})
+        conflicts.append(slim)
+    # The run's own copies of the changes and skipped inputs are in the model already.
+    run = {k: v for k, v in model["run"].items() if k not in ("changes", "skipped", "previous")}
+    return {k: v for k, v in model.items() if k not in ("articles", "conflicts", "previous", "run")} | {
+        "run": run, "conflicts": conflicts, "sources": sources}
+
+
+# Article texts above this size are embedded gzip-compressed (decoded when an article is opened).
+PLAIN_ARTICLES_LIMIT = 1_000_000
+
+
+def article_bundle(model: dict[str, Any]) -> tuple[str, str]:
+    """(encoding, payload) of the article texts with their claim marks: JSON, or gzip+base64 when large."""
+    arts = {aid: {"text": a["text"], "marks": a["marks"]} for aid, a in model["articles"].items()}
+    text = json_for_script(arts)
+    if len(text) <= PLAIN_ARTICLES_LIMIT:
+        return "json", text
+    raw = json.dumps(arts, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return "gzip+base64", base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
+
+
 def render_html(model: dict[str, Any], static_limit: int = STATIC_LIMIT) -> str:
     """report.html from a report model."""
     script, style = _asset("report.js"), _asset("report.css")
+    encoding, articles = article_bundle(model)
     return _env().get_template("report.html").render(
         m=model,
+        page=page_data(model),
+        articles=Markup(articles),
+        articles_encoding=encoding,
         static=static_conflicts(model["conflicts"], static_limit),
         script=Markup(script),
         style=Markup(style),

@@ -178,6 +178,7 @@ class CompareRules(_Strict):
     currencies: dict[str, list[CurrencyRate]] = {}
     growing_statuses: list[str] = []
     rate_tolerance: float = 0.1
+    event_units: list[str] = []
 
 
 class UnitRules(_Strict):

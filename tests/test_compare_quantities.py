@@ -10,14 +10,15 @@ from checker.normalize import claims_table
 
 
 def q(rules, article, value, qualifier="=", unit="troop", subject="north korean troops", text=None, published=None,
-      status=None, place=None, attribution=None, year=None):
+      status=None, place=None, attribution=None, year=None, owner="acme"):
     text = text or f"{value:,}"
     lo, hi = interval(value, qualifier, rounding_unit(text, value), rules)
     scope = {k: v for k, v in {"status": status, "place": place, "year": year}.items() if v}
     return Claim(article=article, start=0, end=len(text), text=text, sentence_start=0, sentence_end=len(text),
                  kind="quantity", subject=subject, value=value, unit=unit, qualifier=qualifier, low=lo, high=hi,
                  attribution=attribution, scope=scope, source=article, published=published, display=text,
-                 extra={"subject_known": True, "counted": None if unit in ("USD", "EUR", "%") else unit})
+                 extra={"subject_known": True, "owner": owner,
+                        "counted": None if unit in ("USD", "EUR", "%") else unit})
 
 
 def conflicts(rules, *claims):
@@ -95,3 +96,12 @@ def test_conflict_ids_are_stable(rules):
     a = conflicts(rules, q(rules, "a", 10000), q(rules, "b", 12000))[0].id
     b = conflicts(rules, q(rules, "b", 12000), q(rules, "a", 10000))[0].id
     assert a == b
+
+
+def test_vague_figures_and_conversions_are_not_compared(rules):
+    # "two games" / "four games": nothing says whose or what happened.
+    assert conflicts(rules, q(rules, "a", 2, unit="game", subject="games", owner=None),
+                     q(rules, "b", 4, unit="game", subject="games", owner=None)) == []
+    conv = q(rules, "b", 52e6, unit="GBP", subject="fine", text="52m")
+    conv.extra["conversion_of"] = 0
+    assert conflicts(rules, q(rules, "a", 100e6, unit="USD", subject="fine", text="100m"), conv) == []

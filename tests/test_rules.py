@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -41,7 +42,9 @@ def test_yaml_syntax_error_names_file_and_line(rules_copy):
 
 def test_wrong_type_names_the_line_of_the_value(rules_copy):
     p = rules_copy / "compare.yaml"
-    text = p.read_text(encoding="utf-8").replace("rate_tolerance: 0.12", "rate_tolerance: [not, a, number]")
+    original = p.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^rate_tolerance: .*$", "rate_tolerance: [not, a, number]", original)
+    assert text != original
     p.write_text(text, encoding="utf-8")
     line = next(i for i, t in enumerate(text.splitlines(), start=1) if t.startswith("rate_tolerance"))
     with pytest.raises(RuleError) as exc:

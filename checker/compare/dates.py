@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from checker.compare.quantities import _claim_entry
 from checker.dates import When, compatible
+from checker.extract.events import OBJECT_EVENTS, ONCE_EVENTS
 from checker.models import Claim, Conflict, ValueGroup, stable_id
 
 if TYPE_CHECKING:
@@ -26,10 +27,17 @@ if TYPE_CHECKING:
 
 
 def event_groups(claims: list[Claim]) -> list[list[Claim]]:
-    """Claims of one story and event class, grouped by a shared named participant."""
+    """Claims of one story and event class, grouped by a shared named participant.
+
+    Only events that happen once to a participant are grouped
+    (``ONCE_EVENTS``); for ``OBJECT_EVENTS`` the object must match too.
+    """
     named = []
     for c in claims:
         ev = c.extra.get("event") or {}
+        verb = ev.get("verb", "")
+        if verb not in ONCE_EVENTS and verb not in OBJECT_EVENTS:
+            continue
         keys = {a for a, n in zip(ev.get("args", []), ev.get("named", [])) if n}
         if keys:
             named.append((c, keys))
@@ -51,7 +59,30 @@ def event_groups(claims: list[Claim]) -> list[list[Claim]]:
     groups: dict[int, list[Claim]] = defaultdict(list)
     for i, (c, _) in enumerate(named):
         groups[find(i)].append(c)
-    return [g for g in groups.values() if len({(c.article, c.start) for c in g}) > 1]
+    out: list[list[Claim]] = []
+    for g in groups.values():
+        out.extend(_by_object(g) if (g[0].extra.get("event") or {}).get("verb") in OBJECT_EVENTS else [g])
+    return [g for g in out if len({(c.article, c.start) for c in g}) > 1]
+
+
+def _object(c: Claim) -> str | None:
+    ev = c.extra.get("event") or {}
+    things = [a for a, n in zip(ev.get("args", []), ev.get("named", [])) if not n]
+    return things[0] if things else None
+
+
+def _by_object(group: list[Claim]) -> list[list[Claim]]:
+    """Split "suffer" events by what was suffered; claims that do not say join the commonest."""
+    by: dict[str, list[Claim]] = defaultdict(list)
+    loose: list[Claim] = []
+    for c in group:
+        obj = _object(c)
+        (by[obj] if obj else loose).append(c)
+    if not by:
+        return []
+    main = max(sorted(by), key=lambda k: len(by[k]))
+    by[main].extend(loose)
+    return list(by.values())
 
 
 def main_participant(claims: list[Claim]) -> str:
@@ -117,7 +148,7 @@ def compare_dates(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         for group in event_groups(claims):
             whens = {id(c): _when(c) for c in group}
             order = sorted(group, key=_precision)
-            groups = value_groups(order, lambda a, b: compatible(whens[id(a)], whens[id(b)]))
+            groups = value_groups(order, lambda a, b, w=whens: compatible(w[id(a)], w[id(b)]))
             groups = [g for g in groups if any(_fixes_day(c) for c in g)] if len(groups) > 1 else groups
             if len(groups) < 2:
                 continue

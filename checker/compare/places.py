@@ -54,9 +54,7 @@ def places_compatible(a: Claim, b: Claim, rules: Rules, known: set[str]) -> bool
         stem_a, stem_b = sa[:-1], sb[:-1]
         kind_a, kind_b = sa[-1].rstrip("s"), sb[-1].rstrip("s")
         shared = set(stem_a) & set(stem_b)
-        if shared and kind_a != kind_b and not ({sa[-1], sb[-1]} & COMPOUNDS):
-            return False
-        return True
+        return not (shared and kind_a != kind_b and not ({sa[-1], sb[-1]} & COMPOUNDS))
     return not (p in known and q in known)
 
 
@@ -81,7 +79,11 @@ def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         else:
             keyed[(story, claim.subject)].append(claim)
     out: list[Conflict] = []
+    contained = {rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner}
     for (story, subject), claims in sorted(keyed.items()):
+        # "France in Wales" is a match, not a map: where a place is can only be
+        # judged for places the rules put inside another.
+        claims = [c for c in claims if not c.extra.get("inner") or c.extra["inner"] in contained]
         if len({(c.article, c.start) for c in claims}) < 2:
             continue
         if claims[0].extra.get("relation") == "bearing":

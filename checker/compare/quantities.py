@@ -153,6 +153,21 @@ def _disagree_across_articles(groups: list[list[Claim]], rules: Rules) -> bool:
     return False
 
 
+def _vague(c: Claim, rules: Rules) -> bool:
+    """Does nothing but a bare noun say what the figure is about?
+
+    "two games", "four goals", "a 3.5% rate", "£4bn": in a story of many
+    events such figures are about different things far more often than they
+    disagree. A figure is specific when it has an owner ("North Korean
+    troops", "Parmalat's debts"), a kind ("school buildings"), a status
+    ("killed", "seized"), a place for a count, or a unit that measures the
+    event itself (rules/compare.yaml ``event_units``: a quake's magnitude).
+    """
+    if c.extra.get("owner") or c.scope.get("kind") or (c.extra.get("counted") and (c.scope.get("status") or c.scope.get("place"))):
+        return False
+    return c.unit not in rules.compare.event_units
+
+
 def _change_key(c: Claim) -> str:
     return f"change:{c.change}" if c.change else "level"
 
@@ -273,6 +288,8 @@ def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
             continue  # nothing says what is counted, or it is a part of a count
         if claim.unit in rules.subjects.needs_status and not claim.scope.get("status"):
             continue  # "four people": without what happened to them, any figure fits
+        if _vague(claim, rules) or "conversion_of" in claim.extra:
+            continue  # a bracketed conversion stands for the amount it converts
         keyed[(story, claim.subject, _family(claim, rules), _change_key(claim))].append(claim)
     conflicts: list[Conflict] = []
     for (story, subject, family, change), claims in sorted(keyed.items(), key=lambda kv: kv[0]):

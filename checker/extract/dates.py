@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from checker.rules import Rules
 
 SKIP_AFTER = ("after", "before", "later", "since", "from", "into", "until", "till", "of")
-SKIP_BEFORE = ("until", "since", "till", "from", "through", "throughout", "between", "every", "each", "per", "for", "within", "over")
+SKIP_BEFORE = ("until", "since", "till", "from", "through", "throughout", "between", "every", "each", "per", "for", "within", "over", "of")
 BOUND_BEFORE = {"by": "<=", "before": "<", "after": ">"}
 AGE_RX = re.compile(r"\b(\d+|[a-z]+)[- ]years?[- ]old\b|\baged?\b", re.I)
 
@@ -58,6 +58,8 @@ def _skip(doc: Doc, ent: Span) -> bool:
     nxt = doc[ent.end] if ent.end < len(doc) else None
     prv = doc[ent.start - 1] if ent.start > 0 else None
     low = ent.text.lower()
+    if ent.label_ not in ("DATE", "TIME") and not any(t.ent_type_ in ("DATE", "TIME") for t in ent):
+        return True
     if nxt is not None and nxt.lower_ in SKIP_AFTER and not low.endswith(("ago", "earlier")):
         return True
     if prv is not None and prv.lower_ in SKIP_BEFORE:
@@ -81,20 +83,47 @@ def _when_clause(doc: Doc, ent: Span):
     return None
 
 
+def _merged(doc: Doc) -> list[Span]:
+    """DATE/TIME entities, with neighbours that are one expression joined
+    ("8:30 p." + "m. Thursday", "12:45 p.m. on Thursday" stays two)."""
+    ents = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+    # "8:30" + "p. m.": a clock time whose am/pm the model left outside.
+    for i, e in enumerate(ents):
+        m = re.match(r"\s*[ap]\.?\s?m\b\.?", doc.text[e.end_char : e.end_char + 8], re.I)
+        if m and re.search(r"\d$", e.text):
+            span = doc.char_span(e.start_char, e.end_char + m.end(), alignment_mode="expand")
+            if span is not None:
+                ents[i] = span
+    out: list[Span] = []
+    for e in ents:
+        gap = doc.text[out[-1].end_char : e.start_char] if out else "x"
+        if out and e.start == out[-1].end and not gap.strip() and "\n" not in gap:
+            out[-1] = doc[out[-1].start : e.end]
+        else:
+            out.append(e)
+    return out
+
+
+def _root(ent: Span):
+    """The token of the span whose head is outside it (the phrase's head)."""
+    for t in ent:
+        if t.head == t or not ent.start <= t.head.i < ent.end:
+            return t
+    return ent.root
+
+
 def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     """Date claims for the DATE/TIME entities of one article."""
     base = parse_published(article.published)
     parts = Participants(doc, [m for m in mentions_of(doc, article, rules)])
     claims: list[Claim] = []
-    for ent in doc.ents:
-        if ent.label_ not in ("DATE", "TIME"):
-            continue
+    for ent in _merged(doc):
         if not article.is_checked(ent.start_char, ent.end_char):
             continue
         clause = _when_clause(doc, ent)
         if _skip(doc, ent) and clause is None:
             continue
-        ev = event_of(ent.root, parts, clause)
+        ev = event_of(_root(ent), parts, clause)
         if ev is None:
             continue
         start, hedge = _hedge_before(doc, ent)

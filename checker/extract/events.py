@@ -45,7 +45,16 @@ EVENT_CLASSES: dict[str, str] = {
     "resign": "resign", "resignation": "resign", "quit": "resign", "step": "resign",
     "bury": "bury", "burial": "bury", "funeral": "bury",
     "release": "release", "free": "release",
+    "quake": "strike", "earthquake": "strike", "tremor": "strike", "temblor": "strike", "aftershock": "strike",
+    "epicenter": "strike", "epicentre": "strike",
 }
+# Events that happen once to a participant within a story: one dies, is
+# born, resigns a post, reveals a secret once, so two dates or places for
+# them cannot both be true. Other events recur (people meet, visit, win,
+# play again and again) and are not compared. ``suffer`` and the like are
+# compared only when they share their object too ("a heart attack").
+ONCE_EVENTS = {"die", "born", "bury", "reveal", "resign", "sink", "replace", "capture", "shoot"}
+OBJECT_EVENTS = {"suffer"}
 # Light verbs whose event is their subject noun ("the shootings happened").
 LIGHT_VERBS = {"happen", "occur", "take", "break", "begin", "start", "come", "strike", "hit"}
 EVENT_NOUNS = {
@@ -198,6 +207,12 @@ class Participants:
 
 def _arg(tok: Token, parts: Participants) -> tuple[str, list[int] | None, bool] | None:
     """(key, person span, named) for one participant token."""
+    # "The head of France's DGSE, Nicolas Lerner, visited": the person in apposition.
+    if tok.pos_ == "NOUN":
+        for c in tok.children:
+            if c.dep_ == "appos" and parts.person(c) is not None:
+                tok = c
+                break
     m = parts.person(tok)
     if m is not None:
         return m.name.lower(), [m.char_start, m.char_end], True
@@ -280,7 +295,9 @@ def event_of(tok: Token, parts: Participants, pred: Token | None = None) -> Even
         for _ in range(6):
             if node.head == node:
                 break
-            node = node.head
+            child, node = node, node.head
+            if is_reporting(node) and child.dep_ in ("ccomp", "parataxis", "xcomp"):
+                break  # the speaker of a reported event is not a participant
             subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
             if subj and _arg_is_person(subj[0], parts):
                 args.append(subj[0])

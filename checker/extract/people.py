@@ -22,8 +22,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from checker.extract.titles import POSSESSIVE, Title, lexicon, norm_phrase, norm_word, parse_title
+from checker.extract.titles import POSSESSIVE, Title, lexicon, norm_word, parse_title
 from checker.models import Claim
+from checker.names import fold
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -195,6 +196,10 @@ def _left_phrase(doc: Doc, end: int, sent: Span, rules: Rules) -> list[Token]:
         t = doc[i]
         if _stop_left(t, lex) or (t.ent_type_ == "PERSON" and t.text not in POSSESSIVE and not lex.is_title_word(norm_word(t.text))):
             break
+        # "vice president of worldwide marketing": an "of" belongs to the title
+        # only with a title word before it ("in the place of CEO Steve Jobs").
+        if t.lower_ in ("of", "for") and not (i > sent.start and lex.is_title_word(norm_word(doc[i - 1].text))):
+            break
         toks.insert(0, t)
         i -= 1
     while toks and (toks[0].lower_ in ("of", "for", "and", "&") or toks[0].text in POSSESSIVE):
@@ -243,7 +248,10 @@ def _right_phrase(doc: Doc, start: int, sent: Span, rules: Rules) -> list[Token]
         if t.pos_ in ("VERB", "AUX") and not (lex.is_title_word(w) or w in lex.modifiers or w in lex.descriptors or w in lex.former):
             return []
         if t.ent_type_ == "PERSON" and toks and not lex.is_title_word(w):
-            return []
+            # "Walsh, chief financial officer Brian Dunne": the next item of a list.
+            if lex.is_title_word(norm_word(toks[-1].text)):
+                return []
+            break
         toks.append(t)
         i += 1
     return toks
@@ -273,7 +281,10 @@ def _np_tokens(head: Token) -> list[Token]:
         out.append(t)
     skip = set()
     for t in out:
-        if t.dep_ in ("relcl", "acl", "appos") and t.head.i in {x.i for x in out}:
+        # An appositive after a comma is another phrase; "vice-chairman" split
+        # by the tokenizer into an appositive is not.
+        after_comma = t.left_edge.i > 0 and t.doc[t.left_edge.i - 1].text == ","
+        if (t.dep_ in ("relcl", "acl") or (t.dep_ == "appos" and after_comma)) and t.head.i in {x.i for x in out}:
             skip.update(x.i for x in t.subtree)
     return [t for t in out if t.i not in skip]
 
@@ -374,7 +385,8 @@ def _after_det(doc: Doc, m: Mention) -> bool:
 
 
 def _key(name: str) -> str:
-    return norm_phrase(name).replace("'", "")
+    """The person key before linking: the name as written, folded ("jean-noel barrot")."""
+    return fold(name)
 
 
 def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:

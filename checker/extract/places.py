@@ -85,7 +85,13 @@ def _prep_of(tok: Token) -> Token | None:
 
 
 def _key_noun(noun: Token, parts: Participants) -> str | None:
-    """A named thing a place is given for: "the DNC's headquarters", "Felt's home"."""
+    """A named thing a place is given for: "the DNC's headquarters", "Felt's home".
+
+    People are not given places: they move, so "Syhiha in Kyiv" and
+    "Syhiha in Paris" are two days, not two claims about one thing.
+    """
+    if parts.person(noun) is not None or noun.ent_type_ == "PERSON":
+        return None
     poss = [c for c in noun.children if c.dep_ == "poss"]
     if poss:
         p = poss[0]
@@ -156,13 +162,18 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
     """"Djibouti in Ivory Coast", "Santa Rosa, California", "Manokwari, the capital of West Papua"."""
     sent = ent.sent
     nxt = ent.end
+    if _in_list(doc, ent):
+        return
     # PLACE in/on PLACE, PLACE, PLACE
     if nxt + 1 < sent.end and doc[nxt].lower_ in ("in", "on", ","):
         k = nxt + 1
         while k < sent.end and doc[k].lower_ in ("the",):
             k += 1
         other = next((x for x in sent.ents if x.start == k and x.label_ in PLACE_LABELS), None)
-        if other is not None:
+        # The second place must hang off the first ("Djibouti in Ivory Coast"),
+        # not off a verb ("to aid Russia in Ukraine").
+        attached = doc[nxt].head.i in range(ent.start, ent.end) or other is not None and other.root.head.i in range(ent.start, ent.end)
+        if other is not None and (attached or place in _contained(rules)):
             otext, _, oe = _place_text(doc, other)
             outer = canonical_place(otext, rules)
             if outer != place:
@@ -191,6 +202,38 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
                 outer = canonical_place(owner.text, rules)
                 if outer != place:
                     add(owner.start_char, e, doc.text[owner.start_char:e], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
+
+
+def _contained(rules: Rules) -> set[str]:
+    """Places rules/places.yaml puts inside another (whose whereabouts can be checked)."""
+    return {rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner}
+
+
+def _in_list(doc: Doc, ent: Span) -> bool:
+    """Is the place one item of a list ("Indonesia, Sri Lanka, India and ...")?"""
+    sent = ent.sent
+    places = [e for e in sent.ents if e.label_ in PLACE_LABELS]
+    idx = next((i for i, e in enumerate(places) if e.start == ent.start), None)
+    if idx is None:
+        return False
+    def joined(a: Span, b: Span) -> bool:
+        gap = doc[a.end : b.start]
+        return len(gap) <= 2 and all(t.text in (",", "and", "or") for t in gap) and any(t.lower_ in ("and", "or") for t in gap)
+    def comma(a: Span, b: Span) -> bool:
+        gap = doc[a.end : b.start]
+        return len(gap) == 1 and gap[0].text == ","
+    # Three or more places joined by commas, or any joined by "and"/"or".
+    run = [idx]
+    k = idx
+    while k + 1 < len(places) and (comma(places[k], places[k + 1]) or joined(places[k], places[k + 1])):
+        k += 1
+        run.append(k)
+    k = idx
+    while k - 1 >= 0 and (comma(places[k - 1], places[k]) or joined(places[k - 1], places[k])):
+        k -= 1
+        run.append(k)
+    linked = any(joined(places[i], places[i + 1]) for i in range(min(run), max(run)) if i + 1 < len(places))
+    return len(run) >= 3 or linked
 
 
 def _bearing(doc: Doc, ent: Span, place: str, rules: Rules, add) -> None:
@@ -229,38 +272,54 @@ def _bearing(doc: Doc, ent: Span, place: str, rules: Rules, add) -> None:
         {"relation": "bearing", "bearing": bearing, "distance_km": dist, "anchor": place})
 
 
+def _anchor(tok: Token) -> Token:
+    """The noun a place stands in: "Papua" in "the province of Papua", in "West Papua province"."""
+    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in AREA_WORDS + tuple(CAPITAL_WORDS):
+        return tok.head.head
+    if tok.dep_ == "compound" and tok.head.lower_ in AREA_WORDS:
+        return tok.head
+    return tok
+
+
 def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, parts: Participants, rules: Rules, add, site_only: bool = False) -> None:
     """The event a place phrase locates, and the claim for it."""
+    tok = _anchor(tok)
     prep = _prep_of(tok)
     relation = None
     pred = None
     if prep is not None:
         p = prep.lower_
-        relation = "in" if p in EXACT_PREPS else "near" if p in NEAR_PREPS else None
+        exact = EXACT_PREPS - ({"on"} if not _is_site(place, rules) else set())
+        relation = "in" if p in exact else "near" if p in NEAR_PREPS else None
         if relation is None:
             return
         head = prep.head
-        # "the epicenter in Papua province", "the DNC's headquarters in the Watergate hotel"
-        if head.pos_ in ("NOUN", "PROPN") and head.lemma_.lower() not in ("town", "city", "area", "region", "province"):
-            cls = EVENT_CLASSES_PLACES.get(head.lemma_.lower())
-            if cls is None:
+        if head.pos_ in ("VERB", "AUX"):
+            pred = head
+        elif head.pos_ in ("NOUN", "PROPN"):
+            # "the epicenter in Papua province": a place on an event noun.
+            if head.lemma_.lower() in EVENT_CLASSES_PLACES or head.lemma_.lower() in EVENT_CLASSES:
+                pred = head
+            else:
+                # "the DNC's headquarters in the Watergate hotel": where a named thing is.
                 noun = _key_noun(head, parts)
-                if noun is not None and not site_only:
+                if noun is not None and not site_only and place not in noun:
                     add(s, e, text, sent, f"location of {noun}", place, {"relation": relation, "place": place, "site": _is_site(place, rules)})
                 return
-            pred = head
+        else:
+            return
     elif tok.dep_ in ("dobj", "nsubjpass") and tok.head.lemma_.lower() in IMPACT_VERBS:
         relation, pred = "in", tok.head
-    if relation is None:
+    if pred is None:
         return
     ev = event_of(tok, parts, pred)
     if ev is None:
         return
-    if pred is not None and pred.lemma_.lower() in EVENT_CLASSES_PLACES:
-        ev.verb = EVENT_CLASSES_PLACES[pred.lemma_.lower()]
+    lemma = pred.lemma_.lower()
+    if lemma in EVENT_CLASSES_PLACES:
+        ev.verb = EVENT_CLASSES_PLACES[lemma]
     elif ev.verb in EVENT_CLASSES_PLACES:
         ev.verb = EVENT_CLASSES_PLACES[ev.verb]
-    # The event's own thing ("quake") keys it when nobody is named.
     add(s, e, text, sent, ev.subject, place, {"relation": relation, "place": place, "event": ev.to_dict(), "site": _is_site(place, rules)})
 
 

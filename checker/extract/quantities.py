@@ -56,8 +56,13 @@ WORD_RX = re.compile(
     rf"(?:\s+(?:hundred|thousand|million|billion|trillion))*\b",
     re.IGNORECASE,
 )
+# "half" and "quarter" stand alone; "third", "fifth" need a count before them
+# ("two-thirds", "a fifth"), or they are ordinals ("the fifth set").
+_BARE_FRACTIONS = "half|halves|quarter|quarters"
+_COUNTED_FRACTIONS = "|".join(w for w in FRACTION_WORDS if w not in _BARE_FRACTIONS.split("|"))
 FRACTION_RX = re.compile(
-    rf"\b(?:(?:a|an|one|{_W})[\s-])?(?:{'|'.join(FRACTION_WORDS)})\b", re.IGNORECASE
+    rf"\b(?:(?:(?:a|an|one|{_W})[\s-])?(?:{_BARE_FRACTIONS})|(?:a|an|one|{_W})[\s-](?:{_COUNTED_FRACTIONS}))\b",
+    re.IGNORECASE,
 )
 
 HEDGES = [

@@ -68,6 +68,15 @@ class Lexicon:
 _CACHE: dict[int, tuple[Rules, Lexicon]] = {}
 
 
+def _head_word(phrase: str) -> str:
+    """The head of a title phrase: the word before "of"/"for", else the last word."""
+    words = phrase.split()
+    for i, w in enumerate(words):
+        if w in ("of", "for") and i > 0:
+            return words[i - 1]
+    return words[-1]
+
+
 def lexicon(rules: Rules) -> Lexicon:
     """The lexicon for ``rules`` (built once per rules object)."""
     hit = _CACHE.get(id(rules))
@@ -94,7 +103,7 @@ def lexicon(rules: Rules) -> Lexicon:
     for org, surfaces in rules.names.organizations.items():
         for s in [org, *surfaces]:
             orgs[norm_phrase(s)] = org.lower()
-    heads = {k.split()[-1] for k in canon} | office_heads | role_heads
+    heads = {_head_word(k) for k in canon} | office_heads | role_heads
     lex = Lexicon(
         canon=canon,
         category=category,

@@ -13,15 +13,33 @@
   root.classList.remove("nojs");
   root.classList.add("js");
 
+  function perfMark(name) { if (window.performance && performance.mark) performance.mark("checker:" + name); }
+  perfMark("start");
   var M = JSON.parse(document.getElementById("checker-data").textContent);
+  perfMark("parsed");
   var CONFLICTS = M.conflicts || [];
-  var ARTICLES = M.articles || {};
+  var SOURCES = M.sources || {};
+  var ARTICLES = null;  // id -> {text, marks}: decoded on first use (see loadArticles)
+  var articlesPromise = null;
   var RUN = String((M.run && M.run.key) || "run");
   var byId = new Map();
   // Change badges mean something only against a previous run.
   var HAS_PREVIOUS = !!(M.changes && M.changes.previous);
   var CHANGED = new Map(((M.changes && M.changes.changed) || []).map(function (x) { return [x.id, x]; }));
-  CONFLICTS.forEach(function (c, i) { c._i = i; byId.set(c.id, c); });
+  CONFLICTS.forEach(function (c, i) {
+    c._i = i;
+    byId.set(c.id, c);
+    // A quote's outlet, date, title and address are its article's unless it says otherwise.
+    c.values.forEach(function (v) {
+      v.claims.forEach(function (q) {
+        var s = SOURCES[q.article] || {};
+        if (!("source" in q)) q.source = s.source;
+        if (!("published" in q)) q.published = s.published;
+        q.title = s.title;
+        q.url = s.url;
+      });
+    });
+  });
 
   var API = metaContent("checker-api");
   var CSRF = metaContent("checker-csrf");
@@ -182,6 +200,7 @@
           d.at = saved.at || d.at;
           saveLocal();
         }
+        root.dataset.lastSaved = c.id + ":" + status;
         flash(status === "open" ? "Cleared" : "Saved: " + REVIEW_LABEL[status]);
       }).catch(function (e) {
         flash("Not saved on the server (" + e.message + "); kept in this browser", true);
@@ -229,6 +248,9 @@
   }
   function latestDate(c) { return c.dates && c.dates.length ? c.dates[c.dates.length - 1] : ""; }
 
+  function rowFor(c) {
+    return c._row || buildRow(c);
+  }
   function buildRow(c) {
     var r = el("div", "row");
     r.id = "r-" + c.id;
@@ -313,23 +335,61 @@
   function resort() {
     var f = SORTS[state.sort] || SORTS.severity;
     ordered = CONFLICTS.slice().sort(f);
-    var frag = document.createDocumentFragment();
-    ordered.forEach(function (c) { frag.appendChild(c._row); });
-    listEl.appendChild(frag);
-    if (!listEl._empty) { listEl._empty = el("p", "empty meta", "No conflict matches these filters."); }
-    listEl.appendChild(listEl._empty);
+  }
+  // The list is virtual: only the rows in view (and a margin) are in the page,
+  // absolutely placed in a spacer as tall as the whole list, so 5,000 conflicts
+  // cost what 40 do.
+  var spacer = el("div", "spacer");
+  var emptyMsg = el("p", "empty meta", "No conflict matches these filters.");
+  var ROW_H = 0;
+  function rowHeight() {
+    if (!ROW_H && CONFLICTS.length) {
+      var probe = rowFor(CONFLICTS[0]);
+      spacer.appendChild(probe);
+      ROW_H = probe.offsetHeight || 56;
+    }
+    return ROW_H || 56;
+  }
+  function renderWindow() {
+    var h = rowHeight();
+    var view = listEl.clientHeight || window.innerHeight;
+    var first = Math.max(0, Math.floor(listEl.scrollTop / h) - 6);
+    var last = Math.min(visible.length, first + Math.ceil(view / h) + 14);
+    var rows = [];
+    for (var i = first; i < last; i++) {
+      var r = rowFor(visible[i]);
+      r.style.top = (i * h) + "px";
+      r.setAttribute("aria-posinset", String(i + 1));
+      r.setAttribute("aria-setsize", String(visible.length));
+      rows.push(r);
+    }
+    spacer.replaceChildren.apply(spacer, rows);
+  }
+  var scrollPending = false;
+  function onListScroll() {
+    if (scrollPending) return;
+    scrollPending = true;
+    requestAnimationFrame(function () { scrollPending = false; renderWindow(); });
+  }
+  function scrollToRow(c) {
+    var i = visible.indexOf(c);
+    if (i < 0) return;
+    var h = rowHeight(), top = i * h, view = listEl.clientHeight;
+    if (top < listEl.scrollTop) listEl.scrollTop = top;
+    else if (top + h > listEl.scrollTop + view) listEl.scrollTop = top + h - view;
+    renderWindow();
   }
   function apply() {
     var t0 = performance.now();
     var terms = state.q.toLowerCase().split(/\s+/).filter(Boolean);
     visible = [];
     for (var i = 0; i < ordered.length; i++) {
-      var c = ordered[i];
-      var ok = matches(c, terms);
-      if (c._row.hidden === ok) c._row.hidden = !ok;
-      if (ok) visible.push(c);
+      if (matches(ordered[i], terms)) visible.push(ordered[i]);
     }
-    listEl._empty.hidden = visible.length > 0;
+    emptyMsg.hidden = visible.length > 0;
+    spacer.style.height = (visible.length * rowHeight()) + "px";
+    if (listEl.scrollTop > visible.length * rowHeight()) listEl.scrollTop = 0;
+    renderWindow();
     $("#shown").textContent = "Showing " + visible.length + " of " + plural(CONFLICTS.length, "conflict");
     $("#reset").disabled = !(state.q || state.kind || state.story || state.outlet || state.severity || state.change || state.review);
     document.querySelectorAll(".facet").forEach(function (b) {
@@ -364,10 +424,11 @@
     }
     selected = c;
     if (!c) { detailEl.textContent = ""; detailEl.appendChild(el("p", "empty meta", "Select a conflict (j / k).")); return; }
-    c._row.classList.add("selected");
+    rowFor(c).classList.add("selected");
     c._row.setAttribute("aria-selected", "true");
     listEl.setAttribute("aria-activedescendant", c._row.id);
-    if (opts.scroll !== false) scrollWithin(listEl, c._row, false);
+    if (opts.scroll !== false) scrollToRow(c);
+    else renderWindow();
     renderDetail(c);
     detailEl.scrollTop = 0;
     if (opts.hash !== false) history.replaceState(null, "", "#c-" + encodeURIComponent(c.id));
@@ -457,15 +518,16 @@
     });
     box.appendChild(meta);
     var actions = el("div", "claim-actions meta");
-    if (!printing && ARTICLES[q.article]) {
+    if (!printing && SOURCES[q.article]) {
       var rb = button("Read the article", "read linklike", "Whole article with every claim marked (a)");
       rb.addEventListener("click", function () { openArticle(q.article, q.start, q.end, c.id, rb); });
       actions.appendChild(rb);
-      actions.appendChild(document.createTextNode(" · "));
     }
-    actions.appendChild(el("span", "article-id", q.title ? q.title + " (" + q.article + ")" : q.article));
     var url = httpUrl(q.url);
-    if (url && !printing) { actions.appendChild(document.createTextNode(" · ")); actions.appendChild(link(url, "original ↗")); }
+    if (url && !printing) actions.appendChild(link(url, "original ↗"));
+    var name = el("span", "article-id", q.title && q.title !== q.article ? q.title : q.article);
+    name.title = (q.title ? q.title + "\n" : "") + q.article;
+    actions.appendChild(name);
     box.appendChild(actions);
     return box;
   }
@@ -617,15 +679,38 @@
   }
 
   // ---------------------------------------------------------------- article view
+  // Large reports embed the texts gzip-compressed; they are decoded once, when first needed.
+  function loadArticles() {
+    if (articlesPromise) return articlesPromise;
+    var node = document.getElementById("checker-articles");
+    var enc = node ? node.dataset.encoding : "json";
+    articlesPromise = new Promise(function (resolve, reject) {
+      if (!node) { resolve({}); return; }
+      if (enc === "json") { resolve(JSON.parse(node.textContent)); return; }
+      if (typeof DecompressionStream === "undefined") { reject(new Error("this browser cannot decompress the embedded articles")); return; }
+      var bin = atob(node.textContent.trim());
+      var bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      new Response(stream).text().then(function (t) { resolve(JSON.parse(t)); }, reject);
+    }).then(function (arts) { ARTICLES = arts; return arts; });
+    return articlesPromise;
+  }
   function openArticle(id, start, end, conflictId, from) {
-    var a = ARTICLES[id];
-    if (!a) return;
+    var s = SOURCES[id];
+    if (!s) return;
     lastFocus = from || document.activeElement;
+    loadArticles().then(function (arts) {
+      var a = arts[id];
+      if (a) showArticle(id, s, a, start, end, conflictId);
+    }, function (e) { flash(e.message, true); });
+  }
+  function showArticle(id, s, a, start, end, conflictId) {
     var view = $("#article-view");
-    $("#article-title").textContent = a.title || a.id;
+    $("#article-title").textContent = s.title || id;
     var meta = $("#article-meta");
-    meta.textContent = [a.source, a.published, a.id].filter(Boolean).join(" · ");
-    var url = httpUrl(a.url);
+    meta.textContent = [s.source !== id ? s.source : null, s.published, id].filter(Boolean).join(" · ");
+    var url = httpUrl(s.url);
     if (url) { meta.appendChild(document.createTextNode(" · ")); meta.appendChild(link(url, "original ↗")); }
     var legend = $("#article-legend");
     legend.textContent = "";
@@ -709,7 +794,7 @@
     document.querySelectorAll("[data-filter]").forEach(function (sel) {
       sel.addEventListener("change", function () { state[sel.dataset.filter] = sel.value; apply(); });
     });
-    $("#sort").addEventListener("change", function () { state.sort = $("#sort").value; resort(); apply(); });
+    $("#sort").addEventListener("change", function () { state.sort = $("#sort").value; resort(); listEl.scrollTop = 0; apply(); });
     var pending = 0;
     $("#q").addEventListener("input", function () {
       state.q = $("#q").value;
@@ -787,7 +872,7 @@
       var mq = window.matchMedia("print");
       if (mq.addEventListener) mq.addEventListener("change", function (e) { if (e.matches) buildPrint(); });
     }
-    window.addEventListener("resize", sizeToolbar);
+    window.addEventListener("resize", function () { sizeToolbar(); ROW_H = 0; apply(); });
   }
   function fromHash() {
     var m = /^#c-(.+)$/.exec(location.hash);
@@ -803,16 +888,24 @@
   // ---------------------------------------------------------------- start
   loadDecisions();
   initControls();
-  var frag = document.createDocumentFragment();
-  CONFLICTS.forEach(function (c) { frag.appendChild(buildRow(c)); });
-  listEl.appendChild(frag);
+  listEl.appendChild(spacer);
+  listEl.parentNode.insertBefore(emptyMsg, listEl);
+  emptyMsg.hidden = true;
+  listEl.addEventListener("scroll", onListScroll, { passive: true });
+  perfMark("rows");
   resort();
   apply();
+  perfMark("filtered");
   renderCounts();
   sizeToolbar();
   setMode(API ? "Decisions are saved on the server" : "Decisions are kept in this browser: export them to share");
   if (!fromHash() && visible.length) select(visible[0], { hash: false, scroll: false });
   fetchServerDecisions();
-  root.dataset.ready = "1";
+  perfMark("ready");
   window.__checkerReadyMs = performance.now();
+  root.dataset.ready = "1";
+  // The first frame with the list on screen (the benchmark's load time).
+  requestAnimationFrame(function () { setTimeout(function () { window.__checkerPaintedMs = performance.now(); }, 0); });
+  // Decode the article texts while the editor reads, so "Read the article" opens at once.
+  setTimeout(function () { loadArticles().catch(function () { /* reported when an article is opened */ }); }, 400);
 })();

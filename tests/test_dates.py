@@ -1,0 +1,162 @@
+"""Dates: reading expressions, resolving them, attaching them to events, conflicts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from checker.compare.dates import compare_dates
+from checker.dates import compatible, parse, parse_published
+from checker.extract.dates import extract_dates
+from checker.models import Article
+from checker.normalize import claims_table
+from checker.people import link_people
+from tests.conftest import ROOT
+
+GOLDEN = ROOT / "tests" / "golden" / "dates.jsonl"
+CASES = [json.loads(x) for x in GOLDEN.read_text(encoding="utf-8").splitlines() if x.strip()]
+FLOOR = 0.9
+FRI = date(2010, 9, 10)
+
+
+@pytest.mark.parametrize(
+    "text,base,iso",
+    [
+        ("May 30, 2005", None, "2005-05-30"),
+        ("Tuesday, Oct. 10, 1972", None, "1972-10-10"),
+        ("13 October", None, "--10-13"),
+        ("6th June", date(2013, 6, 7), "2013-06-06"),
+        ("November 19", date(2008, 12, 14), "2008-11-19"),
+        ("Dec. 2", date(2009, 1, 2), "2008-12-02"),  # a past event: last year's December
+        ("October 1950", None, "1950-10"),
+        ("1947", None, "1947"),
+        ("the 1950s", None, "1950/1959"),
+        ("early December", None, "--12"),
+        ("Thursday", None, "-W-4"),
+        ("Thursday", FRI, "2010-09-09"),
+        ("Friday", FRI, "2010-09-10"),
+        ("yesterday", FRI, "2010-09-09"),
+        ("yesterday", None, "P1D"),
+        ("nine days earlier", None, "P9D/P11D"),
+        ("3.45pm", None, "T15:45"),
+        ("8:30 p. m. Thursday", FRI, "2010-09-09T20:30"),
+        ("1100 hours", None, "T11:00"),
+        ("2248 GMT Tuesday", None, "-W-2T22:48"),
+    ],
+)
+def test_parse(text, base, iso):
+    assert parse(text, base).iso() == iso
+
+
+def test_future_weekday_is_the_next_one():
+    assert parse("Tuesday", FRI, future=True).iso() == "2010-09-14"
+
+
+@pytest.mark.parametrize(
+    "a,b,ok",
+    [
+        ("Thursday", "Friday", False),
+        ("Thursday", "Thursday night", True),
+        ("early December", "November-end", False),
+        ("late January", "January 25", True),
+        ("2005", "May 30, 2005", True),
+        ("2005", "2006", False),
+        ("Jan. 4", "Sunday", True),  # no year: the weekday cannot be checked
+        ("about 3pm", "3.15pm", True),
+        ("3pm", "3.45pm", False),
+        ("7:48 a.m. local time", "2248 GMT", True),  # two zones: not compared
+        ("nine days earlier", "almost three weeks ago", False),
+        ("a week ago", "nine days ago", True),
+    ],
+)
+def test_compatible(a, b, ok):
+    assert compatible(parse(a), parse(b)) is ok
+
+
+def test_weekday_against_a_full_date():
+    assert not compatible(parse("Friday"), parse("September 9, 2010"))  # a Thursday
+    assert compatible(parse("Thursday"), parse("September 9, 2010"))
+
+
+@pytest.mark.parametrize(
+    "text,day",
+    [
+        ("Friday, Sep 10, 2010 | Updated 9:28 AM EDT", date(2010, 9, 10)),
+        ("09/10/10 08:23 PM ET", date(2010, 9, 10)),
+        ("10:10 AM PDT 6/6/2013", date(2013, 6, 6)),
+        ("June 6th, 2013 7:38pm EDT", date(2013, 6, 6)),
+        ("07 June 2013", date(2013, 6, 7)),
+        ("2024-11-06", date(2024, 11, 6)),
+        (None, None),
+    ],
+)
+def test_publication_dates_in_outlet_shapes(text, day):
+    assert parse_published(text) == day
+
+
+def felt_died(day: str) -> Doc:
+    """ "Mark Felt died on <day> ." parsed by hand."""
+    words = ["Mark", "Felt", "died", "on", day, "."]
+    return Doc(
+        spacy.blank("en").vocab, words=words,
+        pos=["PROPN", "PROPN", "VERB", "ADP", "PROPN", "PUNCT"],
+        heads=[1, 2, 2, 2, 3, 2],
+        deps=["compound", "nsubj", "ROOT", "prep", "pobj", "punct"],
+        lemmas=["Mark", "Felt", "die", "on", day, "."],
+        ents=["B-PERSON", "I-PERSON", "O", "O", "B-DATE", "O"],
+    )
+
+
+def test_date_attached_to_its_event_and_compared(rules):
+    docs = {"a": felt_died("Friday"), "b": felt_died("Thursday"), "c": felt_died("Thursday")}
+    claims = []
+    for aid, doc in docs.items():
+        claims += extract_dates(doc, Article(id=aid, text=doc.text), rules)
+    assert [(c.subject, c.value, c.text) for c in claims] == [
+        ("die mark felt", "-W-5", "Friday"), ("die mark felt", "-W-4", "Thursday"), ("die mark felt", "-W-4", "Thursday"),
+    ]
+    stories = {"a": "s", "b": "s", "c": "s"}
+    conflicts = compare_dates(claims_table(link_people(claims, stories, rules), stories), rules)
+    assert [(c.kind, c.subject, [v.value for v in c.values]) for c in conflicts] == [("date", "die mark felt", ["Thursday", "Friday"])]
+
+
+def test_dates_of_statements_are_not_event_dates(rules):
+    words = ["Officials", "said", "Saturday", "."]
+    doc = Doc(spacy.blank("en").vocab, words=words, pos=["NOUN", "VERB", "PROPN", "PUNCT"], heads=[1, 1, 1, 1],
+              deps=["nsubj", "ROOT", "npadvmod", "punct"], lemmas=["official", "say", "Saturday", "."], ents=["O", "O", "B-DATE", "O"])
+    assert extract_dates(doc, Article(id="a", text=doc.text), rules) == []
+
+
+# --- golden sentences (real model) ------------------------------------------------
+
+
+def _match(c, e: dict) -> bool:
+    return ("event" not in e or c.extra["event"]["verb"] == e["event"]) and ("value" not in e or c.value == e["value"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_golden_case_is_well_formed(case):
+    assert case["text"]
+    for e in case["expect"]:
+        assert set(e) <= {"event", "value"} and e
+    if case.get("published"):
+        assert parse_published(case["published"]) is not None
+
+
+@pytest.mark.slow
+def test_golden_accuracy_floor_and_no_false_dates(nlp, rules):
+    found = total = 0
+    wrong = []
+    for case in CASES:
+        art = Article(id=case["id"], text=case["text"], published=case.get("published"))
+        claims = extract_dates(nlp(case["text"]), art, rules)
+        for e in case["expect"]:
+            total += 1
+            found += any(_match(c, e) for c in claims)
+        wrong += [(case["id"], e) for e in case["not"] if any(_match(c, e) for c in claims)]
+    assert not wrong
+    assert found / total >= FLOOR, f"{found}/{total} golden dates"

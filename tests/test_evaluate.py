@@ -1,0 +1,95 @@
+"""Scoring a run against labels in the ../shared/corpus format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from checker.cli import app
+from checker.evaluate import evaluate, finds
+
+
+def _claim(article, start, end):
+    return {"article": article, "start": start, "end": end, "text": "x"}
+
+
+@pytest.fixture
+def labelled(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "clusters" / "s1").mkdir(parents=True)
+    (corpus / "clusters" / "s2").mkdir(parents=True)
+    (corpus / "clusters" / "s1" / "a.txt").write_text("Officials said 10 people died on Monday.", encoding="utf-8")
+    (corpus / "clusters" / "s1" / "b.txt").write_text("Police said 12 people died on Monday.", encoding="utf-8")
+    (corpus / "clusters" / "s2" / "c.txt").write_text("A quiet day with 3 visitors.", encoding="utf-8")
+    (corpus / "clusters" / "index.json").write_text(json.dumps([
+        {"cluster": "s1", "has_conflict": True, "files": ["a.txt", "b.txt"]},
+        {"cluster": "s2", "has_conflict": False, "files": ["c.txt"]},
+    ]))
+    gold = corpus / "gold.jsonl"
+    gold.write_text(json.dumps({"cluster": "s1", "kind": "quantity", "subject": "deaths", "values": ["10", "12"],
+                                "evidence": [{"file": "a.txt", "quote": "10 people died"}, {"file": "b.txt", "quote": "12 people died"}]}) + "\n")
+    nonc = corpus / "non.jsonl"
+    nonc.write_text(json.dumps({"cluster": "s1", "kind": "date", "subject": "day", "values": ["Monday", "Monday"],
+                                "evidence": [{"file": "a.txt", "quote": "on Monday"}, {"file": "b.txt", "quote": "on Monday"}]}) + "\n")
+    return corpus, gold, nonc
+
+
+def _write_run(tmp_path, conflicts):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "conflicts.json").write_text(json.dumps({"run": {}, "conflicts": conflicts}))
+    return run
+
+
+def test_found_needs_two_evidence_quotes_under_different_values():
+    spans = [("s1/a.txt", 15, 29), ("s1/b.txt", 11, 25)]
+    good = {"values": [{"claims": [_claim("s1/a.txt", 15, 17)]}, {"claims": [_claim("s1/b.txt", 11, 13)]}]}
+    same_value = {"values": [{"claims": [_claim("s1/a.txt", 15, 17), _claim("s1/b.txt", 11, 13)]}]}
+    one_quote = {"values": [{"claims": [_claim("s1/a.txt", 15, 17)]}, {"claims": [_claim("s1/a.txt", 0, 5)]}]}
+    assert finds(good, spans) and not finds(same_value, spans) and not finds(one_quote, spans)
+
+
+def test_scores_recall_precision_and_bad_flags(tmp_path, labelled):
+    corpus, gold, nonc = labelled
+    conflicts = [
+        {"id": "1", "kind": "quantity", "subject": "deaths", "story": "x",
+         "values": [{"value": "10", "claims": [_claim("s1/a.txt", 15, 17)]}, {"value": "12", "claims": [_claim("s1/b.txt", 11, 13)]}]},
+        {"id": "2", "kind": "date", "subject": "day", "story": "x",
+         "values": [{"value": "Mon", "claims": [_claim("s1/a.txt", 33, 39)]}, {"value": "Tue", "claims": [_claim("s1/b.txt", 29, 35)]}]},
+        {"id": "3", "kind": "quantity", "subject": "visitors", "story": "y",
+         "values": [{"value": "3", "claims": [_claim("s2/c.txt", 17, 18)]}, {"value": "4", "claims": [_claim("s1/a.txt", 15, 17)]}]},
+    ]
+    run = _write_run(tmp_path, conflicts)
+    score = evaluate(run, gold, nonc, corpus=corpus)
+    assert (score.gold_found, score.gold_total) == (1, 1)
+    assert score.by_kind == {"quantity": [1, 1]}
+    assert (score.correct_flags, score.flags) == (1, 3)
+    assert score.nonconflict_flags == 1
+    assert score.clean_story_flags == 1 and score.cross_story == 1
+
+
+def test_cli_prints_figures_and_json(tmp_path, labelled):
+    corpus, gold, _ = labelled
+    run = _write_run(tmp_path, [])
+    res = CliRunner().invoke(app, ["evaluate", str(run), "--labels", str(gold), "--corpus", str(corpus), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["recall"] == 0.0
+    res = CliRunner().invoke(app, ["evaluate", str(tmp_path / "nope"), "--labels", str(gold)])
+    assert res.exit_code == 2 and "[E602]" in res.output
+
+
+@pytest.mark.slow
+def test_ecbplus_dev_floors(tmp_path, corpus):
+    """Regression floors on the real labelled stories (figures in README.md)."""
+    from checker.pipeline import run
+
+    root = corpus / "ecbplus-dev"
+    run([root / "clusters"], out_dir=tmp_path / "ecb", store=None)
+    score = evaluate(tmp_path / "ecb", root / "gold.jsonl", root / "nonconflicts.jsonl")
+    assert score.recall >= 0.6
+    assert score.precision >= 0.6
+    assert score.nonconflict_flags == 0
+    assert score.clean_story_flags == 0
+    assert score.cross_story == 0
