@@ -121,6 +121,7 @@ def run(
     taken from the store; the report says what is new, changed and resolved
     since the previous run over the same inputs.
 
+    \b
     Example:
         checker run examples/seeds --out reports/seeds
         checker -v run /data/incoming --since last --out reports/nightly
@@ -193,6 +194,7 @@ def extract(
 ) -> None:
     """Print the claims found in INPUTS, one per line (jsonl), as CSV or as a table.
 
+    \b
     Example:
         checker extract examples/seeds --format table
     """
@@ -231,20 +233,47 @@ def extract(
 
 @app.command()
 def evaluate(
-    run_dir: Annotated[Path, typer.Argument(help="A run's output folder (holding conflicts.json).")],
-    labels: Annotated[Path, typer.Option("--labels", help="Labelled discrepancies (JSONL, ../shared/corpus format).")],
+    run_dir: Annotated[Optional[Path], typer.Argument(help="A run's output folder (holding conflicts.json).")] = None,
+    labels: Annotated[Optional[Path], typer.Option("--labels", help="Labelled discrepancies (JSONL, ../shared/corpus format).")] = None,
     nonconflicts: Annotated[Optional[Path], typer.Option("--nonconflicts", help="Labelled non-conflicts (JSONL).")] = None,
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Folder holding the labelled articles (default: beside the labels).")] = None,
     clusters: Annotated[Optional[Path], typer.Option("--clusters", help="Story index (clusters/index.json) to check story separation.")] = None,
+    decisions: Annotated[bool, typer.Option("--decisions", help="Use the editors' decisions in the store as labels.")] = False,
+    store: Annotated[Optional[Path], typer.Option("--store", help="The store, for --decisions (default: reports/checker.db).")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="With --decisions: only decisions made since this ISO date.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List misses and unlabelled flags.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Score a run against labels: recall by kind, precision, flags where there should be none.
 
+    With --decisions, the editors' marks are the labels: confirmed counts as
+    right, not-a-conflict as wrong, and precision is printed overall and by kind.
+
+    \b
     Example:
         checker run ../shared/corpus/ecbplus-dev/clusters --out reports/ecb
         checker evaluate reports/ecb --labels ../shared/corpus/ecbplus-dev/gold.jsonl --nonconflicts ../shared/corpus/ecbplus-dev/nonconflicts.jsonl
+        checker evaluate --decisions --since 2026-11-01
     """
+    if decisions:
+        from checker.decisions import decisions_as_labels, label_precision
+
+        db = store or _default_store()
+        if not Path(db).is_file():
+            _err(f"[E604] {db}: no store (run `checker run` with a store and mark conflicts first)")
+            raise typer.Exit(2)
+        summary = label_precision(_guard(decisions_as_labels, db, since))
+        if as_json:
+            typer.echo(json.dumps(summary, indent=1))
+            return
+        p = summary["precision"]
+        typer.echo(f"precision {p if p is not None else 'n/a'}  ({summary['confirmed']} confirmed, {summary['dismissed']} not a conflict)")
+        for kind, b in summary["by_kind"].items():
+            typer.echo(f"  {kind:<14} {b['confirmed']}/{b['labelled']}  {b['precision']}")
+        return
+    if run_dir is None or labels is None:
+        _err("[E605] give RUN_DIR and --labels, or --decisions")
+        raise typer.Exit(2)
     from checker.evaluate import evaluate as score_run
     from checker.evaluate import format_score
 
@@ -261,6 +290,7 @@ def evaluate_extraction(
 ) -> None:
     """Score quantity extraction on hand-labelled sentences, with quantulum3 alone beside it.
 
+    \b
     Example:
         checker evaluate-extraction tests/golden/quantities.jsonl
     """

@@ -134,7 +134,10 @@ def parse_published(text: str | None) -> date | None:
             return date(w.year, w.month, w.day)
     import dateparser
 
-    got = dateparser.parse(t.split("|")[0], languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first"})
+    try:
+        got = dateparser.parse(t.split("|")[0], languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first"})
+    except (ValueError, OverflowError, TypeError):
+        return None
     return got.date() if got else None
 
 
@@ -146,7 +149,18 @@ def _num(word: str) -> int | None:
 
 
 def parse(text: str, base: date | None = None, future: bool = False) -> When:
-    """Read a date/time expression; resolve relative parts against ``base``."""
+    """Read a date/time expression; resolve relative parts against ``base``.
+
+    Never raises: an expression that names an impossible day ("February 30",
+    "9999999999 years ago") reads as nothing rather than stopping a run.
+    """
+    try:
+        return _parse(text, base, future)
+    except (ValueError, OverflowError):
+        return When()
+
+
+def _parse(text: str, base: date | None, future: bool) -> When:
     w = When()
     low = " ".join(text.lower().replace("’", "'").split())
     low = re.sub(r"\bp\.\s+m\b", "p.m", low)
@@ -253,7 +267,7 @@ def _relative(low: str, w: When, base: date | None, future: bool) -> None:
     if m:
         n = _num(m.group(1))
         unit = UNIT_DAYS[m.group(2)]
-        if n is not None:
+        if n is not None and n * unit < 365 * 200:
             d = n * unit
             lo, hi = -d, -d
             if re.search(r"\b(almost|nearly)\b", low):

@@ -344,16 +344,18 @@ def export_decisions(db_path: str | Path = DEFAULT_DB, history: bool = False) ->
 # -- labels ---------------------------------------------------------------------------
 
 
-def decisions_as_labels(db_path: str | Path = DEFAULT_DB) -> list[dict[str, Any]]:
+def decisions_as_labels(db_path: str | Path = DEFAULT_DB, since: str | None = None) -> list[dict[str, Any]]:
     """Editors' verdicts as labels, one per conflict id.
 
     ``label`` is True for confirmed (a true positive: the sources really
     disagree) and False for dismissed (a false positive). Conflicts marked
-    follow-up, or cleared, carry no label and are left out.
+    follow-up, or cleared, carry no label and are left out. ``since`` (an ISO
+    date or time) keeps decisions made from then on, e.g. after a rules change.
     """
+    cutoff = _check({"conflict": "x", "status": "open", "at": since}, "--since")["at"] if since else None
     out = []
     for cid, d in sorted(latest_decisions(db_path).items()):
-        if d["status"] not in ("confirmed", "dismissed"):
+        if d["status"] not in ("confirmed", "dismissed") or (cutoff and d["at"] < cutoff):
             continue
         out.append({
             "conflict": cid, "label": d["status"] == "confirmed", "status": d["status"], "kind": d["kind"],

@@ -132,26 +132,43 @@ def run_local(
     # spawn, not fork: the parent may run threads (a progress bar, Dask) and
     # holds the store's lock file, which forked children would inherit.
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds),
-        max_tasks_per_child=MAX_TASKS_PER_CHILD,
-    )
-    with pool:
-        # Keep a bounded number of batches in flight, so memory stays flat
-        # however many articles a night brings.
-        todo = iter(_batches(articles, size))
-        pending: set[Future] = set()
-        for batch in todo:
-            pending.add(pool.submit(_work, batch))
-            if len(pending) >= procs * 4:
-                break
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds))
+
+    # Workers are replaced by a fresh pool every MAX_TASKS_PER_CHILD tasks each
+    # (ProcessPoolExecutor's own max_tasks_per_child hangs on Python 3.11); the
+    # new pool loads its model while the old one finishes its last batches.
+    pools = [new_pool()]
+    used = 0
+    todo = iter(_batches(articles, size))
+    pending: set[Future] = set()
+
+    def submit() -> None:
+        nonlocal used
+        batch = next(todo, None)
+        if batch is None:
+            return
+        if used >= procs * MAX_TASKS_PER_CHILD:
+            pools[-1].shutdown(wait=False)
+            pools.append(new_pool())
+            used = 0
+        pending.add(pools[-1].submit(_work, batch))
+        used += 1
+
+    try:
+        # A bounded number of batches in flight keeps memory flat however
+        # many articles a night brings.
+        for _ in range(procs * 3):
+            submit()
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 yield fut.result()
-                nxt = next(todo, None)
-                if nxt is not None:
-                    pending.add(pool.submit(_work, nxt))
+                submit()
+    finally:
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- dask: an existing cluster -----------------------------------------------

@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.tokens import Doc
 
 from checker.compare.dates import compare_dates
@@ -50,6 +52,20 @@ FRI = date(2010, 9, 10)
 )
 def test_parse(text, base, iso):
     assert parse(text, base).iso() == iso
+
+
+date_words = st.sampled_from(
+    ["May", "30", ",", "2005", "February 30", "9999999999", "years ago", "days earlier", "the", "1950s", "early", "end",
+     "Thursday", "p.m.", "25:61", "0241", "GMT", "about", "yesterday", "last month", "-", " ", "November-end", "31 June"]
+)
+
+
+@given(st.lists(date_words, max_size=12).map(" ".join), st.sampled_from([None, date(2010, 9, 10), date(1, 1, 1), date(9999, 12, 31)]))
+@settings(max_examples=300, deadline=None)
+def test_parse_never_raises(text, base):
+    w = parse(text, base)
+    assert isinstance(w.iso(), str)
+    assert w.days is None or w.days[0] <= w.days[1]
 
 
 def test_future_weekday_is_the_next_one():

@@ -134,6 +134,8 @@ def test_labels_and_precision(db):
     assert p["precision"] == pytest.approx(2 / 3, abs=1e-4)
     assert p["by_kind"]["quantity"]["precision"] == 0.5
     assert p["by_kind"]["title"] == {"labelled": 1, "confirmed": 1, "dismissed": 0, "precision": 1.0}
+    dec.record_decision(db, {"conflict": "e", "status": "dismissed", "at": "2030-01-02T00:00:00Z"})
+    assert [x["conflict"] for x in dec.decisions_as_labels(db, since="2030-01-01")] == ["e"]
 
 
 def test_table_lives_beside_the_store_tables(db):

@@ -93,3 +93,20 @@ def test_ecbplus_dev_floors(tmp_path, corpus):
     assert score.nonconflict_flags == 0
     assert score.clean_story_flags == 0
     assert score.cross_story == 0
+
+
+def test_editors_decisions_measure_precision(tmp_path):
+    from checker.decisions import record_decision
+
+    db = tmp_path / "checker.db"
+    record_decision(db, {"conflict": "a1", "status": "confirmed", "kind": "quantity", "who": "ed"})
+    record_decision(db, {"conflict": "b2", "status": "dismissed", "kind": "quantity", "who": "ed"})
+    record_decision(db, {"conflict": "c3", "status": "confirmed", "kind": "title", "who": "ed"})
+    record_decision(db, {"conflict": "d4", "status": "follow_up", "kind": "title", "who": "ed"})
+    res = CliRunner().invoke(app, ["evaluate", "--decisions", "--store", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert (out["confirmed"], out["dismissed"]) == (2, 1)
+    assert out["by_kind"]["quantity"]["precision"] == 0.5
+    res = CliRunner().invoke(app, ["evaluate"])
+    assert res.exit_code == 2 and "[E605]" in res.output

@@ -130,10 +130,13 @@ def test_page_data_is_the_model_lighter(model):
     doc = _doc(report.render_html(model))
     data = _data(doc)
     assert [c["id"] for c in data["conflicts"]] == [c["id"] for c in model["conflicts"]]
-    q = data["conflicts"][0]["values"][0]["claims"][0]
+    q = dict(zip(data["claim_fields"], data["conflicts"][0]["values"][0]["claims"][0]))
     full = model["conflicts"][0]["values"][0]["claims"][0]
-    assert q["quote"] == full["quote"] and "title" not in q and "sentence_start" not in q
-    assert data["sources"][q["article"]]["source"] == full["source"]
+    assert data["article_ids"][q["article"]] == full["article"]
+    assert (q["before"], q["match"], q["after"]) == tuple(full["quote"].values())
+    assert q["display"] in (None, full["display"]) and (q["start"], q["end"]) == (full["start"], full["end"])
+    assert data["sources"][full["article"]]["source"] == full["source"]
+    assert "outlets" not in data["conflicts"][0] and "review" not in data["conflicts"][0]
     arts = doc.get_element_by_id("checker-articles")
     assert arts.get("data-encoding") == "json"
     assert set(json.loads(arts.text)) == set(model["articles"])
@@ -179,6 +182,7 @@ def test_untrusted_text_stays_text(tmp_path):
     # The payload survives as data: in the JSON and as text in the fallback.
     data = _data(doc)
     assert data["conflicts"][0]["subject"].endswith(PAYLOAD)
+    assert all(o["source"].endswith(PAYLOAD) for o in data["sources"].values())
     assert PAYLOAD in doc.xpath("string(//noscript)")
     assert "</script><" not in doc.get_element_by_id("checker-data").text
 
@@ -223,7 +227,7 @@ def test_run_carries_decisions_into_the_report(tmp_path):
     assert by["boats"].decision["status"] == "dismissed" and not by["boats"].decision["reopened"]
     assert by["people"].decision["status"] == "confirmed"
     doc = _doc((tmp_path / "reports" / "n2" / "report.html").read_text())
-    review = {c["subject"]: c["review"] for c in _data(doc)["conflicts"]}
+    review = {c["subject"]: report.review_status(c["decision"]) for c in _data(doc)["conflicts"]}
     assert review == {"boats": "dismissed", "people": "confirmed"}
     saved = json.loads((tmp_path / "reports" / "n2" / "conflicts.json").read_text())
     assert {c["subject"]: c["decision"]["who"] for c in saved["conflicts"]} == {"boats": "ana", "people": "ben"}

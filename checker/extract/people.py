@@ -11,9 +11,10 @@ elsewhere ("France's top diplomat"). Each title is normalized by
 ``extract.titles``. People are linked within and across articles later, by
 ``checker.people.link_people``; here the subject is the name as written.
 
-The small model misses some mentions ("Saucy photos of Paige", tagged NORP);
-a capitalized word that is, or nearly is, the surname of a person named in
-the same article is taken as a mention of them.
+The small model misses some mentions ("Bettie Page" tagged ORG, "Saucy
+photos of Paige" tagged NORP): name-shaped entities and lone capitalized
+words come out as candidate mentions, which the linker keeps only when they
+name, or nearly spell, a person of the story.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from checker.extract.events import mentions_of
 from checker.extract.titles import POSSESSIVE, Title, lexicon, norm_word, parse_title
 from checker.models import Claim
 from checker.names import fold
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
     from checker.rules import Rules
 
 STOP_CLAUSE = {"who", "which", "that", "whose", "whom", "when", "where", "while", "because", "after", "before", "since", "as"}
-PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
 RECOVER_LABELS = {"", "NORP", "ORG", "PRODUCT", "WORK_OF_ART", "PERSON", "EVENT"}
 
 
@@ -151,15 +152,6 @@ def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> li
         if article.is_checked(t.idx, t.idx + len(t.text)):
             out.append(Mention(t.i, t.i + 1, t.text, t.sent, recovered=True))
     return out
-
-
-def surname(name: str, rules: Rules) -> str:
-    """The surname of a name as written, lowercased ("Mark Felt Sr." -> "felt")."""
-    parts = [p for p in re.split(r"\s+", name.strip()) if p]
-    suffixes = {s.strip(".").lower() for s in rules.names.suffixes}
-    while len(parts) > 1 and parts[-1].strip(".,").lower() in suffixes:
-        parts.pop()
-    return parts[-1].strip(".,").lower() if parts else ""
 
 
 # --- titles -----------------------------------------------------------------
@@ -369,7 +361,6 @@ def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]
             t = parse_title([x for x in _np_tokens(noun) if x.i < subj.head.i], rules)
             if t is not None:
                 out.append((t, "named"))
-    del subj
     return out
 
 
@@ -381,7 +372,10 @@ def _after_det(doc: Doc, m: Mention) -> bool:
         return True
     before = doc[m.start - 1].text if m.start > 0 else ""
     after = doc[m.end].text if m.end < len(doc) else ""
-    return before in (",", ";") and after in (",", ";")
+    line_start = m.start == 0 or doc[m.start - 1].is_space or "\n" in doc[m.start - 1].text
+    if line_start:
+        return after in (",", ";")
+    return before in (",", ";") and (after in (",", ";", ".") or m.end >= len(doc) or doc[m.end].is_space)
 
 
 def _key(name: str) -> str:
@@ -391,7 +385,7 @@ def _key(name: str) -> str:
 
 def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     """Name and title claims for every person mention in the article."""
-    mentions = person_mentions(doc, article, rules)
+    mentions = mentions_of(doc, article, rules)
     claims: list[Claim] = []
     held: list[tuple[Mention, Title]] = []
     for m in mentions:
@@ -424,7 +418,7 @@ def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
                 claims[-1].extra["candidate"] = True
             else:
                 held.append((m, t))
-    claims.extend(_descriptions(doc, article, rules, held, mentions))
+    claims.extend(_descriptions(doc, article, rules, held))
     return claims
 
 
@@ -458,7 +452,7 @@ def _title_claim(t: Title, pattern: str, m: Mention, article: Article, rules: Ru
     )
 
 
-def _descriptions(doc: Doc, article: Article, rules: Rules, held: list[tuple[Mention, Title]], mentions: list[Mention]) -> list[Claim]:
+def _descriptions(doc: Doc, article: Article, rules: Rules, held: list[tuple[Mention, Title]]) -> list[Claim]:
     """Titles used for a person the article names elsewhere ("France's top diplomat").
 
     Linked only when exactly one person in the article holds that office in
@@ -491,5 +485,4 @@ def _descriptions(doc: Doc, article: Article, rules: Rules, held: list[tuple[Men
         c = _title_claim(t, "description", m, article, rules)
         c.sentence_start, c.sentence_end = chunk.sent.start_char, chunk.sent.end_char
         out.append(c)
-    del mentions
     return out

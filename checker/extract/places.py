@@ -42,8 +42,6 @@ AREA_WORDS = ("region", "province", "oblast", "state", "county", "district", "is
 CAPITAL_WORDS = {"capital", "city", "town", "village", "port", "province", "region", "state", "district", "suburb"}
 DIST_UNITS = {"km": 1.0, "kilometres": 1.0, "kilometers": 1.0, "kilometre": 1.0, "kilometer": 1.0, "kms": 1.0,
               "miles": 1.609, "mile": 1.609, "mi": 1.609, "nautical": 1.852, "nm": 1.852}
-EVENT_CLASSES_PLACES = {"epicenter": "strike", "epicentre": "strike", "quake": "strike", "earthquake": "strike",
-                        "tremor": "strike", "temblor": "strike"}
 
 
 def _place_text(doc: Doc, ent: Span) -> tuple[str, int, int]:
@@ -298,7 +296,7 @@ def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, 
             pred = head
         elif head.pos_ in ("NOUN", "PROPN"):
             # "the epicenter in Papua province": a place on an event noun.
-            if head.lemma_.lower() in EVENT_CLASSES_PLACES or head.lemma_.lower() in EVENT_CLASSES:
+            if head.lemma_.lower() in EVENT_CLASSES:
                 pred = head
             else:
                 # "the DNC's headquarters in the Watergate hotel": where a named thing is.
@@ -315,16 +313,9 @@ def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, 
     ev = event_of(tok, parts, pred)
     if ev is None:
         return
-    lemma = pred.lemma_.lower()
-    if lemma in EVENT_CLASSES_PLACES:
-        ev.verb = EVENT_CLASSES_PLACES[lemma]
-    elif ev.verb in EVENT_CLASSES_PLACES:
-        ev.verb = EVENT_CLASSES_PLACES[ev.verb]
     add(s, e, text, sent, ev.subject, place, {"relation": relation, "place": place, "event": ev.to_dict(), "site": _is_site(place, rules)})
 
 
 def _is_site(place: str, rules: Rules) -> bool:
     return bool(place) and place.split()[-1] in set(rules.places.site_words)
 
-
-__all__ = ["extract_places", "EVENT_CLASSES"]

@@ -12,6 +12,7 @@ this pass already found a number (it misreads many news numbers on its own:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -274,6 +275,8 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
                 surface = text[s0:e0]
             out.append(Mention(s0, e0, surface, v, None, surface, is_word=True))
             taken.append((s0, e0))
+    # Numbers too large for a float (thousands of digits) are not claims anyone checks.
+    out = [m for m in out if all(math.isfinite(v) for v in (m.value if isinstance(m.value, tuple) else (m.value,)))]
     # "between 40 and 43", "between 150 euros and 300 euros": one stated range.
     out.sort(key=lambda x: x.start)
     merged: list[Mention] = []

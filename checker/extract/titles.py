@@ -115,8 +115,7 @@ def lexicon(rules: Rules) -> Lexicon:
         honorifics={norm_phrase(w) for w in t.honorifics},
         change_verbs={w.lower() for w in t.change_verbs},
         leave_verbs={w.lower() for w in t.leave_verbs},
-        compatible={frozenset(x.lower() for x in g) for g in t.compatible for _ in [0]}
-        | {frozenset((a.lower(), b.lower())) for g in t.compatible for a in g for b in g if a != b},
+        compatible={frozenset((a.lower(), b.lower())) for g in t.compatible for a in g for b in g if a != b},
         orgs=orgs,
         head_words=heads,
         max_len=max((len(k.split()) for k in canon), default=1),

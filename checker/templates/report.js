@@ -26,19 +26,41 @@
   // Change badges mean something only against a previous run.
   var HAS_PREVIOUS = !!(M.changes && M.changes.previous);
   var CHANGED = new Map(((M.changes && M.changes.changed) || []).map(function (x) { return [x.id, x]; }));
+  // Quoted claims come as arrays (see claim_fields); a quote's outlet, date, title and
+  // address are its article's unless it says otherwise. A conflict's outlets and dates
+  // are rebuilt from its quotes.
+  var IDS = M.article_ids || [];
+  function decodeClaim(a) {
+    if (!Array.isArray(a)) return a;
+    var id = typeof a[0] === "number" ? IDS[a[0]] : a[0];
+    var s = SOURCES[id] || {}, x = a[10] || {};
+    return {
+      article: id, start: a[1], end: a[2], attribution: a[3], low: a[4], high: a[5],
+      quote: { before: a[6], match: a[7], after: a[8] }, text: a[7], display: a[9] == null ? a[7] : a[9],
+      scope: x.scope || {}, source: "source" in x ? x.source : s.source,
+      published: "published" in x ? x.published : s.published, title: s.title, url: s.url
+    };
+  }
+  // Decoded when a conflict is first shown, searched or exported: at 5,000 conflicts,
+  // decoding every quote up front would cost more than reading the page.
+  function quotes(v) {
+    if (!v._decoded) { v.claims = v.claims.map(decodeClaim); v._decoded = true; }
+    return v.claims;
+  }
   CONFLICTS.forEach(function (c, i) {
     c._i = i;
     byId.set(c.id, c);
-    // A quote's outlet, date, title and address are its article's unless it says otherwise.
+    var outlets = {}, dates = {};
     c.values.forEach(function (v) {
-      v.claims.forEach(function (q) {
-        var s = SOURCES[q.article] || {};
-        if (!("source" in q)) q.source = s.source;
-        if (!("published" in q)) q.published = s.published;
-        q.title = s.title;
-        q.url = s.url;
+      v.claims.forEach(function (a) {
+        var id = typeof a[0] === "number" ? IDS[a[0]] : a[0], x = a[10], s = SOURCES[id] || {};
+        var src = x && "source" in x ? x.source : s.source, pub = x && "published" in x ? x.published : s.published;
+        outlets[src || id] = 1;
+        if (pub) dates[pub] = 1;
       });
     });
+    c.outlets = Object.keys(outlets).sort();
+    c.dates = Object.keys(dates).sort();
   });
 
   var API = metaContent("checker-api");
@@ -125,7 +147,7 @@
   function valuesOf(c) {
     return c.values.map(function (v) {
       return { value: v.value, low: fin(v.low), high: fin(v.high),
-        claims: v.claims.map(function (q) { return { display: q.display || q.text }; }) };
+        claims: quotes(v).map(function (q) { return { display: q.display || q.text }; }) };
     });
   }
   function loadDecisions() {
@@ -296,7 +318,7 @@
       var parts = [c.subject, c.story, c.kind, c.explanation, c.hint || ""];
       c.values.forEach(function (v) {
         parts.push(v.value);
-        v.claims.forEach(function (q) {
+        quotes(v).forEach(function (q) {
           parts.push(q.source || "", q.attribution || "", q.article, q.quote ? q.quote.before + q.quote.match + q.quote.after : q.text);
         });
       });
@@ -327,8 +349,18 @@
     values: function (a, b) { return (b.values.length - a.values.length) || SORTS.severity(a, b); },
     outlets: function (a, b) { return (b.outlets.length - a.outlets.length) || SORTS.severity(a, b); },
     date: function (a, b) { return cmp(latestDate(b), latestDate(a)) || SORTS.severity(a, b); },
-    review: function (a, b) { return (REVIEW_RANK[review(a)] - REVIEW_RANK[review(b)]) || SORTS.severity(a, b); }
+    review: function (a, b) { return (REVIEW_RANK[review(a)] - REVIEW_RANK[review(b)]) || SORTS.severity(a, b); },
+    // A fixed shuffle (by id): review the first N to measure precision on a fair sample.
+    sample: function (a, b) { return (sampleRank(a) - sampleRank(b)) || cmp(a.id, b.id); }
   };
+  function sampleRank(c) {
+    if (c._sample === undefined) {
+      var h = 2166136261;  // FNV-1a
+      for (var i = 0; i < c.id.length; i++) { h ^= c.id.charCodeAt(i); h = Math.imul(h, 16777619) >>> 0; }
+      c._sample = h;
+    }
+    return c._sample;
+  }
   function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
   function sev(s) { return Object.prototype.hasOwnProperty.call(SEV_RANK, s) ? SEV_RANK[s] : 9; }
 
@@ -488,9 +520,9 @@
       vh.appendChild(el("span", "swatch g" + (i % PALETTE_SIZE)));
       vh.appendChild(el("span", "value-text", v.value));
       if (v.role) vh.appendChild(el("span", "meta role", v.role));
-      vh.appendChild(el("span", "meta count", plural(v.claims.length, "quote")));
+      vh.appendChild(el("span", "meta count", plural(quotes(v).length, "quote")));
       col.appendChild(vh);
-      v.claims.forEach(function (q) { col.appendChild(quoteBlock(c, q, printing)); });
+      quotes(v).forEach(function (q) { col.appendChild(quoteBlock(c, q, printing)); });
       vals.appendChild(col);
     });
     card.appendChild(vals);
@@ -611,7 +643,7 @@
   function chart(c) {
     var rows = [];
     c.values.forEach(function (v, g) {
-      v.claims.forEach(function (q) {
+      quotes(v).forEach(function (q) {
         rows.push({ g: g, lo: fin(q.low), hi: fin(q.high), label: q.source || q.article, value: q.display || q.text });
       });
     });
@@ -858,7 +890,7 @@
         case "/": $("#q").focus(); break;
         case "?": toggleHelp(); break;
         case "a": {
-          var q = selected && selected.values[0] && selected.values[0].claims[0];
+          var q = selected && selected.values[0] && quotes(selected.values[0])[0];
           if (q) openArticle(q.article, q.start, q.end, selected.id);
           break;
         }
