@@ -41,7 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def corpus_texts(corpus: Path, limit: int | None) -> list[tuple[str, str]]:
     """(relative id, text) for the corpus's .txt files, as checker reads them."""
-    files = sorted(p for p in corpus.rglob("*.txt") if not any(part.startswith(".") for part in p.relative_to(corpus).parts))
+    files = sorted(
+        p for p in corpus.rglob("*.txt") if not any(part.startswith(".") for part in p.relative_to(corpus).parts)
+    )
     if limit:
         files = files[:limit]
     return [(p.relative_to(corpus).as_posix(), p.read_bytes().decode("utf-8-sig")) for p in files]
@@ -125,8 +127,13 @@ def timed(cmd: list[str], **kw) -> dict:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"wall": round(wall, 2), "cpu": round(cpu, 2), "peak_mib": round(peak), "peak_parent_mib": round(peak_parent),
-            "stdout": out.strip()}
+    return {
+        "wall": round(wall, 2),
+        "cpu": round(cpu, 2),
+        "peak_mib": round(peak),
+        "peak_parent_mib": round(peak_parent),
+        "stdout": out.strip(),
+    }
 
 
 RAW = """
@@ -143,7 +150,18 @@ print(json.dumps({"pipe_seconds": time.perf_counter() - t0, "pipes": nlp.pipe_na
 
 
 def checker_cmd(inputs: Path, store: Path, out: Path, extra: list[str] | None = None) -> list[str]:
-    return [sys.executable, "-m", "checker.cli", "run", str(inputs), "--store", str(store), "--out", str(out), *(extra or [])]
+    return [
+        sys.executable,
+        "-m",
+        "checker.cli",
+        "run",
+        str(inputs),
+        "--store",
+        str(store),
+        "--out",
+        str(out),
+        *(extra or []),
+    ]
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -154,8 +172,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--processes", "-j", type=int, default=None, help="checker run -j (default: checker's, 2)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
-    ap.add_argument("--code", type=Path, default=None,
-                    help="run this copy of the project (a folder with checker/ and rules/; default: a copy of this checkout)")
+    ap.add_argument(
+        "--code",
+        type=Path,
+        default=None,
+        help="run this copy of the project (a folder with checker/ and rules/; default: a copy of this checkout)",
+    )
     args = ap.parse_args(argv)
 
     texts = corpus_texts(args.corpus, args.limit)
@@ -174,11 +196,18 @@ def main(argv: list[str] | None = None) -> dict:
         timed(checker_cmd(smoke, work / "smoke.db", work / "smoke-out", ["-j", "1"]))
         raw = timed([sys.executable, "-c", RAW, str(work / "texts.json")])
         inner = json.loads(raw["stdout"].splitlines()[-1])
-        res["raw_spacy"] = {**{k: v for k, v in raw.items() if k != "stdout"}, "pipe_seconds": round(inner["pipe_seconds"], 2),
-                            "pipes": inner["pipes"], "wps": round(n_words / inner["pipe_seconds"]),
-                            "wps_wall": round(n_words / raw["wall"])}
-        print(f"raw spaCy (1 process, nlp.pipe only): {res['raw_spacy']['wps']:,} words/s "
-              f"({inner['pipe_seconds']:.1f}s; {raw['wall']:.1f}s with start-up)", flush=True)
+        res["raw_spacy"] = {
+            **{k: v for k, v in raw.items() if k != "stdout"},
+            "pipe_seconds": round(inner["pipe_seconds"], 2),
+            "pipes": inner["pipes"],
+            "wps": round(n_words / inner["pipe_seconds"]),
+            "wps_wall": round(n_words / raw["wall"]),
+        }
+        print(
+            f"raw spaCy (1 process, nlp.pipe only): {res['raw_spacy']['wps']:,} words/s "
+            f"({inner['pipe_seconds']:.1f}s; {raw['wall']:.1f}s with start-up)",
+            flush=True,
+        )
 
         src = work / "x1"
         write_corpus(texts, src)
@@ -187,8 +216,11 @@ def main(argv: list[str] | None = None) -> dict:
         cold["wps"] = round(n_words / cold["wall"])
         res["cold"] = {k: v for k, v in cold.items() if k != "stdout"}
         res["ratio"] = round(cold["wps"] / res["raw_spacy"]["wps"], 2)
-        print(f"checker run, cold: {cold['wps']:,} words/s ({cold['wall']:.1f}s wall, {cold['cpu']:.1f}s CPU, "
-              f"peak {cold['peak_mib']} MiB) = {res['ratio']}x raw spaCy", flush=True)
+        print(
+            f"checker run, cold: {cold['wps']:,} words/s ({cold['wall']:.1f}s wall, {cold['cpu']:.1f}s CPU, "
+            f"peak {cold['peak_mib']} MiB) = {res['ratio']}x raw spaCy",
+            flush=True,
+        )
 
         warm = timed(checker_cmd(src, store, out, extra))
         res["warm"] = {k: v for k, v in warm.items() if k != "stdout"}
@@ -204,19 +236,35 @@ def main(argv: list[str] | None = None) -> dict:
         plus = timed(checker_cmd(src, store, out, extra))
         res["plus1pct"] = {**{k: v for k, v in plus.items() if k != "stdout"}, "new_articles": len(new)}
         res["plus1pct_pct"] = round(100 * plus["wall"] / cold["wall"], 1)
-        print(f"checker run, +{len(new)} new articles (1%): {plus['wall']:.1f}s = {res['plus1pct_pct']}% of cold", flush=True)
+        print(
+            f"checker run, +{len(new)} new articles (1%): {plus['wall']:.1f}s = {res['plus1pct_pct']}% of cold",
+            flush=True,
+        )
 
-        res["memory"] = {"1": {"peak_mib": cold["peak_mib"], "peak_parent_mib": cold["peak_parent_mib"],
-                               "wall": cold["wall"], "articles": len(texts)}}
+        res["memory"] = {
+            "1": {
+                "peak_mib": cold["peak_mib"],
+                "peak_parent_mib": cold["peak_parent_mib"],
+                "wall": cold["wall"],
+                "articles": len(texts),
+            }
+        }
         for k in [int(s) for s in args.scales.split(",") if s.strip() and int(s) > 1]:
             dk = work / f"x{k}"
             write_corpus(texts, dk, copies=k)
             r = timed(checker_cmd(dk, work / f"bench{k}.db", work / f"out{k}", extra))
-            res["memory"][str(k)] = {"peak_mib": r["peak_mib"], "peak_parent_mib": r["peak_parent_mib"], "wall": r["wall"],
-                                     "articles": len(texts) * k}
+            res["memory"][str(k)] = {
+                "peak_mib": r["peak_mib"],
+                "peak_parent_mib": r["peak_parent_mib"],
+                "wall": r["wall"],
+                "articles": len(texts) * k,
+            }
             shutil.rmtree(dk)
-            print(f"checker run, {k}x corpus ({len(texts) * k} articles): peak {r['peak_mib']} MiB "
-                  f"(parent {r['peak_parent_mib']} MiB), {r['wall']:.1f}s", flush=True)
+            print(
+                f"checker run, {k}x corpus ({len(texts) * k} articles): peak {r['peak_mib']} MiB "
+                f"(parent {r['peak_parent_mib']} MiB), {r['wall']:.1f}s",
+                flush=True,
+            )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

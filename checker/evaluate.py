@@ -30,6 +30,7 @@ class Score:
     flags: int = 0
     correct_flags: int = 0
     outside_flags: int = 0
+    flags_by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind -> [correct, flags]
     nonconflict_flags: int = 0
     nonconflict_total: int = 0
     clean_story_flags: int = 0
@@ -55,6 +56,7 @@ class Score:
             "gold_total": self.gold_total,
             "recall_by_kind": {k: {"found": f, "total": t, "recall": round(f / t, 3) if t else None} for k, (f, t) in sorted(self.by_kind.items())},
             "flags": self.flags,
+            "precision_by_kind": {k: {"correct": c, "flags": n, "precision": round(c / n, 3) if n else None} for k, (c, n) in sorted(self.flags_by_kind.items())},
             "flags_outside_labelled_stories": self.outside_flags,
             "correct_flags": self.correct_flags,
             "nonconflict_flags": self.nonconflict_flags,
@@ -186,6 +188,10 @@ def evaluate(
     score.outside_flags = len(conflicts) - len(inside)
     score.correct_flags = len(correct)
     for i in inside:
+        tally = score.flags_by_kind.setdefault(conflicts[i]["kind"], [0, 0])
+        tally[1] += 1
+        tally[0] += i in correct
+    for i in inside:
         if i not in correct:
             c = conflicts[i]
             score.wrong.append({"id": c["id"], "kind": c["kind"], "subject": c["subject"], "values": [v["value"] for v in c["values"]]})
@@ -230,10 +236,14 @@ def format_score(score: Score, verbose: bool = False) -> str:
         f"flags on labelled non-conflicts: {score.nonconflict_flags}/{score.nonconflict_total}",
         f"flags in stories with no conflict: {score.clean_story_flags}",
         f"conflicts spanning two stories: {score.cross_story}",
-        "recall by kind:",
+        "by kind:             recall        precision",
     ]
-    for k, (f, t) in sorted(score.by_kind.items()):
-        lines.append(f"  {k:<14} {f}/{t}  {f / t if t else 0:.2f}")
+    for k in sorted(set(score.by_kind) | set(score.flags_by_kind)):
+        f, t = score.by_kind.get(k, [0, 0])
+        c, n = score.flags_by_kind.get(k, [0, 0])
+        rec = f"{f}/{t}  {f / t:.2f}" if t else "-"
+        prec = f"{c}/{n}  {c / n:.2f}" if n else "-"
+        lines.append(f"  {k:<14}  {rec:<12}  {prec}")
     if verbose:
         lines.append("missed:")
         lines += [f"  [{m['kind']}] {m['cluster']}: {m['subject']}" for m in score.missed]

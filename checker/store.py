@@ -194,13 +194,19 @@ class StoreLock:
             holder = _read_holder(fd)
             os.close(fd)
             alive = _pid_alive(holder.get("pid")) if holder.get("host") == socket.gethostname() else None
-            who = f"pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}" if holder else "another process"
+            who = (
+                f"pid {holder.get('pid')} on {holder.get('host')}, since {holder.get('since')}"
+                if holder
+                else "another process"
+            )
             hint = (
                 "; that process is gone, so a worker it started still holds the lock: end it and retry"
                 if alive is False
                 else "; wait for it to finish (cron: run again later)"
             )
-            raise StoreError("E401", f"store {self.path.with_suffix('')} is locked by another run ({who}){hint}") from None
+            raise StoreError(
+                "E401", f"store {self.path.with_suffix('')} is locked by another run ({who}){hint}"
+            ) from None
         os.ftruncate(fd, 0)
         os.write(fd, _dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": _now()}).encode())
         self.fd = fd
@@ -267,7 +273,9 @@ class Store:
     def _migrate(self) -> None:
         (ver,) = self.db.execute("PRAGMA user_version").fetchone()
         if ver > SCHEMA_VERSION:
-            raise StoreError("E405", f"store {self.path} was written by a newer checker (schema {ver}); upgrade checker")
+            raise StoreError(
+                "E405", f"store {self.path} was written by a newer checker (schema {ver}); upgrade checker"
+            )
         if ver < SCHEMA_VERSION:
             self.db.executescript(SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
 
@@ -306,7 +314,9 @@ class Store:
             out.update((h, (c, f)) for h, c, f in rows)
         return out
 
-    def put_extractions(self, results: list[ArticleResult], texts: dict[str, str], key: CacheKey) -> list[tuple[str, str]]:
+    def put_extractions(
+        self, results: list[ArticleResult], texts: dict[str, str], key: CacheKey
+    ) -> list[tuple[str, str]]:
         """Store a batch of results in one transaction; return (claims JSON, fingerprint JSON) per result."""
         now = _now()
         out = [(_dumps(r.claims), _dumps(r.fingerprint)) for r in results]
@@ -320,7 +330,10 @@ class Store:
                 )
             self.db.executemany(
                 "INSERT OR REPLACE INTO extractions VALUES (?,?,?,?,?,?,?)",
-                [(r.content_hash, key.model, key.extractor, key.rules, c, f, now) for r, (c, f) in zip(results, out, strict=True)],
+                [
+                    (r.content_hash, key.model, key.extractor, key.rules, c, f, now)
+                    for r, (c, f) in zip(results, out, strict=True)
+                ],
             )
         return out
 
@@ -397,10 +410,15 @@ class Store:
             self.db.execute("BEGIN")
             self.db.execute("DELETE FROM run_articles WHERE run=?", (run_id,))
             self.db.execute("DELETE FROM conflicts WHERE run=?", (run_id,))
-            self.db.executemany("INSERT INTO run_articles VALUES (?,?,?)", [(run_id, a, h) for a, h in articles.items()])
+            self.db.executemany(
+                "INSERT INTO run_articles VALUES (?,?,?)", [(run_id, a, h) for a, h in articles.items()]
+            )
             self.db.executemany(
                 "INSERT INTO conflicts VALUES (?,?,?,?,?,?,?)",
-                [(run_id, c["id"], c["kind"], c["story"], c["subject"], c.get("status") or "new", _dumps(c)) for c in conflicts],
+                [
+                    (run_id, c["id"], c["kind"], c["story"], c["subject"], c.get("status") or "new", _dumps(c))
+                    for c in conflicts
+                ],
             )
             self.db.execute(
                 "UPDATE runs SET status='complete', finished=?, previous=?, info=? WHERE id=?",
@@ -425,8 +443,14 @@ def _run_record(row: tuple) -> dict[str, Any]:
     data = json.loads(info or "{}")
     data.pop("signature", None)
     return {
-        "id": rid, "status": status, "started": started, "finished": finished, "inputs": json.loads(inputs),
-        "out_dir": out_dir, "previous": previous, "info": data,
+        "id": rid,
+        "status": status,
+        "started": started,
+        "finished": finished,
+        "inputs": json.loads(inputs),
+        "out_dir": out_dir,
+        "previous": previous,
+        "info": data,
     }
 
 
@@ -442,7 +466,10 @@ def _articles(conflict: dict[str, Any]) -> set[str]:
 
 
 def _signature(conflict: dict[str, Any]) -> list:
-    return sorted((v["value"], sorted((c["article"], c["start"], c["end"], c["text"]) for c in v["claims"])) for v in conflict["values"])
+    return sorted(
+        (v["value"], sorted((c["article"], c["start"], c["end"], c["text"]) for c in v["claims"]))
+        for v in conflict["values"]
+    )
 
 
 def match_conflicts(current: list[dict[str, Any]], previous: list[dict[str, Any]]) -> dict[int, int]:
@@ -528,8 +555,13 @@ def changes_between(
         reason = "withdrawn" if gone else "corrected" if edited else "rules"
         changes["resolved"].append(
             {
-                "id": p["id"], "kind": p["kind"], "subject": p["subject"], "story": p["story"], "reason": reason,
-                "articles": gone or edited or sorted(arts), "values": [v["value"] for v in p["values"]],
+                "id": p["id"],
+                "kind": p["kind"],
+                "subject": p["subject"],
+                "story": p["story"],
+                "reason": reason,
+                "articles": gone or edited or sorted(arts),
+                "values": [v["value"] for v in p["values"]],
                 "explanation": p.get("explanation"),
             }
         )
@@ -544,9 +576,14 @@ def _change_entry(cid: str, cur: dict[str, Any], prev: dict[str, Any]) -> dict[s
     pv = {v["value"] for v in prev["values"]}
     ca, pa = _articles(cur), _articles(prev)
     return {
-        "id": cid, "kind": cur["kind"], "subject": cur["subject"], "story": cur["story"],
-        "added_values": sorted(cv - pv), "removed_values": sorted(pv - cv),
-        "added_articles": sorted(ca - pa), "removed_articles": sorted(pa - ca),
+        "id": cid,
+        "kind": cur["kind"],
+        "subject": cur["subject"],
+        "story": cur["story"],
+        "added_values": sorted(cv - pv),
+        "removed_values": sorted(pv - cv),
+        "added_articles": sorted(ca - pa),
+        "removed_articles": sorted(pa - ca),
     }
 
 
@@ -574,8 +611,12 @@ def apply_changes(
     summary = None
     if prev is not None:
         summary = {
-            "id": prev["id"], "started": prev["started"], "finished": prev["finished"], "out_dir": prev["out_dir"],
-            "conflicts": prev["info"].get("conflicts"), "articles": prev["info"].get("articles"),
+            "id": prev["id"],
+            "started": prev["started"],
+            "finished": prev["finished"],
+            "out_dir": prev["out_dir"],
+            "conflicts": prev["info"].get("conflicts"),
+            "articles": prev["info"].get("articles"),
         }
     return summary, changes
 
@@ -586,7 +627,9 @@ def diff_runs(path: str | Path, old: int, new: int) -> dict[str, Any]:
         a, b = st.get_run(old), st.get_run(new)
         for r in (a, b):
             if r["status"] != "complete":
-                raise CheckerError("E407", f"run {r['id']} is {r['status']}, not complete: it has no conflicts to compare")
+                raise CheckerError(
+                    "E407", f"run {r['id']} is {r['status']}, not complete: it has no conflicts to compare"
+                )
         changes, ids = changes_between(
             st.run_conflicts(new), st.run_conflicts(old), st.run_articles(new), st.run_articles(old)
         )

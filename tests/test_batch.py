@@ -97,7 +97,9 @@ def test_since_last_on_cli_takes_files_modified_after_the_previous_run(tmp_path)
         os.utime(p, (past, past))
     db = tmp_path / "c.db"
     runner = CliRunner()
-    res = runner.invoke(app, ["run", str(src), "--store", str(db), "--out", str(tmp_path / "a"), "-j", "1"], catch_exceptions=False)
+    res = runner.invoke(
+        app, ["run", str(src), "--store", str(db), "--out", str(tmp_path / "a"), "-j", "1"], catch_exceptions=False
+    )
     assert res.exit_code == 0 and res.output.startswith("2 articles"), res.output
     res = runner.invoke(app, ["run", str(src), "--store", str(db), "--since", "last", "--out", str(tmp_path / "b")])
     assert res.exit_code == 2 and "[E200]" in res.output  # nothing new since the last run
@@ -136,8 +138,12 @@ def test_kill_9_midway_then_rerun_equals_an_uninterrupted_run(corpus, tmp_path):
     cmd = [sys.executable, "-m", "checker.cli", "run", str(src), "-j", "2"]
     killed_db, killed_out = tmp_path / "k" / "c.db", tmp_path / "k" / "out"
     proc = subprocess.Popen(
-        [*cmd, "--store", str(killed_db), "--out", str(killed_out)], cwd=ROOT, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [*cmd, "--store", str(killed_db), "--out", str(killed_out)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.time() + 120
@@ -159,9 +165,15 @@ def test_kill_9_midway_then_rerun_equals_an_uninterrupted_run(corpus, tmp_path):
 
     clean_out = tmp_path / "u" / "out"
     clean = subprocess.run(
-        [*cmd, "--store", str(tmp_path / "u" / "c.db"), "--out", str(clean_out)], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=300,
+        [*cmd, "--store", str(tmp_path / "u" / "c.db"), "--out", str(clean_out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert clean.returncode == 0, clean.stderr
     assert (killed_out / "conflicts.json").read_bytes() == (clean_out / "conflicts.json").read_bytes()
-    assert json.loads((clean_out / "conflicts.json").read_text(encoding="utf-8"))["conflicts"], "no conflicts: a weak test"
+    assert json.loads((clean_out / "conflicts.json").read_text(encoding="utf-8"))["conflicts"], (
+        "no conflicts: a weak test"
+    )

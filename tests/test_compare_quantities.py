@@ -69,12 +69,17 @@ def test_different_statuses_and_years_never_meet(rules):
     assert conflicts(rules, killed, background) == []
 
 
-def test_disjoint_places_split_and_nested_places_meet(rules):
+def test_disjoint_places_split_and_nested_places_are_parts_of_wholes(rules):
     kursk = q(rules, "a", 10000, place="kursk region")
     russia = q(rules, "b", 12000, place="russia")
-    assert len(conflicts(rules, kursk, russia)) == 1  # Kursk is in Russia: comparable
-    kyiv = q(rules, "c", 12000, place="kyiv")
-    assert conflicts(rules, kursk, kyiv) == []
+    assert conflicts(rules, kursk, russia) == []  # 10,000 in Kursk fit 12,000 in Russia
+    too_many = q(rules, "c", 15000, place="kursk region")
+    assert len(conflicts(rules, too_many, russia)) == 1  # a part larger than its whole
+    kyiv = q(rules, "d", 12000, place="kyiv")
+    assert conflicts(rules, kursk, kyiv) == []  # different places, different things
+    both = q(rules, "e", 168000, unit="people", subject="deaths", status="killed", place="aceh + nias")
+    aceh = q(rules, "f", 170000, ">", unit="people", subject="deaths", status="killed", place="aceh")
+    assert len(conflicts(rules, both, aceh)) == 1
 
 
 def test_one_article_alone_is_not_a_quantity_conflict(rules):

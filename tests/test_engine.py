@@ -17,8 +17,16 @@ def _fake_engine(calls):
         calls.append([a.id for a in articles])
         for a in articles:
             claim = {
-                "article": a.id, "start": 0, "end": 2, "text": a.text[:2], "sentence_start": 0, "sentence_end": 5,
-                "kind": "quantity", "subject": "things", "value": [1.0, 2.0], "source": a.outlet,
+                "article": a.id,
+                "start": 0,
+                "end": 2,
+                "text": a.text[:2],
+                "sentence_start": 0,
+                "sentence_end": 5,
+                "kind": "quantity",
+                "subject": "things",
+                "value": [1.0, 2.0],
+                "source": a.outlet,
                 "published": a.published,
             }
             yield [ArticleResult(a.id, a.content_hash, [claim], {"e:" + a.text.split()[0].lower(): 2})]
@@ -40,7 +48,9 @@ def test_extract_all_uses_the_store_and_extracts_each_text_once(tmp_path, monkey
         assert (got.parsed, got.reused) == (2, 0)
         # Each article keeps its own id, outlet and date; values come back as JSON lists.
         assert [(c.article, c.source, c.published) for c in got.claims] == [
-            ("a.txt", "A", None), ("b.txt", "B", "2024-11-01"), ("c.txt", "c.txt", None),
+            ("a.txt", "A", None),
+            ("b.txt", "B", "2024-11-01"),
+            ("c.txt", "c.txt", None),
         ]
         assert got.claims[0].value == [1.0, 2.0]
         assert got.fingerprints["c.txt"] == Counter({"e:seoul": 2})

@@ -36,7 +36,12 @@ KEY = CacheKey("model==1", "x+1", "r1")
 def _conflict(cid, subject, story, values, kind="quantity"):
     """A conflicts.json conflict: values is {value: [(article, start, end), ...]}."""
     return {
-        "id": cid, "kind": kind, "subject": subject, "story": story, "severity": "high", "explanation": "",
+        "id": cid,
+        "kind": kind,
+        "subject": subject,
+        "story": story,
+        "severity": "high",
+        "explanation": "",
         "values": [
             {"value": v, "claims": [{"article": a, "start": s, "end": e, "text": v} for a, s, e in claims]}
             for v, claims in values.items()
@@ -106,7 +111,9 @@ def test_second_run_on_a_store_is_refused_with_exit_code_5(tmp_path):
 def test_cli_exits_5_when_the_store_is_locked(tmp_path):
     db = tmp_path / "c.db"
     with Store(db, lock=True):
-        res = CliRunner().invoke(app, ["run", str(ROOT / "examples" / "seeds"), "--store", str(db), "--out", str(tmp_path / "o")])
+        res = CliRunner().invoke(
+            app, ["run", str(ROOT / "examples" / "seeds"), "--store", str(db), "--out", str(tmp_path / "o")]
+        )
     assert res.exit_code == 5, res.output
     assert "[E401]" in res.output and "Traceback" not in res.output
 
@@ -180,8 +187,12 @@ def test_unchanged_changed_new_and_resolved():
     ]
     cur = [
         # a new article joined: the story id changed, a value was added
-        _conflict("t9", "north korean troops", "nk-eeeeee",
-                  {"10,000": [("a", 0, 6)], "12,000": [("b", 5, 11)], "11,000": [("x", 3, 9)]}),
+        _conflict(
+            "t9",
+            "north korean troops",
+            "nk-eeeeee",
+            {"10,000": [("a", 0, 6)], "12,000": [("b", 5, 11)], "11,000": [("x", 3, 9)]},
+        ),
         _conflict("d1", "toll", "quake-bbbbbb", {"5": [("c", 1, 2)], "7": [("d", 1, 2)]}),
         _conflict("n1", "ships", "sea-ffffff", {"2": [("y", 1, 2)], "3": [("z", 1, 2)]}),
     ]
@@ -218,9 +229,19 @@ def test_runs_and_diff_commands(tmp_path):
     db = tmp_path / "c.db"
     with Store(db, lock=True) as st:
         a = st.begin_run(["in"], str(tmp_path / "r1"), {})
-        st.finish_run(a, {"articles": 2, "conflicts": 1, "seconds": 1.5}, [_conflict("t1", "troops", "s", {"1": [("a", 0, 1)], "2": [("b", 0, 1)]})], {"a": "ha", "b": "hb"})
+        st.finish_run(
+            a,
+            {"articles": 2, "conflicts": 1, "seconds": 1.5},
+            [_conflict("t1", "troops", "s", {"1": [("a", 0, 1)], "2": [("b", 0, 1)]})],
+            {"a": "ha", "b": "hb"},
+        )
         b = st.begin_run(["in"], str(tmp_path / "r2"), {})
-        st.finish_run(b, {"articles": 1, "conflicts": 0, "changes": {"counts": {"new": 0, "changed": 0, "resolved": 1}}}, [], {"a": "ha"})
+        st.finish_run(
+            b,
+            {"articles": 1, "conflicts": 0, "changes": {"counts": {"new": 0, "changed": 0, "resolved": 1}}},
+            [],
+            {"a": "ha"},
+        )
     res = CliRunner().invoke(app, ["runs", "--store", str(db)], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()

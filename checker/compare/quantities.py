@@ -12,7 +12,7 @@ report is an update, not a conflict.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -68,8 +68,8 @@ def bounds(c: Claim, rules: Rules) -> tuple[float, float]:
     return lo, hi
 
 
-def compatible(a: Claim, b: Claim, rules: Rules) -> bool:
-    """True when both claims can be true at once."""
+def same_figure(a: Claim, b: Claim, rules: Rules) -> bool:
+    """Do the two claims' intervals overlap (the same figure, hedges and rounding allowed)?"""
     alo, ahi = bounds(a, rules)
     blo, bhi = bounds(b, rules)
     tol = rules.compare.tolerances.get(a.unit or "") or rules.compare.tolerances.get("*")
@@ -80,10 +80,61 @@ def compatible(a: Claim, b: Claim, rules: Rules) -> bool:
     return alo <= bhi + slack and blo <= ahi + slack
 
 
+def compatible(a: Claim, b: Claim, rules: Rules) -> bool:
+    """True when both claims can be true at once.
+
+    Counts in nested places are parts and wholes: 10,000 troops in the Kursk
+    region fit 12,000 sent to Russia, but more than 170,000 dead in Aceh do
+    not fit 168,000 in Aceh and Nias together.
+    """
+    if a.extra.get("counted") and b.extra.get("counted"):
+        rel = place_relation(a.scope.get("place"), b.scope.get("place"), rules)
+        if rel == "outer":  # a's place holds b's: b can be at most a
+            return bounds(b, rules)[0] <= bounds(a, rules)[1]
+        if rel == "inner":
+            return bounds(a, rules)[0] <= bounds(b, rules)[1]
+    return same_figure(a, b, rules)
+
+
+def _place_set(p: str) -> list[str]:
+    return [x.strip() for x in p.split(" + ") if x.strip()]
+
+
+def place_contains(outer: str, inner: str, rules: Rules) -> bool:
+    """Does ``outer`` (one place or "a + b") hold every place of ``inner``?"""
+    outs = _place_set(outer)
+    return all(any(o == i or contains(o, i, rules) for o in outs) for i in _place_set(inner))
+
+
+def place_relation(p: str | None, q: str | None, rules: Rules) -> str:
+    """"same", "outer" (p holds q), "inner" (q holds p), "disjoint" or "unknown"."""
+    if not p or not q:
+        return "unknown"
+    if p == q:
+        return "same"
+    pq, qp = place_contains(p, q, rules), place_contains(q, p, rules)
+    if pq and qp:
+        return "same"
+    if pq:
+        return "outer"
+    if qp:
+        return "inner"
+    return "disjoint"
+
+
+def _year(c: Claim) -> str:
+    """The year a figure belongs to: stated, or "N years ago" from the publication date."""
+    y = str(c.scope.get("year") or "")
+    if y.startswith("past:") and c.published:
+        try:
+            return str(date.fromisoformat(str(c.published)[:10]).year - int(y.split(":")[1]))
+        except ValueError:
+            return y
+    return y
+
+
 def _places_compatible(p: str | None, q: str | None, rules: Rules) -> bool:
-    if not p or not q or p == q:
-        return True
-    return contains(p, q, rules) or contains(q, p, rules)
+    return place_relation(p, q, rules) != "disjoint"
 
 
 def contains(outer: str, inner: str, rules: Rules, depth: int = 0) -> bool:
@@ -107,7 +158,7 @@ def _split_scope(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
         # What happened to the things counted splits counts; a measure (a
         # magnitude, a price) has no status of its own.
         status = c.scope.get("status") if c.extra.get("counted") else None
-        by_status[f"{status or ''}|{c.scope.get('year') or ''}"].append(c)
+        by_status[f"{status or ''}|{_year(c)}"].append(c)
     if len(by_status) > 1 and any(k.startswith("|") for k in by_status):
         years = {k.split("|")[1] for k in by_status}
         statuses = {k.split("|")[0] for k in by_status} - {""}
@@ -116,6 +167,14 @@ def _split_scope(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
             only = next(iter(statuses))
             for k in [k for k in by_status if k.startswith("|")]:
                 by_status[f"{only}|{k.split('|')[1]}"].extend(by_status.pop(k))
+    # "four years ago" with no publication date is some past year: it joins
+    # the explicit year most figures of its status give.
+    for k in [k for k in by_status if k.split("|")[1].startswith("past")]:
+        status = k.split("|")[0]
+        explicit = [e for e in by_status if e.startswith(status + "|") and e.split("|")[1][:1].isdigit()]
+        if explicit:
+            best = max(explicit, key=lambda e: (len(by_status[e]), e))
+            by_status[best].extend(by_status.pop(k))
     groups: list[list[Claim]] = []
     for members in by_status.values():
         # Places: chain claims whose places are equal or nested; kinds
@@ -178,7 +237,7 @@ def _value_groups(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
     groups: list[list[Claim]] = []
     for c in order:
         for g in groups:
-            if all(compatible(c, o, rules) for o in g):
+            if all(same_figure(c, o, rules) for o in g):
                 g.append(c)
                 break
         else:
@@ -279,10 +338,28 @@ def _hint(groups: list[list[Claim]]) -> tuple[str | None, dict[int, str]]:
     return ("; ".join(parts) or None), roles
 
 
+def resolve_demonyms(pairs: list[tuple[str, Claim]]) -> None:
+    """"12 Somalis" counts Somali somethings: when a story counts one kind of
+    thing with that owner more than any other ("23 Somali pirates"), the
+    demonym count is about those things too, and takes their subject and unit."""
+    nouns: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for story, c in pairs:
+        owner = c.extra.get("owner")
+        if owner and not c.extra.get("demonym") and c.extra.get("counted"):
+            nouns[(story, owner)][(c.subject, c.unit or "")] += 1
+    for story, c in pairs:
+        if c.extra.get("demonym"):
+            ranked = nouns.get((story, c.extra.get("owner") or ""), Counter()).most_common(2)
+            # The one thing the story counts most with that owner, if it is clear.
+            if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+                c.subject, c.unit = ranked[0][0]
+
+
 def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
     """Quantity conflicts in the claim table (all stories)."""
     sub = df[df["kind"] == "quantity"]
     keyed: dict[tuple, list[Claim]] = defaultdict(list)
+    resolve_demonyms(list(zip(sub["story"], sub["claim"])))
     for story, claim in zip(sub["story"], sub["claim"]):
         if not claim.extra.get("subject_known") or claim.extra.get("partial"):
             continue  # nothing says what is counted, or it is a part of a count
@@ -299,6 +376,10 @@ def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
             groups = _value_groups(part, rules)
             if len(groups) < 2 or not _disagree_across_articles(groups, rules):
                 continue
+            # Show the figures that disagree with something; a whole that fits
+            # all its parts ("more than 220,000 in the region") is not in dispute.
+            disputed = [c for c in part if any(o is not c and not compatible(c, o, rules) for o in part)]
+            groups = _value_groups(disputed, rules)
             conflict = _conflict(story, subject, family, change, groups, rules)
             if _is_update(groups, rules):
                 # "5 dead on Monday, 24 on Wednesday": the toll grew; news, not a conflict.

@@ -386,7 +386,9 @@ def _kind_of(noun: Token, toks: list[Token], rules: Rules) -> tuple[str | None, 
     last = toks[-1] if toks else None
     partial = False
     if last is not None and noun.head.lower_ == "of" and noun.head.head == last:
-        partial = True  # "three of the employees"
+        # "three of the employees" is a part; "170,000 of them in Aceh" is a
+        # count of its own place.
+        partial = not any(c.dep_ == "prep" and c.lower_ in ("in", "at", "from") for c in last.children)
     mods = []
     for c in noun.children:
         if c.dep_ in ("compound", "amod", "nmod") and c.i < noun.i and (last is None or c.i > last.i):
@@ -401,6 +403,21 @@ def _kind_of(noun: Token, toks: list[Token], rules: Rules) -> tuple[str | None, 
                 if o.dep_ == "pobj" and o.pos_ == "NOUN":
                     words = [g.lemma_.lower() for g in o.children if g.dep_ in ("amod", "compound") and g.i < o.i and g.lemma_.lower() not in GENERIC_MODS]
                     mods.append(" ".join(words + [o.lemma_.lower()]))
+    # "the pirates in two boats": the boats are the pirates'; a noun the
+    # counted phrase hangs on says which boats.
+    prep = noun.head
+    if not mods and noun.dep_ == "pobj" and prep.dep_ == "prep" and prep.lower_ in ("in", "on", "aboard", "with"):
+        holder = prep.head
+        if holder.pos_ not in ("NOUN", "PROPN") and prep.i > 0:
+            # The small model often attaches the phrase to the verb or a comma:
+            # take the noun right before the preposition ("the pirates, in").
+            k = prep.i - 1
+            if noun.doc[k].is_punct and k > 0:
+                k -= 1
+            holder = noun.doc[k]
+        if holder.pos_ in ("NOUN", "PROPN") and holder.lemma_.lower() not in rules.subjects.stop_heads \
+                and not rules.lookup("unit", holder.lower_) and holder.ent_type_ not in ("DATE", "TIME"):
+            mods.append(holder.lemma_.lower())
     return (" ".join(mods) or None), partial
 
 
@@ -665,6 +682,15 @@ def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Cla
         if claim is None:
             continue
         prev = out[-1] if out else None
+        if prev is not None and toks and _of_pronoun(toks[-1]) and prev.extra.get("counted"):
+            # "killed 230,000 people, over 170,000 of them in Aceh": the same
+            # things, counted in a place of their own.
+            claim.subject, claim.unit = prev.subject, prev.unit
+            claim.extra.update({k: prev.extra.get(k) for k in ("owner", "counted", "subject_known")})
+            claim.extra["partial"] = "place" not in claim.scope
+            for k in ("status", "status_word", "year", "kind"):
+                if k in prev.scope and k not in claim.scope:
+                    claim.scope[k] = prev.scope[k]
         if prev is not None and _is_conversion(prev, claim, article.text, rules):
             # "about 14bn euros ($19bn; £10bn)": the same amount, converted.
             claim.qualifier = prev.qualifier
@@ -677,6 +703,14 @@ def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Cla
             claim.low, claim.high = (safe_float(x) for x in interval(_value_of(claim), claim.qualifier, rounding_unit(claim.text, _point(_value_of(claim))), rules))
         out.append(claim)
     return out
+
+
+def _of_pronoun(tok: Token) -> bool:
+    """Is the number followed by "of them/those/these" (a part of things named before)?"""
+    return any(
+        c.dep_ == "prep" and c.lower_ == "of" and any(o.lower_ in ("them", "those", "these") for o in c.children)
+        for c in tok.children
+    )
 
 
 def _value_of(c: Claim) -> float | tuple[float, float]:
@@ -791,7 +825,8 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         source=article.outlet,
         published=article.published,
         display=display.strip(),
-        extra={"owner": owner, "counted": counted.lower_ if counted is not None else None, "subject_known": bool(known or age_of), "partial": partial_flag},
+        extra={"owner": owner, "counted": counted.lower_ if counted is not None else None, "subject_known": bool(known or age_of), "partial": partial_flag,
+               "demonym": counted is not None and counted.ent_type_ == "NORP"},
     )
 
 
@@ -892,6 +927,11 @@ def _change(before: str, toks: list[Token], rules: Rules) -> str | None:
 
 def _subject(m: Mention, toks: list[Token], counted: Token | None, unit: str | None, sent: Span, rules: Rules) -> tuple[str, str | None, str | None, Token | None]:
     """(subject key, counted-noun unit, owner, head noun) for a quantity."""
+    if counted is not None and counted.ent_type_ == "NORP":
+        # "12 Somalis": people of a nationality; resolve_demonyms may later
+        # find what they are in the story (pirates, troops).
+        owner = rules.lookup("alias", counted.lower_) or counted.lower_
+        return f"{owner} people", "people", owner, counted
     if counted is not None:
         noun = _noun_key(counted, rules)
         owner = _owner(counted, rules, toks[-1] if toks else None)
