@@ -179,6 +179,7 @@ class CompareRules(_Strict):
     growing_statuses: list[str] = []
     rate_tolerance: float = 0.1
     event_units: list[str] = []
+    volatile: list[str] = []
 
 
 class UnitRules(_Strict):

@@ -110,3 +110,12 @@ def test_vague_figures_and_conversions_are_not_compared(rules):
     conv = q(rules, "b", 52e6, unit="GBP", subject="fine", text="52m")
     conv.extra["conversion_of"] = 0
     assert conflicts(rules, q(rules, "a", 100e6, unit="USD", subject="fine", text="100m"), conv) == []
+
+
+def test_prices_and_rises_compare_only_within_one_day(rules):
+    def oil(article, value, published):
+        return q(rules, article, value, unit="USD", subject="brent crude", text=f"${value}", published=published, owner="brent")
+
+    assert conflicts(rules, oil("a", 44.45, None), oil("b", 49.74, None)) == []
+    assert conflicts(rules, oil("a", 44.45, "2005-01-03"), oil("b", 49.74, "2005-02-10")) == []
+    assert len(conflicts(rules, oil("a", 44.45, "2005-01-03"), oil("b", 49.74, "2005-01-03"))) == 1

@@ -212,6 +212,12 @@ def _disagree_across_articles(groups: list[list[Claim]], rules: Rules) -> bool:
     return False
 
 
+def _volatile(c: Claim, rules: Rules) -> bool:
+    """Does the figure move daily (a price, an index, a growth rate)?"""
+    words = set((c.subject or "").lower().split())
+    return bool(words & set(rules.compare.volatile))
+
+
 def _vague(c: Claim, rules: Rules) -> bool:
     """Does nothing but a bare noun say what the figure is about?
 
@@ -367,9 +373,14 @@ def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
             continue  # "four people": without what happened to them, any figure fits
         if _vague(claim, rules) or "conversion_of" in claim.extra:
             continue  # a bracketed conversion stands for the amount it converts
-        keyed[(story, claim.subject, _family(claim, rules), _change_key(claim))].append(claim)
+        day = ""
+        if claim.change or _volatile(claim, rules):
+            if not claim.published:
+                continue  # a price or a rise without a date: no two can be said to be the same day's
+            day = str(claim.published)[:10]
+        keyed[(story, claim.subject, _family(claim, rules), _change_key(claim), day)].append(claim)
     conflicts: list[Conflict] = []
-    for (story, subject, family, change), claims in sorted(keyed.items(), key=lambda kv: kv[0]):
+    for (story, subject, family, change, _day), claims in sorted(keyed.items(), key=lambda kv: kv[0]):
         if len({(c.article, c.start) for c in claims}) < 2:
             continue
         for part in _split_scope(claims, rules):
