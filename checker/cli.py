@@ -463,6 +463,12 @@ def entry() -> None:
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)
+    except Exception as exc:  # a bug: say so in one line, keep the traceback for -v and the log
+        logging.getLogger("checker").debug("internal error", exc_info=True)
+        _err(f"[E000] internal error (a bug in checker, please report it): {type(exc).__name__}: {exc}")
+        if "-v" in sys.argv or "--verbose" in sys.argv:
+            raise
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
 
 from checker.errors import RuleError
 
@@ -118,6 +119,69 @@ class PlaceRules(_Strict):
     site_words: list[str] = []
 
 
+def _particle_verb(v: str) -> str:
+    if len(v.split()) != 2:
+        raise ValueError(f"{v!r}: a particle verb is two words, the verb and its particle (pass away)")
+    return v
+
+
+ParticleVerb = Annotated[str, AfterValidator(_particle_verb)]
+
+
+class EventRules(_Strict):
+    """rules/events.yaml: the event vocabulary dates and places attach to.
+
+    ``classes`` maps an event class to the predicates (verb and noun lemmas)
+    that name it ("die": succumb, death); ``once`` are events that happen
+    once to a participant (two dates for them conflict), ``once_with_object``
+    the same when the object matches too ("suffered a heart attack");
+    ``light_verbs`` take their event from their subject noun ("the shootings
+    happened"); ``nouns`` are event nouns; ``particles`` map "verb particle"
+    to a class ("pass away": die); ``not_events`` are nouns a date may hang
+    off without dating them ("at his home on Thursday").
+    """
+
+    classes: Table = {}
+    once: list[str] = []
+    once_with_object: list[str] = []
+    light_verbs: list[str] = []
+    nouns: list[str] = []
+    particles: dict[str, list[ParticleVerb]] = {}
+    not_events: list[str] = []
+
+    @field_validator("classes", "particles")
+    @classmethod
+    def _one_class_each(cls, v: Table) -> Table:
+        seen: dict[str, str] = {}
+        for canon, surfaces in v.items():
+            for s in [canon, *surfaces]:
+                other = seen.setdefault(s.lower(), canon)
+                if other != canon:
+                    raise ValueError(f"{s!r} is listed under both {other!r} and {canon!r}")
+        return v
+
+    # Sets of the lists, lowercased like the lemmas they are matched against.
+    @cached_property
+    def once_set(self) -> frozenset[str]:
+        return frozenset(w.lower() for w in self.once)
+
+    @cached_property
+    def once_with_object_set(self) -> frozenset[str]:
+        return frozenset(w.lower() for w in self.once_with_object)
+
+    @cached_property
+    def light_verb_set(self) -> frozenset[str]:
+        return frozenset(w.lower() for w in self.light_verbs)
+
+    @cached_property
+    def noun_set(self) -> frozenset[str]:
+        return frozenset(w.lower() for w in self.nouns)
+
+    @cached_property
+    def not_event_set(self) -> frozenset[str]:
+        return frozenset(w.lower() for w in self.not_events)
+
+
 class EntityPattern(_Strict):
     label: str
     pattern: str | list[dict[str, Any]]
@@ -194,6 +258,7 @@ FILES: dict[str, type[_Strict]] = {
     "titles": TitleRules,
     "names": NameRules,
     "places": PlaceRules,
+    "events": EventRules,
     "entities": EntityRules,
     "boilerplate": BoilerplateRules,
     "compare": CompareRules,
@@ -219,6 +284,7 @@ class Rules:
     titles: TitleRules
     names: NameRules
     places: PlaceRules
+    events: EventRules
     entities: EntityRules
     boilerplate: BoilerplateRules
     compare: CompareRules
@@ -234,6 +300,11 @@ class Rules:
             "title": reverse(self.titles.synonyms),
             "nickname": reverse(self.names.nicknames),
             "place": reverse(self.places.aliases),
+            "event": reverse(self.events.classes),
+            # "verb particle" -> class ("pass away" -> die).
+            "event_particle": {
+                " ".join(s.lower().split()): canon for canon, forms in self.events.particles.items() for s in forms
+            },
             "currency": reverse(self.units.currencies),
             "unit": reverse(self.units.units),
         }
@@ -308,15 +379,14 @@ def load_rule_file(path: Path, model: type[_Strict]) -> _Strict:
         raise RuleError("E103", f"{path} line {line}: {where}: {err['msg']}") from exc
 
 
-def rules_version(directory: Path) -> str:
-    """A hash of every rule file's bytes: the store re-compares when it changes."""
+def rules_version(loaded: dict[str, BaseModel]) -> str:
+    """A hash of the validated rules (not the bytes: comments do not count),
+    shown in reports so a run says which rules judged it."""
     import hashlib
+    import json
 
-    h = hashlib.sha256()
-    for p in sorted(directory.glob("*.yaml")):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()[:16]
+    blob = json.dumps({k: v.model_dump(mode="json") for k, v in sorted(loaded.items())}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
 def default_rules_dir() -> Path:
@@ -333,5 +403,9 @@ def load_rules(directory: Path | str | None = None) -> Rules:
     loaded: dict[str, _Strict] = {}
     for name, model in FILES.items():
         p = d / f"{name}.yaml"
+        if not p.exists() and (DEFAULT_RULES_DIR / p.name).is_file():
+            # A team's folder may hold only the files it changed; the rest
+            # come from the project's own rules, never from empty tables.
+            p = DEFAULT_RULES_DIR / p.name
         loaded[name] = load_rule_file(p, model) if p.exists() else model()
-    return Rules(**loaded, version=rules_version(d))  # type: ignore[arg-type]
+    return Rules(**loaded, version=rules_version(loaded))  # type: ignore[arg-type]

@@ -110,13 +110,12 @@ def test_since_last_on_cli_takes_files_modified_after_the_previous_run(tmp_path)
 # --- kill -9 midway ------------------------------------------------------------------
 
 
-def _bbc_sample(corpus: Path, dest: Path, n: int) -> Path:
+def _sample(corpus: Path, dest: Path, n: int) -> Path:
+    """``n`` labelled ecbplus-dev articles, flat: stories with real conflicts to find."""
     dest.mkdir()
-    files = sorted((corpus / "bbc").rglob("*.txt"))
-    # Business and politics stories, which carry many figures, some shared.
-    step = max(1, len(files) // (n * 2))
-    for i, p in enumerate(files[::step][:n]):
-        (dest / f"{i:03d}_{p.parent.name}_{p.name}").write_bytes(p.read_bytes())
+    files = sorted((corpus / "ecbplus-dev" / "clusters").rglob("*.txt"))[:n]
+    for p in files:
+        (dest / f"{p.parent.name}_{p.name}").write_bytes(p.read_bytes())
     return dest
 
 
@@ -133,7 +132,7 @@ def _extractions(db: Path) -> int:
 
 @pytest.mark.corpus
 def test_kill_9_midway_then_rerun_equals_an_uninterrupted_run(corpus, tmp_path):
-    src = _bbc_sample(corpus, tmp_path / "in", 32)
+    src = _sample(corpus, tmp_path / "in", 32)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, "-m", "checker.cli", "run", str(src), "-j", "2"]
     killed_db, killed_out = tmp_path / "k" / "c.db", tmp_path / "k" / "out"

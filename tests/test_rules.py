@@ -70,3 +70,32 @@ def test_broken_rules_stop_the_cli_with_one_line(rules_copy, tmp_path):
     assert res.exit_code == 3
     assert "titles.yaml" in res.output and "Traceback" not in res.output
     assert len([ln for ln in res.output.splitlines() if ln.strip()]) == 1
+
+
+def test_event_rules_load_and_bad_ones_name_the_line(rules, rules_copy):
+    assert rules.lookup("event", "succumb") == "die"
+    assert rules.lookup("event_particle", "pass away") == "die"
+    assert "funeral" in rules.events.noun_set and "die" in rules.events.once_set
+    p = rules_copy / "events.yaml"
+    original = p.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^  resign: \[step down\]$", "  resign: [step down now]", original)
+    assert text != original
+    p.write_text(text, encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), start=1) if "step down now" in t)
+    with pytest.raises(RuleError) as exc:
+        load_rules(rules_copy)
+    assert f"events.yaml line {line}:" in str(exc.value) and "two words" in str(exc.value)
+    p.write_text("classes:\n  die: [death]\n  bury: [funeral, death]\n", encoding="utf-8")
+    with pytest.raises(RuleError) as exc:
+        load_rules(rules_copy)
+    assert "events.yaml line 2:" in str(exc.value) and "'death' is listed under both" in str(exc.value)
+
+
+def test_a_team_folder_with_one_file_keeps_the_other_rules(tmp_path):
+    d = tmp_path / "team"
+    d.mkdir()
+    (d / "titles.yaml").write_text("synonyms:\n  editor in chief: [editor-in-chief, chief editor]\n", encoding="utf-8")
+    rules = load_rules(d)
+    assert rules.lookup("title", "chief editor") == "editor in chief"
+    assert rules.lookup("subject", "infantrymen") == "troop"  # from the project's subjects.yaml
+    assert rules.version != load_rules(ROOT / "rules").version

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from checker.compare.quantities import _claim_entry
 from checker.dates import When, compatible
-from checker.extract.events import OBJECT_EVENTS, ONCE_EVENTS
 from checker.models import Claim, Conflict, ValueGroup, stable_id
 
 if TYPE_CHECKING:
@@ -26,17 +25,18 @@ if TYPE_CHECKING:
     from checker.rules import Rules
 
 
-def event_groups(claims: list[Claim]) -> list[list[Claim]]:
+def event_groups(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
     """Claims of one story and event class, grouped by a shared named participant.
 
-    Only events that happen once to a participant are grouped
-    (``ONCE_EVENTS``); for ``OBJECT_EVENTS`` the object must match too.
+    Only events that happen once to a participant are grouped (``once`` in
+    rules/events.yaml); for ``once_with_object`` the object must match too.
     """
+    once, with_object = rules.events.once_set, rules.events.once_with_object_set
     named = []
     for c in claims:
         ev = c.extra.get("event") or {}
         verb = ev.get("verb", "")
-        if verb not in ONCE_EVENTS and verb not in OBJECT_EVENTS:
+        if verb not in once and verb not in with_object:
             continue
         keys = {a for a, n in zip(ev.get("args", []), ev.get("named", [])) if n}
         if keys:
@@ -61,7 +61,7 @@ def event_groups(claims: list[Claim]) -> list[list[Claim]]:
         groups[find(i)].append(c)
     out: list[list[Claim]] = []
     for g in groups.values():
-        out.extend(_by_object(g) if (g[0].extra.get("event") or {}).get("verb") in OBJECT_EVENTS else [g])
+        out.extend(_by_object(g) if (g[0].extra.get("event") or {}).get("verb") in with_object else [g])
     return [g for g in out if len({(c.article, c.start) for c in g}) > 1]
 
 
@@ -145,7 +145,7 @@ def compare_dates(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         by_event[(story, ev.get("verb", ""))].append(claim)
     out: list[Conflict] = []
     for (story, verb), claims in sorted(by_event.items()):
-        for group in event_groups(claims):
+        for group in event_groups(claims, rules):
             whens = {id(c): _when(c) for c in group}
             order = sorted(group, key=_precision)
             groups = value_groups(order, lambda a, b, w=whens: compatible(w[id(a)], w[id(b)]))

@@ -93,7 +93,7 @@ def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         if len(groups) > 1:
             out.append(_conflict("location", story, subject, groups))
     for (story, verb), claims in sorted(events.items()):
-        parts = event_groups(claims)
+        parts = event_groups(claims, rules)
         if verb in UNNAMED_EVENTS:
             unnamed = [c for c in claims if not any(c.extra["event"].get("named", []))]
             if len({(c.article, c.start) for c in unnamed}) > 1:

@@ -123,7 +123,7 @@ def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
         clause = _when_clause(doc, ent)
         if _skip(doc, ent) and clause is None:
             continue
-        ev = event_of(_root(ent), parts, clause)
+        ev = event_of(_root(ent), parts, rules, clause)
         if ev is None:
             continue
         start, hedge = _hedge_before(doc, ent)

@@ -3,9 +3,10 @@
 A date or place phrase hangs off a predicate: walking up the dependency tree
 from the phrase reaches the verb it modifies ("died on Thursday", "clashed
 near the town of Suja") or an event noun ("his death at home on Thursday").
-The event is that predicate, normalized to a class (die, pass away,
-succumb and death are all "die"), with its participants: subject, object
-and possessor, pronouns resolved to the nearest fitting name before them.
+The event is that predicate, normalized to a class by rules/events.yaml
+(die, pass away, succumb and death are all "die"), with its participants:
+subject, object and possessor, pronouns resolved to the nearest fitting
+name before them.
 "died on Thursday" and "died on Friday" for one person meet; "met in June"
 and "attacked in November" do not.
 
@@ -23,56 +24,13 @@ from checker.extract.common import REPORTING_VERBS
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-# Predicates that name one kind of event, keyed by lemma. Kept small and
-# literal: a wrong merge makes false conflicts, a missed one only misses.
-EVENT_CLASSES: dict[str, str] = {
-    "die": "die", "death": "die", "succumb": "die", "perish": "die", "dead": "die",
-    "admit": "reveal", "reveal": "reveal", "disclose": "reveal", "confess": "reveal", "unmask": "reveal",
-    "revelation": "reveal", "disclosure": "reveal",
-    "hit": "strike", "strike": "strike", "rattle": "strike", "shake": "strike", "rock": "strike", "jolt": "strike",
-    "sink": "sink", "sunk": "sink", "scuttle": "sink",
-    "replace": "replace", "succeed": "replace",
-    "arrest": "capture", "capture": "capture", "detain": "capture", "apprehend": "capture", "nab": "capture",
-    "bear": "born", "born": "born", "birth": "born",
-    "marry": "marry", "wed": "marry", "marriage": "marry", "wedding": "marry",
-    "divorce": "divorce",
-    "unveil": "launch", "launch": "launch", "introduce": "launch", "debut": "launch",
-    "shoot": "shoot", "shooting": "shoot",
-    "attack": "attack", "assault": "attack",
-    "meet": "meet", "meeting": "meet",
-    "visit": "visit", "visitor": "visit",
-    "suffer": "suffer",
-    "resign": "resign", "resignation": "resign", "quit": "resign", "step": "resign",
-    "bury": "bury", "burial": "bury", "funeral": "bury",
-    "release": "release", "free": "release",
-    "quake": "strike", "earthquake": "strike", "tremor": "strike", "temblor": "strike", "aftershock": "strike",
-    "epicenter": "strike", "epicentre": "strike",
-}
-# Events that happen once to a participant within a story: one dies, is
-# born, resigns a post, reveals a secret once, so two dates or places for
-# them cannot both be true. Other events recur (people meet, visit, win,
-# play again and again) and are not compared. ``suffer`` and the like are
-# compared only when they share their object too ("a heart attack").
-ONCE_EVENTS = {"die", "born", "bury", "reveal", "resign", "sink", "replace", "capture", "shoot"}
-OBJECT_EVENTS = {"suffer"}
-# Light verbs whose event is their subject noun ("the shootings happened").
-LIGHT_VERBS = {"happen", "occur", "take", "break", "begin", "start", "come", "strike", "hit"}
-EVENT_NOUNS = {
-    "death", "shooting", "attack", "quake", "earthquake", "tremor", "temblor", "aftershock", "fire", "blaze",
-    "break-in", "burglary", "meeting", "visit", "funeral", "arrest", "explosion", "crash", "collision",
-    "election", "vote", "wedding", "marriage", "birth", "resignation", "revelation", "disclosure", "rampage",
-    "clash", "battle", "raid", "strike", "launch", "heart attack", "stroke", "incident", "accident", "hijack",
-}
-PASSING_PARTICLES = {("pass", "away"): "die", ("step", "down"): "resign", ("break", "out"): "start"}
+    from checker.rules import Rules
+
+# The event vocabulary (event classes, once-only events, light verbs, event
+# nouns, particle verbs, nouns that are not events) is in rules/events.yaml
+# (``rules.events``). The dependency walk and pronouns are grammar, kept here.
 WALK_DEPS = {"prep", "pobj", "npadvmod", "nmod", "compound", "appos", "advmod", "tmod", "obl", "nummod", "quantmod", "amod", "dep", "pcomp"}
 PRONOUNS = {"he", "him", "his", "she", "her", "hers", "it", "its"}
-# Nouns a date phrase may hang off without dating them ("at his home on
-# Thursday", "the day of ..."): the walk goes on up to the verb.
-NOT_EVENTS = {
-    "home", "house", "hospital", "office", "time", "day", "night", "morning", "evening", "afternoon", "week", "month",
-    "year", "age", "conference", "statement", "interview", "report", "news", "way", "place", "city", "town", "area",
-    "region", "province", "country", "side", "part", "end", "start", "beginning", "middle", "cause", "number", "series",
-}
 
 
 @dataclass
@@ -99,13 +57,15 @@ def event_subject(verb: str, args: list[str]) -> str:
     return f"{verb} {args[0]}".strip() if args else verb
 
 
-def predicate_of(tok: Token, max_steps: int = 6) -> Token | None:
+def predicate_of(tok: Token, rules: Rules, max_steps: int = 6) -> Token | None:
     """The verb or event noun a date/place phrase at ``tok`` modifies.
 
     A phrase inside a noun ("the 1972 break-in", "Wednesday's quake") dates
     that noun; "until May 30, 2005 when Felt's family revealed" dates the
     clause introduced by "when".
     """
+    classes = rules.lookups["event"]
+    nouns = rules.events.noun_set
     for c in tok.children:
         if c.dep_ in ("relcl", "advcl") and c.pos_ in ("VERB", "AUX") and any(g.lower_ in ("when", "that") for g in c.children):
             return c
@@ -119,16 +79,16 @@ def predicate_of(tok: Token, max_steps: int = 6) -> Token | None:
         if head.pos_ in ("VERB", "AUX"):
             return head
         # "the exact cause of his death ... on Thursday": the event is the death.
-        if head.pos_ == "NOUN" and head.lemma_.lower() not in EVENT_NOUNS:
+        if head.pos_ == "NOUN" and head.lemma_.lower() not in nouns:
             for c in head.children:
                 if c.dep_ == "prep" and c.lower_ == "of":
                     for o in c.children:
-                        if o.dep_ == "pobj" and o.lemma_.lower() in EVENT_NOUNS and o.lemma_.lower() in EVENT_CLASSES:
+                        if o.dep_ == "pobj" and o.lemma_.lower() in nouns and o.lemma_.lower() in classes:
                             return o
-        if head.pos_ == "NOUN" and (head.lemma_.lower() in EVENT_NOUNS or _compound_text(head) in EVENT_NOUNS) and node.dep_ in ("prep", "npadvmod", "compound", "nmod", "appos", "amod", "poss"):
+        if head.pos_ == "NOUN" and (head.lemma_.lower() in nouns or _compound_text(head) in nouns) and node.dep_ in ("prep", "npadvmod", "compound", "nmod", "appos", "amod", "poss"):
             return head
         # "its deployment on November 2": a phrase on a noun dates that noun.
-        if head.pos_ == "NOUN" and head.lemma_.lower() not in NOT_EVENTS and (
+        if head.pos_ == "NOUN" and head.lemma_.lower() not in rules.events.not_event_set and (
             (node.dep_ == "prep" and node.lower_ in ("on", "in", "at", "during")) or (node.dep_ == "npadvmod" and node is tok)
         ):
             return head
@@ -143,10 +103,10 @@ def _compound_text(tok: Token) -> str:
     return " ".join(parts)
 
 
-def is_reporting(pred: Token) -> bool:
+def is_reporting(pred: Token, rules: Rules) -> bool:
     """Does the predicate report a statement ("said", "told", "announced")?"""
     lemma = pred.lemma_.lower()
-    if lemma in EVENT_CLASSES:
+    if lemma in rules.lookups["event"]:
         return False  # "revealed his identity" is the event itself
     return lemma in REPORTING_VERBS or lemma in {"announce", "tell", "say", "quote"}
 
@@ -205,7 +165,7 @@ class Participants:
         return None
 
 
-def _arg(tok: Token, parts: Participants) -> tuple[str, list[int] | None, bool] | None:
+def _arg(tok: Token, parts: Participants, rules: Rules) -> tuple[str, list[int] | None, bool] | None:
     """(key, person span, named) for one participant token."""
     # "The head of France's DGSE, Nicolas Lerner, visited": the person in apposition.
     if tok.pos_ == "NOUN":
@@ -229,7 +189,7 @@ def _arg(tok: Token, parts: Participants) -> tuple[str, list[int] | None, bool] 
                 return ent[-1].lemma_.lower(), None, True
         return None
     if low in ("who", "which", "that") and tok.head.dep_ == "relcl":
-        return _arg(tok.head.head, parts)
+        return _arg(tok.head.head, parts, rules)
     if tok.ent_type_ and tok.ent_type_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"):
         ent = next((e for e in tok.sent.ents if e.start <= tok.i < e.end), None)
         last = ent[-1] if ent is not None else tok
@@ -240,25 +200,28 @@ def _arg(tok: Token, parts: Participants) -> tuple[str, list[int] | None, bool] 
     if tok.pos_ == "PROPN":
         return tok.lower_, None, True
     if tok.pos_ in ("NOUN",):
-        return _compound_text(tok) if _compound_text(tok) in EVENT_NOUNS else tok.lemma_.lower(), None, False
+        return _compound_text(tok) if _compound_text(tok) in rules.events.noun_set else tok.lemma_.lower(), None, False
     return None
 
 
-def _arg_is_person(tok: Token, parts: Participants) -> bool:
-    got = _arg(tok, parts)
+def _arg_is_person(tok: Token, parts: Participants, rules: Rules) -> bool:
+    got = _arg(tok, parts, rules)
     return got is not None and got[1] is not None
 
 
-def event_of(tok: Token, parts: Participants, pred: Token | None = None) -> Event | None:
+def event_of(tok: Token, parts: Participants, rules: Rules, pred: Token | None = None) -> Event | None:
     """The event the phrase at ``tok`` times or places, or None (statements, datelines)."""
-    pred = pred if pred is not None else predicate_of(tok)
-    if pred is None or is_reporting(pred):
+    pred = pred if pred is not None else predicate_of(tok, rules)
+    if pred is None or is_reporting(pred, rules):
         return None
+    classes = rules.lookups["event"]
+    particles = rules.lookups["event_particle"]
+    nouns = rules.events.noun_set
     lemma = pred.lemma_.lower()
     for c in pred.children:
-        if c.dep_ == "prt" and (lemma, c.lower_) in PASSING_PARTICLES:
-            lemma = PASSING_PARTICLES[(lemma, c.lower_)]
-    ev = Event(verb=EVENT_CLASSES.get(lemma, lemma), head=pred.i)
+        if c.dep_ == "prt" and f"{lemma} {c.lower_}" in particles:
+            lemma = particles[f"{lemma} {c.lower_}"]
+    ev = Event(verb=classes.get(lemma, lemma), head=pred.i)
     args: list[Token] = []
     if pred.pos_ in ("VERB", "AUX"):
         ev.future = any(c.lower_ in ("will", "shall", "'ll") and c.dep_ == "aux" for c in pred.children)
@@ -268,11 +231,11 @@ def event_of(tok: Token, parts: Participants, pred: Token | None = None) -> Even
         if pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("NOUN", "PROPN"):
             args.append(pred.head)
         # "the shootings happened": a light verb's event is its subject noun.
-        if lemma in LIGHT_VERBS:
+        if lemma in rules.events.light_verb_set:
             for a in args:
                 noun = _compound_text(a) if a.pos_ == "NOUN" else ""
-                if noun in EVENT_NOUNS or a.lemma_.lower() in EVENT_NOUNS:
-                    ev.verb = EVENT_CLASSES.get(a.lemma_.lower(), a.lemma_.lower())
+                if noun in nouns or a.lemma_.lower() in nouns:
+                    ev.verb = classes.get(a.lemma_.lower(), a.lemma_.lower())
         # Conjoined subjects: "Barrot and Sybiha met".
         more = []
         for a in args:
@@ -287,24 +250,24 @@ def event_of(tok: Token, parts: Participants, pred: Token | None = None) -> Even
             elif c.dep_ == "compound" and c.pos_ == "PROPN":
                 args.append(c)
         noun = _compound_text(pred)
-        ev.verb = EVENT_CLASSES.get(pred.lemma_.lower(), EVENT_CLASSES.get(noun, noun))
+        ev.verb = classes.get(pred.lemma_.lower(), classes.get(noun, noun))
     # An agentless event inherits the person its clause is about
     # ("Page succumbed to ... a heart attack suffered three weeks ago").
-    if not any(_arg_is_person(a, parts) for a in args):
+    if not any(_arg_is_person(a, parts, rules) for a in args):
         node = pred
         for _ in range(6):
             if node.head == node:
                 break
             child, node = node, node.head
-            if is_reporting(node) and child.dep_ in ("ccomp", "parataxis", "xcomp"):
+            if is_reporting(node, rules) and child.dep_ in ("ccomp", "parataxis", "xcomp"):
                 break  # the speaker of a reported event is not a participant
             subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if subj and _arg_is_person(subj[0], parts):
+            if subj and _arg_is_person(subj[0], parts, rules):
                 args.append(subj[0])
                 break
     seen: set[str] = set()
     for a in args:
-        got = _arg(a, parts)
+        got = _arg(a, parts, rules)
         if got is None or got[0] in seen or a.i == tok.i:
             continue
         seen.add(got[0])

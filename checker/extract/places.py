@@ -25,7 +25,7 @@ import re
 from typing import TYPE_CHECKING
 
 from checker.extract.common import canonical_place
-from checker.extract.events import EVENT_CLASSES, Participants, event_of, mentions_of
+from checker.extract.events import Participants, event_of, mentions_of
 from checker.models import Claim
 
 if TYPE_CHECKING:
@@ -296,7 +296,7 @@ def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, 
             pred = head
         elif head.pos_ in ("NOUN", "PROPN"):
             # "the epicenter in Papua province": a place on an event noun.
-            if head.lemma_.lower() in EVENT_CLASSES:
+            if head.lemma_.lower() in rules.lookups["event"]:
                 pred = head
             else:
                 # "the DNC's headquarters in the Watergate hotel": where a named thing is.
@@ -310,7 +310,7 @@ def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, 
         relation, pred = "in", tok.head
     if pred is None:
         return
-    ev = event_of(tok, parts, pred)
+    ev = event_of(tok, parts, rules, pred)
     if ev is None:
         return
     add(s, e, text, sent, ev.subject, place, {"relation": relation, "place": place, "event": ev.to_dict(), "site": _is_site(place, rules)})

@@ -772,6 +772,8 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
             counted = None
         elif counted is None:
             unit = _quantulum_unit(text[m.start : m.end + 30], rules) if re.match(r"\s?[a-zµ°]", al) else None
+    if isinstance(m.value, tuple) and m.value[0] > m.value[1]:
+        return None  # "7-5" that is not a score by its words: not a range either
     if isinstance(m.value, tuple) and qualifier in ("<=", ">="):
         qualifier = "="  # "as many as 35 to 40": the range is the claim
     change = _change(before[: len(before) - hedge_len] if hedge_len else before, toks, rules)
