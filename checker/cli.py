@@ -317,6 +317,7 @@ def runs(
 ) -> None:
     """List past runs: when, how many articles and conflicts, what changed, where the report is.
 
+    \b
     Example:
         checker runs --limit 5
     """
@@ -348,6 +349,7 @@ def diff(
 ) -> None:
     """Show what changed between two runs: new, changed and resolved conflicts.
 
+    \b
     Example:
         checker diff 3 4
     """

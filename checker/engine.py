@@ -42,11 +42,6 @@ MAX_BATCH = 32
 # Below this many articles per process, starting workers (each loads the
 # model, about 2 s) costs more than it saves.
 MIN_PER_PROCESS = 12
-# A worker is replaced after this many tasks (16 x 32 = 512 articles): a
-# long-lived spaCy process grows by about 0.5 MiB per article (its string
-# store and caches), and a night can bring any number of articles. A new
-# worker costs one model load, about 2 s.
-MAX_TASKS_PER_CHILD = 16
 # Seconds to wait for a Dask scheduler before giving up (exit code 6).
 CONNECT_TIMEOUT = 15
 
@@ -125,36 +120,21 @@ def run_local(
     kinds = list(kinds) if kinds else None
     procs = max(1, min(n_process, len(articles) // MIN_PER_PROCESS))
     size = batch_size(len(articles), procs)
-    if procs <= 1 and len(articles) <= MAX_TASKS_PER_CHILD * size:
+    if procs <= 1:
         for batch in _batches(articles, size):
             yield extract_batch(batch, rules, model, kinds)
         return
     # spawn, not fork: the parent may run threads (a progress bar, Dask) and
     # holds the store's lock file, which forked children would inherit.
     ctx = multiprocessing.get_context("spawn")
-
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds))
-
-    # Workers are replaced by a fresh pool every MAX_TASKS_PER_CHILD tasks each
-    # (ProcessPoolExecutor's own max_tasks_per_child hangs on Python 3.11); the
-    # new pool loads its model while the old one finishes its last batches.
-    pools = [new_pool()]
-    used = 0
+    pool = ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds))
     todo = iter(_batches(articles, size))
     pending: set[Future] = set()
 
     def submit() -> None:
-        nonlocal used
         batch = next(todo, None)
-        if batch is None:
-            return
-        if used >= procs * MAX_TASKS_PER_CHILD:
-            pools[-1].shutdown(wait=False)
-            pools.append(new_pool())
-            used = 0
-        pending.add(pools[-1].submit(_work, batch))
-        used += 1
+        if batch is not None:
+            pending.add(pool.submit(_work, batch))
 
     try:
         # A bounded number of batches in flight keeps memory flat however
@@ -167,8 +147,7 @@ def run_local(
                 yield fut.result()
                 submit()
     finally:
-        for pool in pools:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- dask: an existing cluster -----------------------------------------------
@@ -254,6 +233,7 @@ class Extracted:
     fingerprints: dict[str, Counter]
     parsed: int = 0
     reused: int = 0
+    key: Any = None
 
 
 def extract_all(
@@ -309,4 +289,4 @@ def extract_all(
             d.update(article=a.id, source=a.outlet, published=a.published)
             claims.append(Claim(**d))
         fps[a.id] = Counter(json.loads(fj))
-    return Extracted(claims, fps, parsed=len(todo), reused=reused)
+    return Extracted(claims, fps, parsed=len(todo), reused=reused, key=key)

@@ -149,7 +149,11 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
         cache = {"parsed": got.parsed, "reused": got.reused}
     timings["extract"] = _lap(t0, timings)
     log.info("extract: %d claims (%.1fs)", len(ext.claims), timings["extract"])
-    stories = assign_stories(ing.articles, fingerprints=ext.fingerprints)
+    if st is not None and cache is not None:
+        # Same articles, same extraction, same grouping code: the same stories.
+        stories = st.stories(ing.articles, got.key, lambda: assign_stories(ing.articles, fingerprints=ext.fingerprints))
+    else:
+        stories = assign_stories(ing.articles, fingerprints=ext.fingerprints)
     claims = resolve_claims(ext.claims, stories, rules)
     log.info("resolve: %d stories", len(set(stories.values())))
     df = claims_table(claims, stories)

@@ -6,6 +6,8 @@ One file (default ``reports/checker.db``) keeps
 - ``extractions``: each article's claims and story fingerprint as JSON, keyed by
   (content hash, model, extractor version, extraction rules version), so a
   rerun over the same articles parses nothing and does not even load spaCy;
+- ``story_cache``: the story grouping of a set of articles, so a rerun over the
+  same articles skips the pairwise similarities too;
 - ``runs``, ``run_articles``, ``conflicts``: each run, the articles it read and
   the conflicts it found, with ids that stay stable from run to run.
 
@@ -45,9 +47,9 @@ if TYPE_CHECKING:
 
 DEFAULT_STORE = Path("reports") / "checker.db"
 STORE_ENV = "CHECKER_STORE"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # The sources whose code decides what extraction returns for a text.
-EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "stories.py", "models.py", "ingest.py", "engine.py")
+EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "stories.py", "models.py", "ingest.py")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -83,6 +85,11 @@ CREATE TABLE IF NOT EXISTS run_articles (
     article TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (run, article)
+);
+CREATE TABLE IF NOT EXISTS story_cache (
+    key TEXT PRIMARY KEY,
+    stories TEXT NOT NULL,
+    created TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS conflicts (
     run INTEGER NOT NULL,
@@ -132,13 +139,17 @@ def compare_version(rules: Rules) -> str:
 
 def extractor_version() -> str:
     """checker's version plus a hash of the code that turns a text into claims."""
+    return f"{__version__}+{_source_hash(*EXTRACTOR_SOURCES)}"
+
+
+def _source_hash(*patterns: str) -> str:
     root = Path(__file__).parent
     h = hashlib.sha256()
-    for pattern in EXTRACTOR_SOURCES:
+    for pattern in patterns:
         for p in sorted(root.glob(pattern)):
             h.update(p.name.encode())
             h.update(p.read_bytes())
-    return f"{__version__}+{h.hexdigest()[:12]}"
+    return h.hexdigest()[:12]
 
 
 def model_id(model: str | None) -> str:
@@ -424,6 +435,26 @@ class Store:
                 "UPDATE runs SET status='complete', finished=?, previous=?, info=? WHERE id=?",
                 (_now(), prev, _dumps({**info, "signature": sig}), run_id),
             )
+
+    def stories(self, articles: list[Article], key: CacheKey, compute: Any) -> dict[str, str]:
+        """Story ids for ``articles``: from the store when the same articles were grouped
+        before under the same extraction key and grouping code, else ``compute()`` (stored).
+
+        Grouping is the slowest step of a rerun over unchanged articles (pairwise
+        similarities over the whole batch), and its result depends only on these.
+        """
+        h = hashlib.sha256()
+        h.update(_dumps([key.model, key.extractor, key.rules, _source_hash("stories.py")]).encode())
+        for a in sorted(articles, key=lambda a: a.id):
+            h.update(_dumps([a.id, a.content_hash, a.story, a.published]).encode())
+        skey = h.hexdigest()
+        row = self.db.execute("SELECT stories FROM story_cache WHERE key=?", (skey,)).fetchone()
+        if row is not None:
+            return json.loads(row[0])
+        stories = compute()
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO story_cache VALUES (?,?,?)", (skey, _dumps(stories), _now()))
+        return stories
 
     def stats(self) -> dict[str, int]:
         """Row counts, for logs and tests."""

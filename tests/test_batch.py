@@ -32,6 +32,8 @@ def test_rerun_reextracts_nothing_and_loads_no_model(tmp_path, monkeypatch):
     first = run([SEEDS], out_dir=tmp_path / "a", store=db, n_process=1)
     assert first.info["cache"] == {"parsed": 2, "reused": 0}
     monkeypatch.setattr("checker.nlp.load_pipeline", _no_model)
+    # Same articles, same extraction: the stories come from the store too.
+    monkeypatch.setattr("checker.pipeline.assign_stories", _no_model)
     second = run([SEEDS], out_dir=tmp_path / "b", store=db, n_process=1)
     assert second.info["cache"] == {"parsed": 0, "reused": 2}
     assert [c.to_dict() | {"status": "-"} for c in second.conflicts] == [

@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from spacy.tokens import Span
-
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Doc, Span, Token
 
     from checker.rules import Rules
 
@@ -102,6 +100,14 @@ def attribution(tok: Token, sent: Span) -> str | None:
     return None
 
 
+def doc_text(doc: Doc) -> str:
+    """The document's text, built once: ``Doc.text`` joins every token on each access."""
+    text = doc.user_data.get("checker_text")
+    if text is None:
+        text = doc.user_data["checker_text"] = doc.text
+    return text
+
+
 def ent_span(tok: Token) -> Span | None:
     """The named entity ``tok`` belongs to, found from its IOB tags.
 
@@ -117,6 +123,8 @@ def ent_span(tok: Token) -> Span | None:
     end = tok.i + 1
     while end < len(doc) and doc[end].ent_iob_ == "I":
         end += 1
+    from spacy.tokens import Span  # imported here: spaCy is slow to import, and a warm rerun needs none
+
     return Span(doc, start, end, label=tok.ent_type_)
 
 

@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from checker.dates import HEDGE_WORDS, parse, parse_published
+from checker.extract.common import doc_text
 from checker.extract.events import Participants, event_of, mentions_of
 from checker.models import Claim
 
@@ -34,7 +35,7 @@ AGE_RX = re.compile(r"\b(\d+|[a-z]+)[- ]years?[- ]old\b|\baged?\b", re.I)
 
 def _hedge_before(doc: Doc, ent: Span) -> tuple[int, str]:
     """(start char including hedge words, hedge text) for an entity."""
-    text = doc.text[max(0, ent.start_char - 25) : ent.start_char].lower()
+    text = doc_text(doc)[max(0, ent.start_char - 25) : ent.start_char].lower()
     for h in sorted(HEDGE_WORDS, key=len, reverse=True):
         if re.search(rf"\b{re.escape(h)}\s+$", text):
             k = text.rfind(h)
@@ -89,14 +90,14 @@ def _merged(doc: Doc) -> list[Span]:
     ents = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
     # "8:30" + "p. m.": a clock time whose am/pm the model left outside.
     for i, e in enumerate(ents):
-        m = re.match(r"\s*[ap]\.?\s?m\b\.?", doc.text[e.end_char : e.end_char + 8], re.I)
+        m = re.match(r"\s*[ap]\.?\s?m\b\.?", doc_text(doc)[e.end_char : e.end_char + 8], re.I)
         if m and re.search(r"\d$", e.text):
             span = doc.char_span(e.start_char, e.end_char + m.end(), alignment_mode="expand")
             if span is not None:
                 ents[i] = span
     out: list[Span] = []
     for e in ents:
-        gap = doc.text[out[-1].end_char : e.start_char] if out else "x"
+        gap = doc_text(doc)[out[-1].end_char : e.start_char] if out else "x"
         if out and e.start == out[-1].end and not gap.strip() and "\n" not in gap:
             out[-1] = doc[out[-1].start : e.end]
         else:
@@ -127,7 +128,7 @@ def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
         if ev is None:
             continue
         start, hedge = _hedge_before(doc, ent)
-        surface = doc.text[start : ent.end_char]
+        surface = doc_text(doc)[start : ent.end_char]
         when = parse(surface, base, future=ev.future)
         if when.empty:
             continue

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from checker.extract.common import doc_text
 from checker.extract.events import mentions_of
 from checker.extract.titles import POSSESSIVE, Title, lexicon, norm_word, parse_title
 from checker.models import Claim
@@ -100,7 +101,7 @@ def person_mentions(doc: Doc, article: Article, rules: Rules) -> list[Mention]:
         first, last = doc[s], doc[e - 1]
         if not article.is_checked(first.idx, last.idx + len(last.text)):
             continue
-        name = doc.text[first.idx : last.idx + len(last.text)]
+        name = doc_text(doc)[first.idx : last.idx + len(last.text)]
         out.append(Mention(s, e, name, ent.sent))
         taken.update(range(ent.start, ent.end))
     out.extend(_candidates(doc, article, rules, taken))
@@ -133,7 +134,7 @@ def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> li
         if len(toks) == 1:
             continue
         if _name_shaped(toks, rules) and article.is_checked(toks[0].idx, toks[-1].idx + len(toks[-1].text)):
-            name = doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
+            name = doc_text(doc)[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
             out.append(Mention(toks[0].i, toks[-1].i + 1, name, ent.sent, recovered=True))
             taken.update(range(ent.start, ent.end))
     for t in doc:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from checker.extract.common import canonical_place
+from checker.extract.common import canonical_place, doc_text
 from checker.extract.events import Participants, event_of, mentions_of
 from checker.models import Claim
 
@@ -52,7 +52,7 @@ def _place_text(doc: Doc, ent: Span) -> tuple[str, int, int]:
     toks = [t for t in doc[ent.start : end] if t.text not in ("'s", "’s")]
     start_char = toks[0].idx
     end_char = toks[-1].idx + len(toks[-1].text)
-    return doc.text[start_char:end_char], start_char, end_char
+    return doc_text(doc)[start_char:end_char], start_char, end_char
 
 
 def _site_np(tok: Token, rules: Rules) -> tuple[str, int, int] | None:
@@ -150,9 +150,9 @@ def extract_places(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
         text, s, e = site
         if not any(t.pos_ == "PROPN" for t in doc[tok.left_edge.i : tok.i]):
             # A generic site ("his home") is kept only on an event, never keyed alone.
-            _event_place(tok, text, doc.text[s:e], s, e, tok.sent, parts, rules, add, site_only=True)
+            _event_place(tok, text, doc_text(doc)[s:e], s, e, tok.sent, parts, rules, add, site_only=True)
             continue
-        _event_place(tok, text, doc.text[s:e], s, e, tok.sent, parts, rules, add)
+        _event_place(tok, text, doc_text(doc)[s:e], s, e, tok.sent, parts, rules, add)
     return claims
 
 
@@ -175,7 +175,7 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
             otext, _, oe = _place_text(doc, other)
             outer = canonical_place(otext, rules)
             if outer != place:
-                add(s, oe, doc.text[s:oe], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
+                add(s, oe, doc_text(doc)[s:oe], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
     # PLACE, the capital/main city of PLACE
     if nxt + 2 < sent.end and doc[nxt].text == ",":
         k = nxt + 1
@@ -187,7 +187,7 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
                 otext, _, oe = _place_text(doc, other)
                 outer = canonical_place(otext, rules)
                 if outer != place:
-                    add(s, oe, doc.text[s:oe], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
+                    add(s, oe, doc_text(doc)[s:oe], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
     # PLACE's main city of PLACE
     prev = ent.start - 1
     if prev > sent.start + 2 and doc[prev].lower_ == "of" and doc[prev - 1].lower_ in CAPITAL_WORDS:
@@ -199,7 +199,7 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
             if owner is not None:
                 outer = canonical_place(owner.text, rules)
                 if outer != place:
-                    add(owner.start_char, e, doc.text[owner.start_char:e], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
+                    add(owner.start_char, e, doc_text(doc)[owner.start_char:e], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
 
 
 def _contained(rules: Rules) -> set[str]:
@@ -266,7 +266,7 @@ def _bearing(doc: Doc, ent: Span, place: str, rules: Rules, add) -> None:
     if dist is not None and first_num is not None:
         start = first_num.idx
     end = ent.end_char
-    add(start, end, doc.text[start:end], ent.sent, f"position relative to {place}", bearing,
+    add(start, end, doc_text(doc)[start:end], ent.sent, f"position relative to {place}", bearing,
         {"relation": "bearing", "bearing": bearing, "distance_km": dist, "anchor": place})
 
 
