@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from checker.compare.grouping import greedy_groups
 from checker.compare.quantities import _claim_entry
 from checker.extract.titles import Office, Title, lexicon, offices_compatible
 from checker.models import Claim, Conflict, ValueGroup, stable_id
@@ -73,14 +74,7 @@ def _titles(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         titles = {id(c): _title_of(c) for c in live}
         # Most specific first, so partial titles join the fuller one's group.
         order = sorted(live, key=lambda c: (-len(titles[id(c)].offices), c.article, c.start))
-        groups: list[list[Claim]] = []
-        for c in order:
-            for g in groups:
-                if all(offices_compatible(titles[id(c)], titles[id(o)], lex) for o in g):
-                    g.append(c)
-                    break
-            else:
-                groups.append([c])
+        groups = greedy_groups(order, lambda c, g, t=titles: all(offices_compatible(t[id(c)], t[id(o)], lex) for o in g))
         if len(groups) < 2:
             continue
         groups.sort(key=lambda g: (-len(g), g[0].value))
@@ -114,15 +108,7 @@ def _spellings(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         # (compared with that spelling's fullest form, so "Abeyie" and "Quincy
         # Owusu" both join "Quincy Owusu-Abeyie").
         order = sorted(claims, key=lambda c: (-len(parsed[id(c)].given), -len(parsed[id(c)].last), c.article, c.start))
-        groups: list[list[Claim]] = []
-        for c in order:
-            nm = parsed[id(c)]
-            for g in groups:
-                if judge.same_spelling(nm, parsed[id(g[0])]):
-                    g.append(c)
-                    break
-            else:
-                groups.append([c])
+        groups = greedy_groups(order, lambda c, g, p=parsed: judge.same_spelling(p[id(c)], p[id(g[0])]))
         if len(groups) < 2:
             continue
         groups.sort(key=lambda g: (-len(g), g[0].value))

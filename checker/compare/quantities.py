@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import TYPE_CHECKING
 
+from checker.compare.grouping import greedy_groups
 from checker.models import Claim, Conflict, ValueGroup, stable_id
 
 if TYPE_CHECKING:
@@ -122,6 +123,16 @@ def place_relation(p: str | None, q: str | None, rules: Rules) -> str:
     return "disjoint"
 
 
+def _same_scope(a: Claim, b: Claim, rules: Rules) -> bool:
+    """Places equal or nested (for counts: where a measure was felt is not
+    where it happened), and kinds ("school" vs "government" buildings) equal
+    or unstated."""
+    pa = a.scope.get("place") if a.extra.get("counted") else None
+    pb = b.scope.get("place") if b.extra.get("counted") else None
+    ka, kb = a.scope.get("kind"), b.scope.get("kind")
+    return _places_compatible(pa, pb, rules) and (not ka or not kb or ka == kb)
+
+
 def _year(c: Claim) -> str:
     """The year a figure belongs to: stated, or "N years ago" from the publication date."""
     y = str(c.scope.get("year") or "")
@@ -179,17 +190,7 @@ def _split_scope(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
     for members in by_status.values():
         # Places: chain claims whose places are equal or nested; kinds
         # ("school" vs "government" buildings) when equal or unstated.
-        placed: list[list[Claim]] = []
-        for c in members:
-            # Where a measure was felt or seen is not where it happened.
-            p = c.scope.get("place") if c.extra.get("counted") else None
-            k = c.scope.get("kind")
-            for g in placed:
-                if all(_places_compatible(p, o.scope.get("place") if o.extra.get("counted") else None, rules) and (not k or not o.scope.get("kind") or k == o.scope.get("kind")) for o in g):
-                    g.append(c)
-                    break
-            else:
-                placed.append([c])
+        placed = greedy_groups(members, lambda c, g: all(_same_scope(c, o, rules) for o in g))
         groups.extend(placed)
     return groups
 
@@ -240,15 +241,7 @@ def _change_key(c: Claim) -> str:
 def _value_groups(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
     """Claims grouped so that all claims in a group are pairwise compatible."""
     order = sorted(claims, key=lambda c: (bounds(c, rules)[0], bounds(c, rules)[1], _precision(c)))
-    groups: list[list[Claim]] = []
-    for c in order:
-        for g in groups:
-            if all(same_figure(c, o, rules) for o in g):
-                g.append(c)
-                break
-        else:
-            groups.append([c])
-    return groups
+    return greedy_groups(order, lambda c, g: all(same_figure(c, o, rules) for o in g))
 
 
 def _precision(c: Claim) -> float:
