@@ -60,6 +60,9 @@ class ArticleResult:
     content_hash: str
     claims: list[dict[str, Any]] = field(default_factory=list)
     fingerprint: dict[str, int] = field(default_factory=dict)
+    # Set when this article made extraction fail: the run goes on without it,
+    # lists it as skipped, and does not store the failure (a fix retries it).
+    error: str | None = None
 
 
 def extract_batch(
@@ -76,10 +79,26 @@ def extract_batch(
 
     nlp = load_pipeline(rules, model)
     kinds = list(kinds) if kinds else None
+    try:
+        parsed = list(parse_articles(nlp, articles, n_process=1, batch_size=max(len(articles), 1)))
+    except Exception:  # one bad text must not sink its batch: parse one by one
+        parsed = []
+        for art in articles:
+            try:
+                parsed.extend(parse_articles(nlp, [art], n_process=1, batch_size=1))
+            except Exception as exc:
+                parsed.append((art, exc))
     out = []
-    for art, doc in parse_articles(nlp, articles, n_process=1, batch_size=max(len(articles), 1)):
-        claims = [c.to_dict() for c in extract_doc(doc, art, rules, kinds)]
-        out.append(ArticleResult(art.id, art.content_hash, claims, dict(fingerprint(doc, art))))
+    for art, doc in parsed:
+        if isinstance(doc, Exception):
+            out.append(ArticleResult(art.id, art.content_hash, error=f"{type(doc).__name__}: {doc}"))
+            continue
+        try:
+            claims = [c.to_dict() for c in extract_doc(doc, art, rules, kinds)]
+            out.append(ArticleResult(art.id, art.content_hash, claims, dict(fingerprint(doc, art))))
+        except Exception as exc:  # a bug on odd text: keep the night's run going
+            log.warning("extraction failed on %s: %s: %s", art.id, type(exc).__name__, exc)
+            out.append(ArticleResult(art.id, art.content_hash, error=f"{type(exc).__name__}: {exc}"))
     return out
 
 
@@ -234,6 +253,7 @@ class Extracted:
     parsed: int = 0
     reused: int = 0
     key: Any = None
+    errors: dict[str, str] = field(default_factory=dict)  # article id -> why extraction failed
 
 
 def extract_all(
@@ -271,7 +291,13 @@ def extract_all(
     done = reused
     if progress:
         progress(done, len(unique))
+    failed: dict[str, str] = {}
     for batch in run_engine(todo, rules, engine, model, n_process, scheduler):
+        for r in batch:
+            if r.error:
+                failed[r.content_hash] = r.error
+                got[r.content_hash] = ("[]", "{}")
+        batch = [r for r in batch if not r.error]
         if store is not None:
             pairs = store.put_extractions(batch, texts, key)
         else:
@@ -289,4 +315,5 @@ def extract_all(
             d.update(article=a.id, source=a.outlet, published=a.published)
             claims.append(Claim(**d))
         fps[a.id] = Counter(json.loads(fj))
-    return Extracted(claims, fps, parsed=len(todo), reused=reused, key=key)
+    errors = {a.id: failed[a.content_hash] for a in articles if a.content_hash in failed}
+    return Extracted(claims, fps, parsed=len(todo), reused=reused, key=key, errors=errors)

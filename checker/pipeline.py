@@ -146,6 +146,8 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
     else:
         got = extract_all(ing.articles, rules, model, procs, engine, scheduler, st, progress)
         ext = Extraction(got.claims, got.fingerprints)
+        for aid, why in sorted(got.errors.items()):
+            ing.skipped.append(Skipped(aid, f"extraction failed ({why}); the run went on without it", "E299"))
         cache = {"parsed": got.parsed, "reused": got.reused}
     timings["extract"] = _lap(t0, timings)
     log.info("extract: %d claims (%.1fs)", len(ext.claims), timings["extract"])

@@ -89,3 +89,28 @@ def test_two_processes_give_what_one_gives(corpus, rules):
     two = [r for batch in eng.run_local(arts, rules, n_process=2) for r in batch]
     assert sorted(one, key=lambda r: r.article) == sorted(two, key=lambda r: r.article)
     assert sum(len(r.claims) for r in one) > 20
+
+
+@pytest.mark.slow
+def test_an_article_that_breaks_extraction_is_skipped_and_the_run_goes_on(tmp_path, monkeypatch):
+    """A bug on one odd text must not sink the night: the article is listed as skipped."""
+    import checker.extract as extract_pkg
+    from checker.pipeline import run
+    from tests.conftest import SEEDS
+
+    real = extract_pkg.extract_doc
+
+    def flaky(doc, art, rules, kinds=None):
+        if art.id.startswith("000_"):
+            raise RuntimeError("boom")
+        return real(doc, art, rules, kinds)
+
+    monkeypatch.setattr(extract_pkg, "extract_doc", flaky)
+    db = tmp_path / "c.db"
+    result = run([SEEDS], out_dir=tmp_path / "o", store=db, n_process=1)
+    assert [(s.path, s.code) for s in result.skipped] == [("000_e4cda37d1f651d99.txt", "E299")]
+    assert result.claims and all(c.article.startswith("004_") for c in result.claims)
+    monkeypatch.setattr(extract_pkg, "extract_doc", real)
+    again = run([SEEDS], out_dir=tmp_path / "p", store=db, n_process=1)
+    assert again.info["cache"] == {"parsed": 1, "reused": 1}  # the failure was not stored
+    assert not again.skipped
