@@ -80,6 +80,23 @@ class Claim:
     display: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def in_sentence(
+        cls, article: Article, sent: Any, start: int, end: int, text: str, kind: str, subject: str, value: Any,
+        **fields: Any,
+    ) -> Claim:
+        """A claim at [start, end) of ``article``, in the spaCy sentence ``sent``.
+
+        Every extractor fills the same contract fields from the article (id,
+        outlet, publication date) and the sentence; this is the one place that does.
+        """
+        return cls(
+            article=article.id, start=start, end=end, text=text,
+            sentence_start=sent.start_char, sentence_end=sent.end_char,
+            kind=kind, subject=subject, value=value,
+            source=article.outlet, published=article.published, **fields,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The claim as the JSON-serialisable dict of the data contract."""
         d = asdict(self)

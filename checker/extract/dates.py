@@ -135,21 +135,11 @@ def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
         bound = BOUND_BEFORE.get(doc[ent.start - 1].lower_) if ent.start > 0 else None
         sent = ent.sent
         claims.append(
-            Claim(
-                article=article.id,
-                start=ent.start_char,
-                end=ent.end_char,
-                text=ent.text,
-                sentence_start=sent.start_char,
-                sentence_end=sent.end_char,
-                kind="date",
-                subject=ev.subject,
-                value=when.iso(),
+            Claim.in_sentence(
+                article, sent, ent.start_char, ent.end_char, ent.text, "date", ev.subject, when.iso(),
                 qualifier=bound or ("~" if when.approx or hedge else "="),
                 low=float(when.days[0]) if when.days else None,
                 high=float(when.days[1]) if when.days else None,
-                source=article.source,
-                published=article.published,
                 display=surface,
                 extra={"event": ev.to_dict(), "when": _when_dict(when), "bound": bound},
             )

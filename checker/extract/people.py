@@ -392,18 +392,8 @@ def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     for m in mentions:
         sent = m.sent
         claims.append(
-            Claim(
-                article=article.id,
-                start=m.char_start,
-                end=m.char_end,
-                text=m.name,
-                sentence_start=sent.start_char,
-                sentence_end=sent.end_char,
-                kind="name",
-                subject=_key(m.name),
-                value=m.name,
-                source=article.source,
-                published=article.published,
+            Claim.in_sentence(
+                article, sent, m.char_start, m.char_end, m.name, "name", _key(m.name), m.name,
                 extra={"candidate": True, "det": _after_det(doc, m)} if m.recovered else {"det": _after_det(doc, m)},
             )
         )
@@ -425,18 +415,8 @@ def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
 
 def _title_claim(t: Title, pattern: str, m: Mention, article: Article, rules: Rules, transition: bool = False) -> Claim:
     sent = m.sent
-    return Claim(
-        article=article.id,
-        start=t.start,
-        end=t.end,
-        text=t.surface,
-        sentence_start=sent.start_char,
-        sentence_end=sent.end_char,
-        kind="title",
-        subject=_key(m.name),
-        value=t.value,
-        source=article.source,
-        published=article.published,
+    return Claim.in_sentence(
+        article, sent, t.start, t.end, t.surface, "title", _key(m.name), t.value,
         display=t.surface,
         scope={"org": ", ".join(t.orgs)} if t.orgs else {},
         extra={

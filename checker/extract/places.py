@@ -122,12 +122,8 @@ def extract_places(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
             return
         seen.add(key)
         claims.append(
-            Claim(
-                article=article.id, start=start, end=end, text=text,
-                sentence_start=sent.start_char, sentence_end=sent.end_char,
-                kind="location", subject=subject, value=value,
-                source=article.source, published=article.published,
-                display=display or text, extra=extra,
+            Claim.in_sentence(
+                article, sent, start, end, text, "location", subject, value, display=display or text, extra=extra
             )
         )
 

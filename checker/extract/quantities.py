@@ -807,16 +807,8 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
     value = [safe_float(m.value[0]), safe_float(m.value[1])] if isinstance(m.value, tuple) else safe_float(m.value)
     if value is None or (isinstance(value, list) and None in value):
         return None
-    return Claim(
-        article=article.id,
-        start=start,
-        end=end,
-        text=article.text[start:end],
-        sentence_start=sent.start_char,
-        sentence_end=sent.end_char,
-        kind="quantity",
-        subject=subject,
-        value=value,
+    return Claim.in_sentence(
+        article, sent, start, end, article.text[start:end], "quantity", subject, value,
         unit=unit,
         qualifier=qualifier,
         change=change,
@@ -824,8 +816,6 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         high=safe_float(high),
         attribution=attribution(tok, sent),
         scope=scope,
-        source=article.outlet,
-        published=article.published,
         display=display.strip(),
         extra={"owner": owner, "counted": counted.lower_ if counted is not None else None, "subject_known": bool(known or age_of), "partial": partial_flag,
                "demonym": counted is not None and counted.ent_type_ == "NORP"},
