@@ -8,6 +8,7 @@ relative to the folder given, and the text is kept exactly as decoded.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -221,19 +222,21 @@ def boilerplate_spans(text: str, rules: BoilerplateRules) -> list[tuple[int, int
     spans: list[tuple[int, int]] = []
     lines: list[tuple[int, int]] = []
     pos = 0
+    compiled, any_rx = _compile_boilerplate(tuple((p.pattern, p.extent) for p in rules.patterns))
     for line in text.splitlines(keepends=True):
-        lines.append((pos, pos + len(line)))
+        # One search per line for all patterns; most lines match none.
+        if any_rx is None or any_rx.search(line):
+            lines.append((pos, pos + len(line)))
         pos += len(line)
-    for pat in rules.patterns:
-        rx = re.compile(pat.pattern, re.IGNORECASE)
-        for i, (s, e) in enumerate(lines):
+    for rx, extent in compiled:
+        for s, e in lines:
             if not rx.search(text[s:e]):
                 continue
-            if pat.extent == "rest":
+            if extent == "rest":
                 spans.append((s, len(text)))
-            elif pat.extent == "block":
+            elif extent == "block":
                 end = e
-                for s2, e2 in lines[i + 1 :]:
+                for s2, e2 in _lines_after(text, e):
                     if _LIST_LINE.match(text[s2:e2]) or not text[s2:e2].strip():
                         end = e2
                     else:
@@ -242,6 +245,25 @@ def boilerplate_spans(text: str, rules: BoilerplateRules) -> list[tuple[int, int
             else:
                 spans.append((s, e))
     return _merge(spans)
+
+
+@functools.lru_cache(maxsize=16)
+def _compile_boilerplate(patterns: tuple[tuple[str, str], ...]) -> tuple[list[tuple[re.Pattern, str]], re.Pattern | None]:
+    """Each pattern compiled, and all of them as one alternation (None when back-references forbid it)."""
+    compiled = [(re.compile(p, re.IGNORECASE), extent) for p, extent in patterns]
+    if not patterns or any(re.search(r"\\[1-9]|\(\?P=", p) for p, _ in patterns):
+        return compiled, None
+    try:
+        return compiled, re.compile("|".join(f"(?:{p})" for p, _ in patterns), re.IGNORECASE)
+    except re.error:  # e.g. a group name used twice
+        return compiled, None
+
+
+def _lines_after(text: str, pos: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``text`` from offset ``pos`` on."""
+    for line in text[pos:].splitlines(keepends=True):
+        yield pos, pos + len(line)
+        pos += len(line)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

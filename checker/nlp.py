@@ -184,7 +184,7 @@ class FastAttributeRuler:
             for m, anchor in anchors:
                 num, tests, index = self.multi[m]
                 start, width = i - anchor, len(tests)
-                if 0 <= start and start + width <= len(found) and all(
+                if start >= 0 and start + width <= len(found) and all(
                     tests[p](_token_key(doc[start + p])) for p in range(width) if p != anchor
                 ):
                     target = start + index if index >= 0 else start + width + index

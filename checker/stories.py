@@ -65,10 +65,14 @@ def _vector(fp: Counter, idf: dict[str, float]) -> dict[str, float]:
 def similarities(fingerprints: dict[str, Counter]) -> dict[tuple[str, str], float]:
     """Cosine similarity of every pair of articles that share a salient term.
 
-    An inverted index keeps this near-linear for a night's thousands of
-    articles: terms in more than a fifth of the articles (or 50, whichever is
-    larger) link nothing and are skipped.
+    One sparse matrix product over the terms that can link articles: terms
+    in more than a fifth of the articles (or 50, whichever is larger) link
+    nothing and are left out, which keeps the product sparse for a night's
+    thousands of articles.
     """
+    import numpy as np
+    from scipy import sparse
+
     ids = sorted(fingerprints)
     n = len(ids)
     df: Counter = Counter()
@@ -77,24 +81,26 @@ def similarities(fingerprints: dict[str, Counter]) -> dict[tuple[str, str], floa
     # Every term counts in an article's length, so an article whose only
     # shared term is "Indonesia" is not near one that shares five.
     idf = {t: math.log((1 + n + PRIOR_DOCS) / (1 + c)) + 1 for t, c in df.items()}
-    vecs = {i: _vector(fingerprints[i], idf) for i in ids}
-    index: dict[str, list[str]] = {}
     common = max(50, n // 5)
-    for i in ids:
-        for t in vecs[i]:
-            if df[t] > 1 and df[t] <= common:
-                index.setdefault(t, []).append(i)
-    sims: dict[tuple[str, str], float] = {}
-    for i in ids:
-        scores: Counter = Counter()
-        for t, w in vecs[i].items():
-            for j in index.get(t, ()):
-                if j > i:
-                    scores[j] += w * vecs[j][t]
-        for j, sc in scores.items():
-            if sc > 0.05:
-                sims[(i, j)] = sc
-    return sims
+    column: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for r, i in enumerate(ids):
+        for t, w in _vector(fingerprints[i], idf).items():
+            if 1 < df[t] <= common:
+                rows.append(r)
+                cols.append(column.setdefault(t, len(column)))
+                vals.append(w)
+    if not column:
+        return {}
+    x = sparse.csr_matrix((vals, (rows, cols)), shape=(n, len(column)), dtype=np.float64)
+    prod = sparse.triu(x @ x.T, k=1).tocoo()
+    keep = prod.data > 0.05
+    return {
+        (ids[r], ids[c]): float(v)
+        for r, c, v in zip(prod.row[keep].tolist(), prod.col[keep].tolist(), prod.data[keep].tolist(), strict=True)
+    }
 
 
 def cluster(
@@ -107,18 +113,22 @@ def cluster(
     minister quoted in ten different stories); average linkage merges two
     groups only when their members are, on average, alike. Articles
     published more than ``window_days`` apart never share a story.
+
+    Each group keeps the summed similarity to its neighbours and its first
+    and last publication day, so a merge costs the size of its neighbourhood,
+    not the product of the two groups' sizes.
     """
     sims = similarities(fingerprints)
     dates = dates or {}
     members: dict[str, list[str]] = {i: [i] for i in fingerprints}
     owner: dict[str, str] = {i: i for i in fingerprints}
-
-    def sim(a: str, b: str) -> float:
-        return sims.get((a, b) if a < b else (b, a), 0.0)
-
-    def far(a: str, b: str) -> bool:
-        da, db = _day(dates.get(a)), _day(dates.get(b))
-        return da is not None and db is not None and abs((da - db).days) > window_days
+    links: dict[str, dict[str, float]] = {i: {} for i in fingerprints}
+    for (i, j), s in sims.items():
+        links[i][j] = links[j][i] = s
+    span: dict[str, tuple[int, int] | None] = {}
+    for i in fingerprints:
+        d = _day(dates.get(i))
+        span[i] = (d.toordinal(), d.toordinal()) if d else None
 
     for (i, j), s in sorted(sims.items(), key=lambda kv: (-kv[1], kv[0])):
         if s < threshold:
@@ -126,16 +136,23 @@ def cluster(
         ci, cj = owner[i], owner[j]
         if ci == cj:
             continue
-        a, b = members[ci], members[cj]
-        if any(far(x, y) for x in a for y in b):
+        sa, sb = span[ci], span[cj]
+        if sa and sb and max(sb[1] - sa[0], sa[1] - sb[0]) > window_days:
             continue
-        avg = sum(sim(x, y) for x in a for y in b) / (len(a) * len(b))
-        if avg < threshold * LINKAGE_RATIO:
+        a, b = members[ci], members[cj]
+        if links[ci].get(cj, 0.0) / (len(a) * len(b)) < threshold * LINKAGE_RATIO:
             continue
         keep, drop = (ci, cj) if len(a) >= len(b) else (cj, ci)
         members[keep].extend(members.pop(drop))
         for x in members[keep]:
             owner[x] = keep
+        for c, v in links.pop(drop).items():
+            links[c].pop(drop)
+            if c != keep:
+                links[keep][c] = links[c][keep] = links[keep].get(c, 0.0) + v
+        sd = span.pop(drop)
+        sk = span[keep]
+        span[keep] = (min(sk[0], sd[0]), max(sk[1], sd[1])) if sk and sd else (sk or sd)
     return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
 
 
