@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -39,6 +40,8 @@ ENGINES = ("local", "dask")
 # Articles per task: big enough for spaCy's batched matrix work, small
 # enough to keep both workers busy and to commit often (see batch_size()).
 MAX_BATCH = 32
+# The smallest batch the end of a run shrinks to.
+MIN_BATCH = 4
 # Below this many articles per process, starting workers (each loads the
 # model, about 2 s) costs more than it saves.
 MIN_PER_PROCESS = 12
@@ -107,8 +110,21 @@ def batch_size(n_articles: int, workers: int) -> int:
     return max(1, min(MAX_BATCH, -(-n_articles // (4 * max(1, workers)))))
 
 
-def _batches(articles: list[Article], size: int) -> list[list[Article]]:
-    return [articles[i : i + size] for i in range(0, len(articles), size)]
+def _batches(articles: list[Article], size: int, workers: int = 1) -> list[list[Article]]:
+    """Batches of ``size`` articles, shrinking towards the end of the list.
+
+    Guided scheduling: each batch is at most a share of what is left, so the
+    workers finish together instead of one idling while the other parses a
+    last full batch.
+    """
+    out = []
+    i = 0
+    while i < len(articles):
+        left = len(articles) - i
+        n = max(min(size, MIN_BATCH), min(size, -(-left // (2 * max(1, workers)))))
+        out.append(articles[i : i + n])
+        i += n
+    return out
 
 
 # --- local: a process pool ---------------------------------------------------
@@ -146,8 +162,12 @@ def run_local(
     # spawn, not fork: the parent may run threads (a progress bar, Dask) and
     # holds the store's lock file, which forked children would inherit.
     ctx = multiprocessing.get_context("spawn")
+    # One BLAS thread per worker: the workers already take every core, and a
+    # BLAS pool beside each would compete with the other worker for it.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     pool = ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds))
-    todo = iter(_batches(articles, size))
+    todo = iter(_batches(articles, size, procs))
     pending: set[Future] = set()
 
     def submit() -> None:
@@ -197,9 +217,10 @@ def run_dask(
     try:
         kinds = list(kinds) if kinds else None
         rules_f = client.scatter(rules, broadcast=True, hash=False)
+        workers = sum(client.nthreads().values())
         futures = [
             client.submit(extract_batch, batch, rules_f, model, kinds, pure=False)
-            for batch in _batches(articles, batch_size(len(articles), sum(client.nthreads().values())))
+            for batch in _batches(articles, batch_size(len(articles), workers), workers)
         ]
         with client.as_current():
             done = as_completed(futures)

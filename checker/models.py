@@ -9,6 +9,7 @@ field here is a breaking change.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -35,9 +36,11 @@ class Article:
     url: str | None = None
     story: str | None = None
     path: str | None = None
-    skip_spans: list[tuple[int, int]] = field(default_factory=list)
+    # None until extraction looks for boilerplate (in the worker that parses
+    # the article, so an unchanged rerun never scans for it).
+    skip_spans: list[tuple[int, int]] | None = None
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
         """Hash of the text: the store keys extraction results by it."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
@@ -49,7 +52,7 @@ class Article:
 
     def is_checked(self, start: int, end: int) -> bool:
         """False when [start, end) falls inside a boilerplate span."""
-        return not any(s <= start and end <= e for s, e in self.skip_spans)
+        return not any(s <= start and end <= e for s, e in self.skip_spans or ())
 
 
 @dataclass

@@ -130,7 +130,7 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
     timings: dict[str, float] = {}
     settings = {"since": since, "story": story, "model": model}
     run_id = st.begin_run([str(i) for i in inputs], str(Path(out_dir).resolve()) if out_dir else None, settings) if st else None
-    ing = read_inputs(inputs, rules.boilerplate)
+    ing = read_inputs(inputs)  # boilerplate is found where the text is parsed
     cutoff = resolve_since(since, st, run_id)
     if cutoff is not None:
         left = keep_since(ing, cutoff)
@@ -317,7 +317,7 @@ def extract(
 ) -> tuple[list[Claim], list[Skipped], list[Article]]:
     """Claims of ``inputs`` without comparing them (``checker extract``)."""
     rules = rules or load_rules(rules_dir)
-    ing = read_inputs(inputs, rules.boilerplate)
+    ing = read_inputs(inputs)  # boilerplate is found where the text is parsed
     ext = extract_articles(ing.articles, rules, model=model, n_process=n_process or 1, kinds=kinds)
     stories = {a.id: a.story or "" for a in ing.articles}
     claims = resolve_claims(ext.claims, stories, rules)

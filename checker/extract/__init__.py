@@ -49,6 +49,10 @@ def extractors() -> dict[str, Extractor]:
 
 def extract_doc(doc: Doc, article: Article, rules: Rules, kinds: Iterable[str] | None = None) -> list[Claim]:
     """All claims of the requested kinds in one parsed article, in text order."""
+    if article.skip_spans is None:
+        from checker.ingest import boilerplate_spans
+
+        article.skip_spans = boilerplate_spans(article.text, rules.boilerplate)
     wanted = set(kinds) if kinds else None
     claims: list[Claim] = []
     for kind, fn in extractors().items():

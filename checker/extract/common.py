@@ -108,6 +108,15 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def ents_within(span: Span) -> list[Span]:
+    """``span.ents`` from a list built once per doc: spaCy rebuilds every entity on each access."""
+    doc = span.doc
+    ents = doc.user_data.get("checker_ents")
+    if ents is None:
+        ents = doc.user_data["checker_ents"] = list(doc.ents)
+    return [e for e in ents if e.start >= span.start and e.end <= span.end]
+
+
 def ent_span(tok: Token) -> Span | None:
     """The named entity ``tok`` belongs to, found from its IOB tags.
 

@@ -45,7 +45,7 @@ def _hedge_before(doc: Doc, ent: Span) -> tuple[int, str]:
 
 def _dateline(doc: Doc, ent: Span) -> bool:
     """A date standing on a line of its own (a dateline under the headline)."""
-    text = doc.text
+    text = doc_text(doc)
     a = text.rfind("\n", 0, ent.start_char) + 1
     b = text.find("\n", ent.end_char)
     line = text[a : b if b >= 0 else len(text)]

@@ -439,9 +439,11 @@ def _descriptions(doc: Doc, article: Article, rules: Rules, held: list[tuple[Men
     Linked only when exactly one person in the article holds that office in
     that body, so a description can add support but never invent a person.
     """
+    out: list[Claim] = []
+    if not any(h.offices and h.orgs for _, h in held):
+        return out  # no office held in a named body: no description can link
     lex = lexicon(rules)
     used = {(t.start, t.end) for _, t in held}
-    out: list[Claim] = []
     for chunk in doc.noun_chunks:
         root = chunk.root
         if not lex.is_title_word(norm_word(root.text)) or any(t.ent_type_ == "PERSON" for t in chunk):

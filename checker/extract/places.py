@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from checker.extract.common import canonical_place, doc_text
+from checker.extract.common import canonical_place, doc_text, ents_within
 from checker.extract.events import Participants, event_of, mentions_of
 from checker.models import Claim
 
@@ -99,13 +99,13 @@ def _key_noun(noun: Token, parts: Participants) -> str | None:
         if m is not None:
             return f"{m.name.lower()}'s {noun.lemma_.lower()}"
         if p.ent_type_ in ("ORG", "NORP", "GPE", "PERSON", "PRODUCT"):
-            ent = next((e for e in p.sent.ents if e.start <= p.i < e.end), None)
+            ent = next((e for e in ents_within(p.sent) if e.start <= p.i < e.end), None)
             name = ent.text if ent is not None else p.text
             name = re.sub(r"(’s|'s)$", "", name).strip().lower()
             name = re.sub(r"^the\s+", "", name)
             return f"{name} {noun.lemma_.lower()}"
     if noun.pos_ == "PROPN" or noun.ent_type_ in PLACE_LABELS | {"ORG", "PRODUCT"}:
-        ent = next((e for e in noun.sent.ents if e.start <= noun.i < e.end), None)
+        ent = next((e for e in ents_within(noun.sent) if e.start <= noun.i < e.end), None)
         return (ent.text if ent is not None else noun.text).lower()
     return None
 
@@ -163,7 +163,7 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
         k = nxt + 1
         while k < sent.end and doc[k].lower_ in ("the",):
             k += 1
-        other = next((x for x in sent.ents if x.start == k and x.label_ in PLACE_LABELS), None)
+        other = next((x for x in ents_within(sent) if x.start == k and x.label_ in PLACE_LABELS), None)
         # The second place must hang off the first ("Djibouti in Ivory Coast"),
         # not off a verb ("to aid Russia in Ukraine").
         attached = doc[nxt].head.i in range(ent.start, ent.end) or other is not None and other.root.head.i in range(ent.start, ent.end)
@@ -178,7 +178,7 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
         window = doc[k : min(sent.end, k + 8)]
         if any(t.lower_ in CAPITAL_WORDS for t in window) and any(t.lower_ == "of" for t in window):
             of = next(t for t in window if t.lower_ == "of")
-            other = next((x for x in sent.ents if x.start in (of.i + 1, of.i + 2) and x.label_ in PLACE_LABELS), None)
+            other = next((x for x in ents_within(sent) if x.start in (of.i + 1, of.i + 2) and x.label_ in PLACE_LABELS), None)
             if other is not None:
                 otext, _, oe = _place_text(doc, other)
                 outer = canonical_place(otext, rules)
@@ -191,7 +191,7 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
         while k >= sent.start and doc[k].pos_ in ("ADJ",):
             k -= 1
         if k >= sent.start and doc[k].text in ("'s", "’s"):
-            owner = next((x for x in sent.ents if x.end == k and x.label_ in PLACE_LABELS), None)
+            owner = next((x for x in ents_within(sent) if x.end == k and x.label_ in PLACE_LABELS), None)
             if owner is not None:
                 outer = canonical_place(owner.text, rules)
                 if outer != place:
@@ -200,13 +200,33 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
 
 def _contained(rules: Rules) -> set[str]:
     """Places rules/places.yaml puts inside another (whose whereabouts can be checked)."""
-    return {rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner}
+    return _per_rules(rules, "contained", lambda: {
+        rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner
+    })
+
+
+def _bearings(rules: Rules) -> dict[str, str]:
+    """Bearing word (and its forms) -> bearing, from rules/places.yaml."""
+    return _per_rules(rules, "bearings", lambda: {
+        s.lower(): b for b, forms in rules.places.bearings.items() for s in [b, *forms] if len(s) > 2
+    })
+
+
+_RULES_CACHE: dict[tuple[int, str], tuple[Rules, object]] = {}
+
+
+def _per_rules(rules: Rules, what: str, build):
+    """``build()`` once per rules object (rules are read-only once loaded)."""
+    hit = _RULES_CACHE.get((id(rules), what))
+    if hit is None or hit[0] is not rules:
+        hit = _RULES_CACHE[(id(rules), what)] = (rules, build())
+    return hit[1]
 
 
 def _in_list(doc: Doc, ent: Span) -> bool:
     """Is the place one item of a list ("Indonesia, Sri Lanka, India and ...")?"""
     sent = ent.sent
-    places = [e for e in sent.ents if e.label_ in PLACE_LABELS]
+    places = [e for e in ents_within(sent) if e.label_ in PLACE_LABELS]
     idx = next((i for i, e in enumerate(places) if e.start == ent.start), None)
     if idx is None:
         return False
@@ -232,7 +252,7 @@ def _in_list(doc: Doc, ent: Span) -> bool:
 
 def _bearing(doc: Doc, ent: Span, place: str, rules: Rules, add) -> None:
     """"150 nautical miles west of Aden": bearing and distance from a place."""
-    lookup = {s.lower(): b for b, forms in rules.places.bearings.items() for s in [b, *forms] if len(s) > 2}
+    lookup = _bearings(rules)
     k = ent.start - 1
     while k > ent.sent.start and (doc[k].pos_ in ("DET", "ADJ") or doc[k].text in ("'s", "’s") or doc[k].lower_ in CAPITAL_WORDS or doc[k].ent_type_ in PLACE_LABELS):
         k -= 1

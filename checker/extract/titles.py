@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from checker.extract.common import doc_text
+
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
@@ -335,7 +337,7 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
     return Title(
         start=start,
         end=end,
-        surface=tokens[0].doc.text[start:end],
+        surface=doc_text(tokens[0].doc)[start:end],
         offices=offices,
         orgs=list(dict.fromkeys(o for o in orgs if o)),
         unit=unit,
