@@ -267,14 +267,36 @@ def fingerprint_counter(fp: dict[str, int]) -> Counter:
 
 @dataclass
 class Extracted:
-    """Claims and fingerprints for a run's articles, and how many were parsed vs reused."""
+    """Claims and fingerprints for a run's articles, and how many were parsed vs reused.
 
-    claims: list[Any]
+    Claims stay in their stored JSON until asked for, article by article: a
+    rerun whose stories are all unchanged never needs most of them.
+    """
+
+    articles: list[Article]
+    claim_json: dict[str, str]  # content hash -> the claims' JSON
     fingerprints: dict[str, Counter]
     parsed: int = 0
     reused: int = 0
     key: Any = None
     errors: dict[str, str] = field(default_factory=dict)  # article id -> why extraction failed
+
+    def claims_for(self, article: Article) -> list[Any]:
+        """The claims of one article, with its id, outlet and date."""
+        import json
+
+        from checker.models import Claim
+
+        out = []
+        for d in json.loads(self.claim_json[article.content_hash]):
+            d.update(article=article.id, source=article.outlet, published=article.published)
+            out.append(Claim(**d))
+        return out
+
+    @property
+    def claims(self) -> list[Any]:
+        """Every article's claims, in article order."""
+        return [c for a in self.articles for c in self.claims_for(a)]
 
 
 def extract_all(
@@ -296,7 +318,6 @@ def extract_all(
     """
     import json
 
-    from checker.models import Claim
     from checker.store import CacheKey, _dumps
 
     unique: dict[str, Article] = {}
@@ -328,13 +349,8 @@ def extract_all(
         done += len(batch)
         if progress:
             progress(done, len(unique))
-    claims: list[Claim] = []
-    fps: dict[str, Counter] = {}
-    for a in articles:
-        cj, fj = got[a.content_hash]
-        for d in json.loads(cj):
-            d.update(article=a.id, source=a.outlet, published=a.published)
-            claims.append(Claim(**d))
-        fps[a.id] = Counter(json.loads(fj))
+    fps = {a.id: Counter(json.loads(got[a.content_hash][1])) for a in articles}
     errors = {a.id: failed[a.content_hash] for a in articles if a.content_hash in failed}
-    return Extracted(claims, fps, parsed=len(todo), reused=reused, key=key, errors=errors)
+    return Extracted(
+        articles, {h: cj for h, (cj, _) in got.items()}, fps, parsed=len(todo), reused=reused, key=key, errors=errors
+    )

@@ -139,6 +139,11 @@ class Conflict:
         """The conflict as the dict written to conflicts.json."""
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Conflict:
+        """A conflict back from its ``to_dict`` form."""
+        return cls(**{**d, "values": [ValueGroup(**v) for v in d["values"]]})
+
 
 @dataclass
 class Skipped:

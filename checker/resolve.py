@@ -2,8 +2,8 @@
 
 Person mentions ("Barrot", "Jean-Noel Barrot", "Mr Ging") are linked to one
 person per story, so titles and name spellings can be compared per person.
-Quantity subjects are already normalized at extraction through the rules'
-synonym and alias tables.
+Quantity subjects are normalized at extraction through the rules' synonym
+and alias tables; only demonym counts ("12 Somalis") need their story.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
 
 def resolve_claims(claims: list[Claim], stories: dict[str, str], rules: Rules) -> list[Claim]:
-    """Claims with person subjects linked within each story."""
-    try:
-        from checker.people import link_people
-    except ImportError:
-        return claims
-    return link_people(claims, stories, rules)
+    """Claims with person subjects linked within each story, and demonym counts
+    ("12 Somalis") given the subject their story counts with that owner."""
+    from checker.compare.quantities import resolve_demonyms
+    from checker.people import link_people
+
+    claims = link_people(claims, stories, rules)
+    resolve_demonyms([(stories.get(c.article, ""), c) for c in claims if c.kind == "quantity"])
+    return claims

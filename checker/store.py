@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 DEFAULT_STORE = Path("reports") / "checker.db"
 STORE_ENV = "CHECKER_STORE"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # The sources whose code decides what extraction returns for a text.
 EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "stories.py", "models.py", "ingest.py")
 
@@ -89,6 +89,12 @@ CREATE TABLE IF NOT EXISTS run_articles (
 CREATE TABLE IF NOT EXISTS story_cache (
     key TEXT PRIMARY KEY,
     stories TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS story_results (
+    key TEXT PRIMARY KEY,
+    claims TEXT NOT NULL,
+    conflicts TEXT NOT NULL,
     created TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS conflicts (
@@ -455,6 +461,52 @@ class Store:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO story_cache VALUES (?,?,?)", (skey, _dumps(stories), _now()))
         return stories
+
+    def story_result_keys(
+        self, articles: list[Article], stories: dict[str, str], key: CacheKey, rules: Rules, claim_json: dict[str, str]
+    ) -> dict[str, str]:
+        """story id -> the key of its linked claims and conflicts in ``story_results``.
+
+        A story's result depends only on its articles (text, outlet, date), the
+        claims extracted from them (``claim_json``: content hash -> claims as
+        stored; an article whose extraction failed has none), every rule and
+        checker's code: the same inputs give the same key, and any change to
+        one of them a new one.
+        """
+        base = _dumps([key.model, key.extractor, key.rules, rules.version, _source_hash("*.py", "compare/*.py")])
+        members: dict[str, list[Article]] = {}
+        for a in articles:
+            members.setdefault(stories.get(a.id, ""), []).append(a)
+        out = {}
+        for sid, arts in members.items():
+            h = hashlib.sha256(base.encode())
+            h.update(_dumps(sid).encode())
+            for a in sorted(arts, key=lambda a: a.id):
+                claims = hashlib.sha256(claim_json.get(a.content_hash, "").encode()).hexdigest()
+                h.update(_dumps([a.id, a.content_hash, claims, a.outlet, a.published, a.title]).encode())
+            out[sid] = h.hexdigest()
+        return out
+
+    def story_results(self, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """key -> (claims JSON, conflicts JSON) for the keys already stored."""
+        keys = list(keys)
+        out: dict[str, tuple[str, str]] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for k, cj, fj in self.db.execute(
+                f"SELECT key, claims, conflicts FROM story_results WHERE key IN ({marks})", chunk
+            ):
+                out[k] = (cj, fj)
+        return out
+
+    def put_story_results(self, rows: list[tuple[str, str, str]]) -> None:
+        """Store (key, claims JSON, conflicts JSON) for stories just linked and compared."""
+        now = _now()
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO story_results VALUES (?,?,?,?)", [(k, c, f, now) for k, c, f in rows]
+            )
 
     def stats(self) -> dict[str, int]:
         """Row counts, for logs and tests."""

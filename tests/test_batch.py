@@ -30,12 +30,18 @@ def _no_model(*args, **kwargs):
 def test_rerun_reextracts_nothing_and_loads_no_model(tmp_path, monkeypatch):
     db = tmp_path / "c.db"
     first = run([SEEDS], out_dir=tmp_path / "a", store=db, n_process=1)
-    assert first.info["cache"] == {"parsed": 2, "reused": 0}
+    assert first.info["cache"] == {"parsed": 2, "reused": 0, "stories_reused": 0}
     monkeypatch.setattr("checker.nlp.load_pipeline", _no_model)
-    # Same articles, same extraction: the stories come from the store too.
+    # Same articles, same extraction: the stories come from the store too,
+    # and so do their linked claims and conflicts.
     monkeypatch.setattr("checker.pipeline.assign_stories", _no_model)
+    monkeypatch.setattr("checker.pipeline.resolve_claims", _no_model)
+    monkeypatch.setattr("checker.pipeline.compare_all", _no_model)
     second = run([SEEDS], out_dir=tmp_path / "b", store=db, n_process=1)
-    assert second.info["cache"] == {"parsed": 0, "reused": 2}
+    n_stories = len(set(first.stories.values()))
+    assert second.info["cache"] == {"parsed": 0, "reused": 2, "stories_reused": n_stories}
+    assert [c.to_dict() for c in second.claims] == [c.to_dict() for c in first.claims]
+    assert (tmp_path / "b" / "claims.csv").read_bytes() == (tmp_path / "a" / "claims.csv").read_bytes()
     assert [c.to_dict() | {"status": "-"} for c in second.conflicts] == [
         c.to_dict() | {"status": "-"} for c in first.conflicts
     ]
@@ -57,6 +63,7 @@ def test_compare_rule_change_recompares_without_reparsing(tmp_path, monkeypatch)
     monkeypatch.setattr("checker.nlp.load_pipeline", _no_model)
     again = run([SEEDS], out_dir=tmp_path / "b", store=db, rules_dir=rules, n_process=1)
     assert again.info["cache"]["parsed"] == 0
+    assert again.info["cache"]["stories_reused"] == 0  # a compare rule changed: every story is judged again
     monkeypatch.undo()
     with open(rules / "subjects.yaml", "a", encoding="utf-8") as f:
         f.write("\nstop_heads: [thing, things, stuff]\n")
@@ -161,7 +168,7 @@ def test_kill_9_midway_then_rerun_equals_an_uninterrupted_run(corpus, tmp_path):
     assert not (killed_out / "conflicts.json").exists()
 
     resumed = run([src], out_dir=killed_out, store=killed_db, n_process=2)
-    assert resumed.info["cache"] == {"parsed": 32 - done, "reused": done}
+    assert {k: resumed.info["cache"][k] for k in ("parsed", "reused")} == {"parsed": 32 - done, "reused": done}
     assert resumed.info["id"] == 1  # the interrupted run, finished
 
     clean_out = tmp_path / "u" / "out"
@@ -178,3 +185,35 @@ def test_kill_9_midway_then_rerun_equals_an_uninterrupted_run(corpus, tmp_path):
     assert json.loads((clean_out / "conflicts.json").read_text(encoding="utf-8"))["conflicts"], (
         "no conflicts: a weak test"
     )
+
+
+def test_an_edited_article_rejudges_only_its_story(tmp_path):
+    """Stories whose articles did not change are taken from the store, and the
+    run's result is the same as a run that judged everything afresh."""
+    src = tmp_path / "in"
+    shutil.copytree(SEEDS, src / "seeds")
+    other = src / "other"
+    other.mkdir()
+    (other / "a.txt").write_text(
+        "Flood in Valencia\n\nAt least 205 people died in the floods in Valencia on Tuesday, officials said.\n",
+        encoding="utf-8",
+    )
+    (other / "b.txt").write_text(
+        "Valencia floods\n\nThe floods in Valencia killed 158 people on Tuesday, the regional government said.\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "c.db"
+    first = run([src], out_dir=tmp_path / "o1", store=db, story="folder", n_process=1)
+    assert first.info["cache"]["stories_reused"] == 0
+    with open(other / "b.txt", "a", encoding="utf-8") as f:
+        f.write("\nRescuers said 300 people were still missing.\n")
+    second = run([src], out_dir=tmp_path / "o2", store=db, story="folder", n_process=1)
+    assert second.info["cache"]["parsed"] == 1
+    assert second.info["cache"]["stories_reused"] == 1  # the seeds' story; the floods story is judged again
+    afresh = run([src], out_dir=tmp_path / "o3", store=None, story="folder", n_process=1)
+    assert [c.to_dict() for c in second.claims] == [c.to_dict() for c in afresh.claims]
+    assert [c.to_dict() | {"status": "-"} for c in second.conflicts] == [
+        c.to_dict() | {"status": "-"} for c in afresh.conflicts
+    ]
+    assert any(c.text == "300" for c in second.claims)  # the edit is in
+    assert (tmp_path / "o2" / "claims.csv").read_bytes() == (tmp_path / "o3" / "claims.csv").read_bytes()

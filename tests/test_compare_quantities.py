@@ -119,3 +119,23 @@ def test_prices_and_rises_compare_only_within_one_day(rules):
     assert conflicts(rules, oil("a", 44.45, None), oil("b", 49.74, None)) == []
     assert conflicts(rules, oil("a", 44.45, "2005-01-03"), oil("b", 49.74, "2005-02-10")) == []
     assert len(conflicts(rules, oil("a", 44.45, "2005-01-03"), oil("b", 49.74, "2005-01-03"))) == 1
+
+
+def test_demonym_count_takes_the_subject_its_story_counts(tmp_path):
+    """"12 Somalis" counts what the story counts with that owner ("23 Somali
+    pirates"): resolved before comparing, so the claim table says so too."""
+    from checker.pipeline import run
+
+    (tmp_path / "a.txt").write_text(
+        "Pirates seized\n\nThe Indian navy captured 23 Somali pirates on Monday after a gun battle, officials said.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Navy captures pirates\n\nThe Indian navy captured 12 Somalis on Monday after a gun battle.\n", encoding="utf-8"
+    )
+    result = run([tmp_path], out_dir=tmp_path / "out", story="pirates", n_process=1)
+    by_text = {c.text: c for c in result.claims if c.kind == "quantity"}
+    assert by_text["12"].subject == by_text["23"].subject == "somali pirates"
+    assert [c.subject for c in result.conflicts] == ["somali pirates"]
+    csv = (tmp_path / "out" / "claims.csv").read_text(encoding="utf-8")
+    assert "b.txt,48,50,12," in csv and csv.count("somali pirates") == 2

@@ -112,5 +112,7 @@ def test_an_article_that_breaks_extraction_is_skipped_and_the_run_goes_on(tmp_pa
     assert result.claims and all(c.article.startswith("004_") for c in result.claims)
     monkeypatch.setattr(extract_pkg, "extract_doc", real)
     again = run([SEEDS], out_dir=tmp_path / "p", store=db, n_process=1)
-    assert again.info["cache"] == {"parsed": 1, "reused": 1}  # the failure was not stored
+    # The failure was stored neither as claims nor as its story's result.
+    assert {k: again.info["cache"][k] for k in ("parsed", "reused")} == {"parsed": 1, "reused": 1}
     assert not again.skipped
+    assert {c.article for c in again.claims} == {c.article for c in run([SEEDS], store=tmp_path / "fresh.db").claims}

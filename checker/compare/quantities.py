@@ -358,7 +358,6 @@ def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
     """Quantity conflicts in the claim table (all stories)."""
     sub = df[df["kind"] == "quantity"]
     keyed: dict[tuple, list[Claim]] = defaultdict(list)
-    resolve_demonyms(list(zip(sub["story"], sub["claim"])))
     for story, claim in zip(sub["story"], sub["claim"]):
         if not claim.extra.get("subject_known") or claim.extra.get("partial"):
             continue  # nothing says what is counted, or it is a part of a count
