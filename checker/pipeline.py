@@ -130,11 +130,12 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
     timings: dict[str, float] = {}
     settings = {"since": since, "story": story, "model": model}
     run_id = st.begin_run([str(i) for i in inputs], str(Path(out_dir).resolve()) if out_dir else None, settings) if st else None
-    ing = read_inputs(inputs)  # boilerplate is found where the text is parsed
     cutoff = resolve_since(since, st, run_id)
+    # Boilerplate is found where the text is parsed; files older than --since are not read.
+    ing = read_inputs(inputs, since=cutoff)
     if cutoff is not None:
-        left = keep_since(ing, cutoff)
-        log.info("since: %d older articles left out", left)
+        keep_since(ing, cutoff)  # the skipped list too
+        log.info("since: %d older files left out unread", ing.old_files)
     if story:
         apply_story_option(ing.articles, story)
     timings["ingest"] = _lap(t0)
@@ -263,15 +264,16 @@ def resolve_and_compare(
             story_claims = [vars(c) for a in members[sid] for c in linked.get(a.id, [])]  # shallow: JSON copies
             rows.append((keys[sid], _json(story_claims), _json(found.get(sid, []))))
         st.put_story_results(rows)  # type: ignore[union-attr]
-        # Fresh results go through the JSON they are stored as, like reused ones.
-        fresh_claims = {sid: json.loads(cj) for (_, cj, _), sid in zip(rows, todo, strict=True)}
-        fresh_conflicts = {sid: json.loads(fj) for (_, _, fj), sid in zip(rows, todo, strict=True)}
+        # Fresh results go through the JSON they are stored as, like reused
+        # ones; the objects go first, so a night's claims are never held twice.
+        payload = dict(hits) | {k: (cj, fj) for k, cj, fj in rows}
+        del fresh, rows
         linked, conflicts = {}, []
         for sid in members:
-            cj, fj = hits[keys[sid]] if sid not in fresh_claims else (None, None)
-            for d in fresh_claims[sid] if cj is None else json.loads(cj):
+            cj, fj = payload[keys[sid]]
+            for d in json.loads(cj):
                 linked.setdefault(d["article"], []).append(Claim(**d))
-            conflicts.extend(Conflict.from_dict(d) for d in (fresh_conflicts[sid] if fj is None else json.loads(fj)))
+            conflicts.extend(Conflict.from_dict(d) for d in json.loads(fj))
         conflicts.sort(key=lambda c: (c.story, c.kind, c.subject, c.id))
     out = [c for a in articles for c in linked.get(a.id, [])]
     return out, conflicts, len(members) - len(todo)

@@ -98,3 +98,24 @@ def test_boilerplate_spans_cover_link_lists_and_appeals():
     start = text.index("Read also:")
     assert spans and spans[0][0] == start and spans[-1][1] == len(text)
     assert "Sybiha met in Paris" in text[: spans[0][0]]
+
+
+def test_since_leaves_older_files_unread(tmp_path, monkeypatch):
+    import os
+    from pathlib import Path
+
+    (tmp_path / "old.txt").write_text("Old news\n\nIt happened long ago.\n", encoding="utf-8")
+    (tmp_path / "new.txt").write_text("New news\n\nIt happened today.\n", encoding="utf-8")
+    os.utime(tmp_path / "old.txt", (1_000_000_000, 1_000_000_000))
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def counting(self):
+        read.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    ing = read_inputs([tmp_path], since=1_500_000_000)
+    assert [a.id for a in ing.articles] == ["new.txt"] and ing.old_files == 1
+    assert read == ["new.txt"]
+    assert [a.id for a in read_inputs([tmp_path]).articles] == ["new.txt", "old.txt"]
