@@ -198,6 +198,11 @@ class FastAttributeRuler:
                     set_token_attrs(token, attrs[num])
         return doc
 
+    def __reduce__(self) -> tuple:
+        # The tests are closures: rebuild them from spaCy's ruler (pickled
+        # whole when nlp.pipe starts processes with "spawn").
+        return (FastAttributeRuler, (self.ruler,))
+
     def pipe(self, docs: Any, batch_size: int = 128) -> Any:
         for doc in docs:
             yield self(doc)

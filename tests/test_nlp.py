@@ -60,3 +60,22 @@ def test_unsupported_pattern_keeps_spacys_ruler():
         FastAttributeRuler(ruler)
     fast_attribute_ruler(nlp)
     assert nlp.pipe_names == ["attribute_ruler"]
+
+
+def test_pickles_for_spawned_processes(pair):
+    """nlp.pipe(n_process=...) pickles the pipeline where processes are spawned."""
+    import pickle
+
+    _, fast = pair
+    ruler = fast.get_pipe("checker_attribute_ruler")
+    again = pickle.loads(pickle.dumps(ruler))
+
+    def tagged():
+        doc = fast.make_doc("We're gon na win, y'all.")
+        for name in ("tok2vec", "tagger", "parser"):
+            doc = fast.get_pipe(name)(doc)
+        return doc
+
+    a, b = ruler(tagged()), again(tagged())
+    assert [(t.pos_, t.lemma_, str(t.morph)) for t in a] == [(t.pos_, t.lemma_, str(t.morph)) for t in b]
+    assert [t.lemma_ for t in b if t.text in ("gon", "na")] == ["go", "to"]

@@ -254,3 +254,22 @@ def test_runs_and_diff_commands(tmp_path):
     assert res.exit_code == 2 and "[E406]" in res.output
     res = CliRunner().invoke(app, ["runs", "--store", str(tmp_path / "none.db")])
     assert res.exit_code == 2 and "[E404]" in res.output
+
+
+def test_a_store_from_the_previous_schema_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "c.db"
+    Store(db).close()
+    con = sqlite3.connect(db)
+    con.execute("DROP TABLE story_results")
+    con.execute("PRAGMA user_version=2")
+    con.commit()
+    con.close()
+    st = Store(db)
+    try:
+        st.put_story_results([("k", "[]", "[]")])
+        assert st.story_results(["k", "missing"]) == {"k": ("[]", "[]")}
+    finally:
+        st.close()
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 3
