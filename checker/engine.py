@@ -45,6 +45,8 @@ MIN_BATCH = 4
 # Below this many articles per process, starting workers (each loads the
 # model, about 2 s) costs more than it saves.
 MIN_PER_PROCESS = 12
+# Environment variables that size numpy's BLAS thread pool.
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # Seconds to wait for a Dask scheduler before giving up (exit code 6).
 CONNECT_TIMEOUT = 15
 
@@ -163,8 +165,10 @@ def run_local(
     # holds the store's lock file, which forked children would inherit.
     ctx = multiprocessing.get_context("spawn")
     # One BLAS thread per worker: the workers already take every core, and a
-    # BLAS pool beside each would compete with the other worker for it.
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    # BLAS pool beside each would compete with the other worker for it. Set
+    # while the workers start (they read it when numpy loads), then put back.
+    saved = {var: os.environ.get(var) for var in BLAS_THREAD_VARS}
+    for var in BLAS_THREAD_VARS:
         os.environ.setdefault(var, "1")
     pool = ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds))
     todo = iter(_batches(articles, size, procs))
@@ -179,14 +183,24 @@ def run_local(
         # A bounded number of batches in flight keeps memory flat however
         # many articles a night brings.
         for _ in range(procs * 3):
-            submit()
+            submit()  # the first ``procs`` submissions start the workers
+        _restore_env(saved)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 yield fut.result()
                 submit()
     finally:
+        _restore_env(saved)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _restore_env(saved: dict[str, str | None]) -> None:
+    for var, value in saved.items():
+        if value is None:
+            os.environ.pop(var, None)
+        else:
+            os.environ[var] = value
 
 
 # --- dask: an existing cluster -----------------------------------------------

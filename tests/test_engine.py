@@ -80,15 +80,28 @@ def test_unknown_engine_and_missing_scheduler_are_errors(rules):
 
 @pytest.mark.slow
 @pytest.mark.corpus
-def test_two_processes_give_what_one_gives(corpus, rules):
+def test_two_processes_give_what_one_gives(corpus, rules, monkeypatch):
+    import os
+
     from checker.ingest import read_inputs
 
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     files = sorted((corpus / "bbc" / "business").glob("*.txt"))[:20]
     arts = read_inputs(files, rules.boilerplate).articles
     one = [r for batch in eng.run_local(arts, rules, n_process=1) for r in batch]
     two = [r for batch in eng.run_local(arts, rules, n_process=2) for r in batch]
     assert sorted(one, key=lambda r: r.article) == sorted(two, key=lambda r: r.article)
     assert sum(len(r.claims) for r in one) > 20
+    assert "OPENBLAS_NUM_THREADS" not in os.environ  # set for the workers only
+
+
+def test_batches_shrink_towards_the_end_and_cover_every_article():
+    items = list(range(1411))
+    batches = eng._batches(items, 32, 2)
+    assert [x for b in batches for x in b] == items
+    sizes = [len(b) for b in batches]
+    assert sizes[0] == 32 and sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] == eng.MIN_BATCH and sum(s < 32 for s in sizes) >= 4
 
 
 @pytest.mark.slow
