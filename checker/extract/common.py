@@ -9,12 +9,15 @@ its own speaker and its own place.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
     from checker.rules import Rules
+
+T = TypeVar("T")
 
 REPORTING_VERBS = {
     "say", "state", "report", "tell", "confirm", "estimate", "indicate", "announce",
@@ -98,6 +101,21 @@ def attribution(tok: Token, sent: Span) -> str | None:
         if subj:
             return _compact(list(subj[0].subtree))
     return None
+
+
+_PER_RULES: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def per_rules(rules: Rules, what: str, build: Callable[[], T]) -> T:
+    """``build()`` once per rules object and ``what`` (rules are read-only once loaded).
+
+    Keyed by the object's id and checked by identity, so a new rules object
+    (another folder, a reload) never gets tables built from an old one.
+    """
+    hit = _PER_RULES.get((id(rules), what))
+    if hit is None or hit[0] is not rules:
+        hit = _PER_RULES[(id(rules), what)] = (rules, build())
+    return hit[1]
 
 
 def doc_text(doc: Doc) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from checker.extract.common import canonical_place, doc_text, ents_within
+from checker.extract.common import canonical_place, doc_text, ents_within, per_rules
 from checker.extract.events import Participants, event_of, mentions_of
 from checker.models import Claim
 
@@ -200,27 +200,16 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
 
 def _contained(rules: Rules) -> set[str]:
     """Places rules/places.yaml puts inside another (whose whereabouts can be checked)."""
-    return _per_rules(rules, "contained", lambda: {
+    return per_rules(rules, "contained", lambda: {
         rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner
     })
 
 
 def _bearings(rules: Rules) -> dict[str, str]:
     """Bearing word (and its forms) -> bearing, from rules/places.yaml."""
-    return _per_rules(rules, "bearings", lambda: {
+    return per_rules(rules, "bearings", lambda: {
         s.lower(): b for b, forms in rules.places.bearings.items() for s in [b, *forms] if len(s) > 2
     })
-
-
-_RULES_CACHE: dict[tuple[int, str], tuple[Rules, object]] = {}
-
-
-def _per_rules(rules: Rules, what: str, build):
-    """``build()`` once per rules object (rules are read-only once loaded)."""
-    hit = _RULES_CACHE.get((id(rules), what))
-    if hit is None or hit[0] is not rules:
-        hit = _RULES_CACHE[(id(rules), what)] = (rules, build())
-    return hit[1]
 
 
 def _in_list(doc: Doc, ent: Span) -> bool:

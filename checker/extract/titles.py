@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from checker.extract.common import doc_text
+from checker.extract.common import doc_text, per_rules
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -67,9 +67,6 @@ class Lexicon:
         return word in self.head_words
 
 
-_CACHE: dict[int, tuple[Rules, Lexicon]] = {}
-
-
 def _head_word(phrase: str) -> str:
     """The head of a title phrase: the word before "of"/"for", else the last word."""
     words = phrase.split()
@@ -81,9 +78,10 @@ def _head_word(phrase: str) -> str:
 
 def lexicon(rules: Rules) -> Lexicon:
     """The lexicon for ``rules`` (built once per rules object)."""
-    hit = _CACHE.get(id(rules))
-    if hit is not None and hit[0] is rules:
-        return hit[1]
+    return per_rules(rules, "lexicon", lambda: _build_lexicon(rules))
+
+
+def _build_lexicon(rules: Rules) -> Lexicon:
     t = rules.titles
     canon: dict[str, str] = {}
     category: dict[str, str] = {}
@@ -122,7 +120,6 @@ def lexicon(rules: Rules) -> Lexicon:
         head_words=heads,
         max_len=max((len(k.split()) for k in canon), default=1),
     )
-    _CACHE[id(rules)] = (rules, lex)
     return lex
 
 
