@@ -271,11 +271,6 @@ def run_engine(
     raise EngineError("E308", f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
 
 
-def fingerprint_counter(fp: dict[str, int]) -> Counter:
-    """A stored fingerprint back as the Counter stories.py expects."""
-    return Counter(fp)
-
-
 # --- with the store ------------------------------------------------------------
 
 

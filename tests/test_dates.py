@@ -17,7 +17,7 @@ from checker.extract.dates import extract_dates
 from checker.models import Article
 from checker.normalize import claims_table
 from checker.people import link_people
-from tests.conftest import ROOT
+from tests.conftest import ROOT, golden_score
 
 GOLDEN = ROOT / "tests" / "golden" / "dates.jsonl"
 CASES = [json.loads(x) for x in GOLDEN.read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -165,14 +165,10 @@ def test_golden_case_is_well_formed(case):
 
 @pytest.mark.slow
 def test_golden_accuracy_floor_and_no_false_dates(nlp, rules):
-    found = total = 0
-    wrong = []
-    for case in CASES:
+    def claims_of(case: dict) -> list:
         art = Article(id=case["id"], text=case["text"], published=case.get("published"))
-        claims = extract_dates(nlp(case["text"]), art, rules)
-        for e in case["expect"]:
-            total += 1
-            found += any(_match(c, e) for c in claims)
-        wrong += [(case["id"], e) for e in case["not"] if any(_match(c, e) for c in claims)]
+        return extract_dates(nlp(case["text"]), art, rules)
+
+    found, total, wrong = golden_score(CASES, claims_of, _match)
     assert not wrong
     assert found / total >= FLOOR, f"{found}/{total} golden dates"

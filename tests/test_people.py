@@ -15,7 +15,7 @@ from checker.models import Article, Claim
 from checker.names import NameJudge, split_name
 from checker.normalize import claims_table
 from checker.people import link_people
-from tests.conftest import ROOT
+from tests.conftest import ROOT, golden_score
 
 GOLDEN = ROOT / "tests" / "golden" / "people.jsonl"
 CASES = [json.loads(x) for x in GOLDEN.read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -223,13 +223,8 @@ def test_golden_case_is_well_formed(case):
 
 @pytest.mark.slow
 def test_golden_accuracy_floor_and_no_false_titles(nlp, rules):
-    found = total = 0
-    wrong = []
-    for case in CASES:
-        claims = extract_people(nlp(case["text"]), Article(id=case["id"], text=case["text"]), rules)
-        for e in case["expect"]:
-            total += 1
-            found += any(_match(c, e) for c in claims)
-        wrong += [(case["id"], e) for e in case["not"] if any(_match(c, e) for c in claims)]
+    found, total, wrong = golden_score(
+        CASES, lambda case: extract_people(nlp(case["text"]), Article(id=case["id"], text=case["text"]), rules), _match
+    )
     assert not wrong
     assert found / total >= FLOOR, f"{found}/{total} golden titles and names"
