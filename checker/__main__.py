@@ -1,0 +1,5 @@
+"""`python -m checker`: the same entry point as the `checker` command."""
+
+from checker.cli import entry
+
+entry()
