@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import importlib
 import re
-import tomllib
 from importlib import metadata
 from pathlib import Path
 
 import pytest
+import tomllib
 from packaging.requirements import Requirement
 
 from checker.ingest import read_inputs
@@ -50,10 +50,14 @@ def test_constraints_pin_every_declared_dependency() -> None:
     for req in _declared():
         name = re.sub(r"[-_.]+", "-", req.name).lower()
         assert name in pins, f"{req.name} is declared in pyproject.toml but not pinned in constraints.txt"
-        assert req.specifier.contains(pins[name], prereleases=True), f"constraints.txt pins {name} outside {req.specifier}"
+        assert req.specifier.contains(pins[name], prereleases=True), (
+            f"constraints.txt pins {name} outside {req.specifier}"
+        )
 
 
-@pytest.mark.parametrize("module", ["trafilatura", "lxml.html.clean", "htmldate", "quantulum3", "spacy", "pandas", "jinja2"])
+@pytest.mark.parametrize(
+    "module", ["trafilatura", "lxml.html.clean", "htmldate", "quantulum3", "spacy", "pandas", "jinja2"]
+)
 def test_reader_and_core_modules_import(module: str) -> None:
     importlib.import_module(module)
 
