@@ -127,6 +127,7 @@ def run(
         checker -v run /data/incoming --since last --out reports/nightly
         checker run corpus/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
+    from checker.ingest import printable
     from checker.pipeline import run as run_pipeline
 
     if no_store and since == "last":
@@ -143,7 +144,7 @@ def run(
         raise typer.Exit(2)
     typer.echo(
         f"{len(result.articles)} articles, {len(result.claims)} claims, {len(result.conflicts)} conflicts, "
-        f"{len(result.skipped)} skipped -> {out / 'report.html'}"
+        f"{len(result.skipped)} skipped -> {printable(out / 'report.html')}"
     )
 
 

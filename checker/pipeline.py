@@ -23,7 +23,7 @@ from checker.decisions import apply_decisions
 from checker.engine import extract_all
 from checker.errors import CheckerError
 from checker.extract import extract_doc, parse_articles
-from checker.ingest import read_inputs
+from checker.ingest import printable, read_inputs
 from checker.models import Article, Claim, Conflict, Skipped
 from checker.nlp import load_pipeline, model_name
 from checker.normalize import claims_table, to_csv_frame
@@ -129,7 +129,9 @@ def run(
 def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0) -> RunResult:
     timings: dict[str, float] = {}
     settings = {"since": since, "story": story, "model": model}
-    run_id = st.begin_run([str(i) for i in inputs], str(Path(out_dir).resolve()) if out_dir else None, settings) if st else None
+    # Paths as printable text: a file name in Latin-1 bytes must not stop the store (or the JSON) taking it.
+    shown_inputs = [printable(i) for i in inputs]
+    run_id = st.begin_run(shown_inputs, printable(Path(out_dir).resolve()) if out_dir else None, settings) if st else None
     cutoff = resolve_since(since, st, run_id)
     # Boilerplate is found where the text is parsed; files older than --since are not read.
     ing = read_inputs(inputs, since=cutoff)
@@ -196,12 +198,12 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
         "since": datetime.fromtimestamp(cutoff, timezone.utc).isoformat(timespec="seconds") if cutoff else None,
         "engine": engine,
         "cache": cache,
-        "store": str(st.path) if st else None,
+        "store": printable(st.path) if st else None,
         "timings": timings,
         "version": __version__,
         "started": datetime.fromtimestamp(t0, timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(time.time() - t0, 2),
-        "inputs": [str(i) for i in inputs],
+        "inputs": shown_inputs,
         "articles": len(ing.articles),
         "claims": len(claims),
         "stories": len(set(stories.values())),
