@@ -211,6 +211,7 @@ def extract(
     elif format is Format.csv:
         import pandas as pd
 
+        from checker.csvsafe import safe_csv_frame
         from checker.normalize import COLUMNS
 
         df = pd.DataFrame(rows)
@@ -218,7 +219,7 @@ def extract(
         for col in ("value", "scope"):
             if col in df:
                 df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
-        typer.echo(df[cols].to_csv(index=False) if rows else ",".join(c for c in COLUMNS if c != "story"), nl=False)
+        typer.echo(safe_csv_frame(df[cols]).to_csv(index=False) if rows else ",".join(c for c in COLUMNS if c != "story"), nl=False)
     else:
         from rich.console import Console
         from rich.table import Table

@@ -19,6 +19,7 @@ from typing import Any
 
 from checker import __version__
 from checker.compare import compare_all
+from checker.csvsafe import safe_csv_frame
 from checker.decisions import apply_decisions
 from checker.engine import extract_all
 from checker.errors import CheckerError
@@ -375,7 +376,7 @@ def write_outputs(result: RunResult, out: Path, df: Any) -> None:
     out.mkdir(parents=True, exist_ok=True)
     doc = conflicts_document(result)
     _atomic_write(out / "conflicts.json", json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-    _atomic_write(out / "claims.csv", to_csv_frame(df).to_csv(index=False))
+    _atomic_write(out / "claims.csv", safe_csv_frame(to_csv_frame(df)).to_csv(index=False))
     _atomic_write(out / "report.html", render_report(result))
 
 
