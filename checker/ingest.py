@@ -41,6 +41,7 @@ DEFAULT_MAX_BYTES = 5_000_000
 JSONL_FACTOR = 100  # a JSONL file holds many articles: it may be this many times larger
 META_FACTOR = 10  # meta.json describes a whole folder
 MAX_FIELD_CHARS = 2_000  # id, title, source, published, url, story: longer is not metadata
+MAX_LINES_PER_FILE = 100  # bad records of one JSONL listed one by one; the rest in one line
 MAX_DATE_CHARS = 100  # "Friday, Sep 10, 2010 | Updated 9:28 AM EDT" is 42; the date parser slows with length
 TEXT_FIELDS = ("title", "source", "url")
 # Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
@@ -438,6 +439,18 @@ def _read_jsonl(text: str, display: str, out: Ingested, max_bytes: int) -> None:
     if records == 0 and bad:
         # A JSONL of something else (labels, logs): one line, not one per record.
         out.skipped.append(Skipped(display, "no article records (no line has a 'text' field)", "E209"))
+    elif len(bad) > MAX_LINES_PER_FILE:
+        # A million broken lines must not make a million-line report.
+        out.skipped.extend(bad[:MAX_LINES_PER_FILE])
+        rest = bad[MAX_LINES_PER_FILE:]
+        codes = ", ".join(sorted({s.code for s in rest}))
+        out.skipped.append(
+            Skipped(
+                display,
+                f"{len(rest):,} more lines like these ({codes}) from line {rest[0].line} on, not listed",
+                rest[0].code,
+            )
+        )
     else:
         out.skipped.extend(bad)
 
@@ -447,15 +460,15 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
 
     Symbolic links to files are read; links to folders are not followed
     (a loop would never end), and dangling links, link loops, FIFOs, sockets
-    and devices are each listed with a line instead of vanishing.
+    and devices are each listed with a line instead of vanishing. Depth-first
+    with a stack of its own, so a folder nested thousands deep is no
+    RecursionError.
     """
-    try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError as exc:
-        skipped.append(Skipped(printable(root), f"cannot read folder: {exc.strerror or exc}", "E201"))
-        return
-    for e in entries:
-        if e.name.startswith("."):
+    stack = [iter(_entries(root, skipped))]
+    while stack:
+        e = next(stack[-1], None)
+        if e is None:
+            stack.pop()
             continue
         p = Path(e.path)
         try:
@@ -463,13 +476,11 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
                 try:
                     mode = os.stat(p).st_mode
                 except OSError as exc:
-                    why = (
-                        "symbolic link loop"
-                        if exc.errno == errno.ELOOP
-                        else "dangling symbolic link (its target is missing)"
-                    )
-                    if exc.errno not in (errno.ELOOP, errno.ENOENT):
-                        why = f"symbolic link that cannot be followed ({exc.strerror})"
+                    why = f"symbolic link that cannot be followed ({exc.strerror})"
+                    if exc.errno == errno.ELOOP:
+                        why = "symbolic link loop"
+                    elif exc.errno == errno.ENOENT:
+                        why = "dangling symbolic link (its target is missing)"
                     skipped.append(Skipped(printable(p), f"{why}: skipped", "E223"))
                     continue
                 if stat.S_ISDIR(mode):
@@ -478,7 +489,7 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
             else:
                 mode = e.stat(follow_symlinks=False).st_mode
                 if stat.S_ISDIR(mode):
-                    yield from _walk(p, skipped)
+                    stack.append(iter(_entries(p, skipped)))
                     continue
         except OSError as exc:
             skipped.append(Skipped(printable(p), _os_reason(exc), "E201"))
@@ -487,6 +498,16 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
             skipped.append(Skipped(printable(p), f"{_kind(mode)}, not a regular file: skipped", "E223"))
             continue
         yield p
+
+
+def _entries(folder: Path, skipped: list[Skipped]) -> list[os.DirEntry]:
+    """The entries of ``folder`` not hidden, by name; a folder that cannot be listed is one line."""
+    try:
+        with os.scandir(folder) as it:
+            return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError as exc:
+        skipped.append(Skipped(printable(folder), f"cannot read folder: {exc.strerror or exc}", "E201"))
+        return []
 
 
 def _plan(inputs: Iterable[str | Path], skipped: list[Skipped]) -> list[tuple[Path, str, Path]]:

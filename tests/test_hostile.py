@@ -286,3 +286,36 @@ def test_checker_run_over_the_hostile_corpus(tmp_path):
     assert soldiers, [c["subject"] for c in doc["conflicts"]]
     assert {x["article"] for v in soldiers[0]["values"] for x in v["claims"]} == {"dup", "dup#2"}
     assert (out / "report.html").is_file() and (out / "claims.csv").is_file()
+
+
+def test_a_folder_nested_deeper_than_the_recursion_limit_is_walked(tmp_path):
+    depth = 1200  # past Python's 1,000 frames; the path stays under PATH_MAX
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=fd)
+            fd, old = os.open("d", os.O_RDONLY, dir_fd=fd), fd
+            os.close(old)
+        f = os.open("deep.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd)
+        os.write(f, b"Deep\nThe well is 40 metres deep.\n")
+        os.close(f)
+    finally:
+        os.close(fd)
+    try:
+        ing = read_inputs([tmp_path])
+        assert [a.id.count("/") for a in ing.articles] == [depth] and ing.skipped == []
+    finally:  # pytest's own clean-up recurses: undo the nesting here
+        leaf = os.path.join(tmp_path, *["d"] * depth)
+        os.remove(os.path.join(leaf, "deep.txt"))
+        for i in range(depth, 0, -1):
+            os.rmdir(os.path.join(tmp_path, *["d"] * i))
+
+
+def test_a_million_bad_lines_make_a_bounded_list(tmp_path):
+    p = tmp_path / "b.jsonl"
+    p.write_text(json.dumps({"id": "ok", "text": "Fine."}) + "\n" + "{bad\n" * 5000)
+    ing = read_inputs([p])
+    assert [a.id for a in ing.articles] == ["ok"]
+    assert len(ing.skipped) == 101 and ing.skipped[-1].message().endswith(
+        "4,900 more lines like these (E207) from line 102 on, not listed"
+    )
