@@ -183,6 +183,7 @@ def test_printable_names():
     assert printable("café.txt") == "café.txt"
     assert printable("a\nb") == "a\\x0ab"
     assert printable("x\ud800y") == "x\\ud800y"
+    assert printable("report\u202etxt.exe") == "report\\u202etxt.exe"  # no right-to-left override in a name
 
 
 @pytest.mark.parametrize(
