@@ -387,7 +387,9 @@ def _load_meta(folder: Path, skipped: list[Skipped], max_bytes: int) -> dict:
 def _read_jsonl(text: str, display: str, out: Ingested, max_bytes: int) -> None:
     records = 0
     bad: list[Skipped] = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Records end at "\n" only: str.splitlines() would also cut at U+2028, U+0085 and
+    # friends, which JSON allows raw inside a string (json.dumps(ensure_ascii=False)).
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         if len(line) > max_bytes:

@@ -25,6 +25,7 @@ TWELVE = "Twelve soldiers were killed in the attack on Monday, officials said."
 FORMULA_ID = "=cmd|' /C calc'!A0"
 FORMULA_SOURCE = '=HYPERLINK("http://example.invalid","x")'
 RTL_TEXT = "Ceasefire talks\nالمسؤولون قالوا إن 40 شخصا قتلوا. Officials\u200b said 40\u200d people died."
+SEPARATORS_TEXT = "Storm\u2028The storm\x85cut power\x1cto 21 homes."  # line breaks to splitlines(), not to JSONL
 HUGE_CHARS = 1_000_001  # one over spaCy's max_length
 
 
@@ -77,6 +78,7 @@ def _jsonl_records() -> list[tuple[str, object, str | None, str | None]]:
             FORMULA_ID,
         ),
         ("RTL and zero-width text", {"id": "rtl", "source": "@SUM(1+1)", "text": RTL_TEXT}, None, "rtl"),
+        ("U+2028, U+0085, U+001C raw inside a string", {"id": "sep", "text": SEPARATORS_TEXT}, None, "sep"),
     ]
 
 

@@ -134,6 +134,7 @@ def test_offsets_index_the_decoded_text_whatever_the_encoding(ingested):
     rtl = by_id["rtl"]
     assert rtl.text == hostile.RTL_TEXT  # zero-width and RTL characters kept, offsets unchanged
     assert by_id["r11"].text == "Eleven people \ufffd were hurt."  # one character for one
+    assert by_id["sep"].text == hostile.SEPARATORS_TEXT
 
 
 def test_sizes_are_checked_before_reading(tmp_path, monkeypatch):
