@@ -303,7 +303,10 @@ def _fields(rec: dict, where: str, line: int | None, skipped: list[Skipped], wha
         if key in ("id", "story") and isinstance(v, int) and not isinstance(v, bool):
             v = str(v)
         if not isinstance(v, str):
-            shown = json.dumps(v, ensure_ascii=True)
+            try:
+                shown = json.dumps(v, ensure_ascii=True)
+            except (ValueError, RecursionError):
+                shown = "..."
             shown = shown if len(shown) <= 40 else shown[:37] + "..."
             skipped.append(
                 Skipped(where, f"{what}field '{key}' is {_describe(v)} ({shown}), not text: ignored", "E220", line)
@@ -342,7 +345,10 @@ def _is_date(text: str) -> bool:
     """Whether extraction will read ``text`` as a publication day (a night's articles share a few dates)."""
     from checker.dates import parse_published
 
-    return parse_published(text) is not None
+    try:
+        return parse_published(text) is not None
+    except Exception:  # a date parser meeting hostile text: not a date, and not the run's end
+        return False
 
 
 def _json(text: str) -> Any:
