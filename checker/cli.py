@@ -127,6 +127,7 @@ def run(
         checker -v run /data/incoming --since last --out reports/nightly
         checker run corpus/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
+    from checker.ingest import printable
     from checker.pipeline import run as run_pipeline
 
     if no_store and since == "last":
@@ -143,7 +144,7 @@ def run(
         raise typer.Exit(2)
     typer.echo(
         f"{len(result.articles)} articles, {len(result.claims)} claims, {len(result.conflicts)} conflicts, "
-        f"{len(result.skipped)} skipped -> {out / 'report.html'}"
+        f"{len(result.skipped)} skipped -> {printable(out / 'report.html')}"
     )
 
 
@@ -210,6 +211,7 @@ def extract(
     elif format is Format.csv:
         import pandas as pd
 
+        from checker.csvsafe import safe_csv_frame
         from checker.normalize import COLUMNS
 
         df = pd.DataFrame(rows)
@@ -217,7 +219,7 @@ def extract(
         for col in ("value", "scope"):
             if col in df:
                 df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
-        typer.echo(df[cols].to_csv(index=False) if rows else ",".join(c for c in COLUMNS if c != "story"), nl=False)
+        typer.echo(safe_csv_frame(df[cols]).to_csv(index=False) if rows else ",".join(c for c in COLUMNS if c != "story"), nl=False)
     else:
         from rich.console import Console
         from rich.table import Table

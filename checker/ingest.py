@@ -1,19 +1,34 @@
 """Read files, folders and JSONL into Articles; report what could not be read.
 
-Bad input never stops a run: each unreadable file or JSONL line becomes a
-``Skipped`` entry with a one-line reason (printed, and listed in the report)
-and the rest goes on. Ids and offsets follow DESIGN.md: the id is the path
-relative to the folder given, and the text is kept exactly as decoded.
+Bad input never stops a run: each unreadable file, JSONL line or metadata
+field becomes a ``Skipped`` entry with a one-line reason (printed, and listed
+in the report) and the rest goes on. Ids and offsets follow DESIGN.md: the id
+is the path relative to the folder given, and the text is kept exactly as
+decoded.
+
+Input is untrusted, so nothing here trusts a file to be what its name says:
+the size is taken from ``stat`` before a byte is read and the read itself is
+bounded (a 3 GB sparse file or ``/dev/zero`` costs nothing); only regular
+files are opened, without blocking (a FIFO never hangs the run); symbolic
+link loops, dangling links, sockets and devices in a folder are listed, not
+followed; metadata fields have their types checked one by one; file names
+that are not valid UTF-8 are shown with ``\\xNN`` escapes wherever they are
+printed or stored; two articles with one id are kept apart, never merged.
 """
 
 from __future__ import annotations
 
+import codecs
+import errno
 import functools
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from checker.models import Article, Skipped
 from checker.rules import BoilerplateRules
@@ -23,6 +38,24 @@ HTML_SUFFIXES = {".html", ".htm"}
 READ_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".jsonl"}
 META_FILE = "meta.json"
 DEFAULT_MAX_BYTES = 5_000_000
+JSONL_FACTOR = 100  # a JSONL file holds many articles: it may be this many times larger
+META_FACTOR = 10  # meta.json describes a whole folder
+MAX_FIELD_CHARS = 2_000  # id, title, source, published, url, story: longer is not metadata
+MAX_LINES_PER_FILE = 100  # bad records of one JSONL listed one by one; the rest in one line
+MAX_DATE_CHARS = 100  # "Friday, Sep 10, 2010 | Updated 9:28 AM EDT" is 42; the date parser slows with length
+TEXT_FIELDS = ("title", "source", "url")
+# Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Control characters, and the bidirectional overrides that make a name display as another
+# ("report\u202etxt.exe"): shown escaped in ids and messages.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass
@@ -32,20 +65,196 @@ class Ingested:
     articles: list[Article] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     old_files: int = 0  # files left unread as older than ``since``
+    # id -> (article, where it was read): finds a second article with one id.
+    _ids: dict[str, tuple[Article, str]] = field(default_factory=dict, repr=False)
+
+    def add(self, article: Article, where: str, line: int | None = None, skipped: list[Skipped] | None = None) -> None:
+        """Add ``article``; one whose id is taken is kept apart (or dropped when identical), with a line.
+
+        An id shared by two different articles (two JSONL lines, or two
+        inputs) must never merge them: their claims would be counted twice
+        and, worse, "Ten soldiers" against "Twelve soldiers" would be one
+        article agreeing with itself. The second one gets ``id#2`` (``#3``...).
+        The very same record twice (same text and metadata) is read once.
+        """
+        first = self._ids.get(article.id)
+        if first is None:
+            self._ids[article.id] = (article, f"{where}:{line}" if line else where)
+            self.articles.append(article)
+            return
+        prev, prev_where = first
+        lines = self.skipped if skipped is None else skipped
+        if _same_record(prev, article):
+            lines.append(
+                Skipped(
+                    where,
+                    f"duplicate of article '{article.id}' at {prev_where} (same id, text and metadata); read once",
+                    "E222",
+                    line,
+                )
+            )
+            return
+        n = 2
+        while f"{article.id}#{n}" in self._ids:
+            n += 1
+        new = f"{article.id}#{n}"
+        lines.append(
+            Skipped(
+                where,
+                f"article id '{article.id}' is already used at {prev_where}; this article is kept apart as '{new}'",
+                "E222",
+                line,
+            )
+        )
+        article.id = new
+        self._ids[new] = (article, f"{where}:{line}" if line else where)
+        self.articles.append(article)
 
 
-def _decode(path: Path, data: bytes, display: str, max_bytes: int) -> tuple[str | None, Skipped | None]:
-    if len(data) > max_bytes:
-        return None, Skipped(display, f"file is {len(data):,} bytes, over the {max_bytes:,}-byte limit", "E205")
-    if not data.strip():
-        return None, Skipped(display, "empty file", "E202")
-    if b"\x00" in data[:8192]:
-        return None, Skipped(display, "binary file (contains NUL bytes), not text", "E203")
+def _same_record(a: Article, b: Article) -> bool:
+    return (a.text, a.title, a.source, a.published, a.url, a.story) == (
+        b.text,
+        b.title,
+        b.source,
+        b.published,
+        b.url,
+        b.story,
+    )
+
+
+def printable(name: str | os.PathLike) -> str:
+    """``name`` as text that can always be printed, written as UTF-8 and stored.
+
+    A file name is bytes: one that is not UTF-8 (Latin-1 ``caf\\xe9.txt``)
+    reaches Python with surrogate escapes, which stderr, JSON, CSV, HTML and
+    SQLite all refuse. Such bytes become ``\\xNN`` and control characters
+    (a newline in a name would break the one-line messages) ``\\xNN`` too, so
+    the result is deterministic, unambiguous and one line.
+    """
+    s = os.fspath(name)
+    if isinstance(s, bytes):
+        s = s.decode("utf-8", "surrogateescape")
+    if _SURROGATE.search(s):
+        try:
+            s = s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+            s = s.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(_escape, s) if _CONTROL.search(s) else s
+
+
+def _escape(m: re.Match) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def _valid_unicode(s: str) -> tuple[str, int]:
+    """``s`` with lone surrogates (JSON allows ``"\\ud800"``) replaced by U+FFFD; and how many.
+
+    One character for one, so offsets are unchanged; without this the text
+    could not be hashed, stored or written out.
+    """
+    if not _SURROGATE.search(s):
+        return s, 0
+    return _SURROGATE.subn("\ufffd", s)
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def read_bounded(path: Path, limit: int, display: str | None = None) -> tuple[bytes | None, Skipped | None]:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else why not.
+
+    The size comes from ``stat`` before anything is read, and the read stops
+    at ``limit + 1`` bytes whatever the size said (a file growing under us).
+    The file is opened without blocking and checked again on the open
+    descriptor, so a FIFO or device swapped in after the ``stat`` is not read.
+    """
+    display = display or printable(path)
     try:
-        return data.decode("utf-8-sig"), None
+        st = os.stat(path)
+    except OSError as exc:
+        return None, Skipped(display, _os_reason(exc), "E201")
+    if not stat.S_ISREG(st.st_mode):
+        return None, Skipped(display, f"{_kind(st.st_mode)}, not a regular file: not read", "E223")
+    if st.st_size > limit:
+        return None, Skipped(display, f"file is {st.st_size:,} bytes, over the {limit:,}-byte limit: not read", "E205")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return None, Skipped(display, _os_reason(exc), "E201")
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None, Skipped(display, f"{_kind(st.st_mode)}, not a regular file: not read", "E223")
+        chunks, got = [], 0
+        while got <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+    except OSError as exc:
+        return None, Skipped(display, _os_reason(exc), "E201")
+    finally:
+        os.close(fd)
+    if got > limit:
+        return None, Skipped(display, f"file grew past the {limit:,}-byte limit while being read: not read", "E205")
+    return b"".join(chunks), None
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        return "no such file or folder"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop: not followed"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _decode(data: bytes, display: str) -> tuple[str | None, Skipped | None]:
+    """The text of ``data``: UTF-8 (BOM or not), or UTF-16/UTF-32 with a BOM.
+
+    The BOM is not part of the text, so offsets index what follows it. A NUL
+    anywhere (not only near the start) means binary: text editors never
+    write one, and the rest of the program must not meet one.
+    """
+    encoding, bom = "utf-8", b""
+    for mark, enc in BOMS:
+        if data.startswith(mark):
+            encoding, bom = enc, mark
+            break
+    if encoding == "utf-8" and b"\x00" in data:
+        at = data.index(b"\x00")
+        return None, Skipped(
+            display, f"binary file (a NUL byte at offset {at:,}), not text", "E203", data[:at].count(b"\n") + 1
+        )
+    try:
+        text = data[len(bom) :].decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, Skipped(display, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}", "E204", line)
+        start = exc.start + len(bom)
+        if encoding == "utf-8":
+            line = data[:start].count(b"\n") + 1
+            return None, Skipped(display, f"not UTF-8 text: byte 0x{data[start]:02x} at offset {start}", "E204", line)
+        return None, Skipped(
+            display, f"not {encoding.upper()[:6]} text despite its byte-order mark: bad bytes at offset {start}", "E204"
+        )
+    if "\x00" in text:
+        at = text.index("\x00")
+        return None, Skipped(
+            display, f"binary file (a NUL character at offset {at:,}), not text", "E203", text[:at].count("\n") + 1
+        )
+    if not text.strip():
+        return None, Skipped(display, "empty file", "E202")
+    return text, None
 
 
 def _html_to_text(html: str) -> tuple[str, dict]:
@@ -65,66 +274,255 @@ def _html_to_text(html: str) -> tuple[str, dict]:
 def _headline(text: str) -> str | None:
     for line in text.splitlines():
         if line.strip():
-            return line.strip()
+            return line.strip()[:MAX_FIELD_CHARS]
     return None
 
 
-def _load_meta(folder: Path, skipped: list[Skipped], display: str) -> dict:
+def _describe(v: Any) -> str:
+    kind = {list: "a list", dict: "an object", bool: "true/false"}.get(type(v))
+    if kind is None:
+        kind = "a number" if isinstance(v, (int, float)) else type(v).__name__
+    return kind
+
+
+def _fields(rec: dict, where: str, line: int | None, skipped: list[Skipped], what: str = "") -> dict[str, str | None]:
+    """The metadata fields of a JSONL record or meta.json entry, each checked on its own.
+
+    ``title``, ``source``, ``url`` and ``published`` must be text (``id`` and
+    ``story`` may also be whole numbers: archives number them). A field of
+    another type, too long to be metadata, or a ``published`` that is no date
+    is dropped with one line; the article itself is still read, since
+    losing its text over a bad label would cost more than the label.
+    """
+    out: dict[str, str | None] = {}
+    for key in ("id", "story", *TEXT_FIELDS, "published"):
+        v = rec.get(key)
+        if v is None or v == "":
+            out[key] = None
+            continue
+        if key in ("id", "story") and isinstance(v, int) and not isinstance(v, bool):
+            v = str(v)
+        if not isinstance(v, str):
+            try:
+                shown = json.dumps(v, ensure_ascii=True)
+            except (ValueError, RecursionError):
+                shown = "..."
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            skipped.append(
+                Skipped(where, f"{what}field '{key}' is {_describe(v)} ({shown}), not text: ignored", "E220", line)
+            )
+            out[key] = None
+            continue
+        v, _ = _valid_unicode(v)
+        if len(v) > MAX_FIELD_CHARS:
+            skipped.append(
+                Skipped(
+                    where,
+                    f"{what}field '{key}' is {len(v):,} characters, over the {MAX_FIELD_CHARS:,} of metadata: ignored",
+                    "E220",
+                    line,
+                )
+            )
+            out[key] = None
+            continue
+        if key == "published" and (len(v) > MAX_DATE_CHARS or not _is_date(v)):
+            skipped.append(
+                Skipped(
+                    where,
+                    f"{what}'published' {printable(v)[:60]!r} is not a date (expected e.g. 2024-11-05): ignored",
+                    "E221",
+                    line,
+                )
+            )
+            out[key] = None
+            continue
+        out[key] = v
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_date(text: str) -> bool:
+    """Whether extraction will read ``text`` as a publication day (a night's articles share a few dates)."""
+    from checker.dates import parse_published
+
+    try:
+        return parse_published(text) is not None
+    except Exception:  # a date parser meeting hostile text: not a date, and not the run's end
+        return False
+
+
+def _json(text: str) -> Any:
+    """``json.loads`` whose every failure is a ValueError (deep nesting included)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            raise
+        raise ValueError("a number too long to read") from None  # Python's 4,300-digit cap
+
+
+def _load_meta(folder: Path, skipped: list[Skipped], max_bytes: int) -> dict:
     p = folder / META_FILE
-    if not p.is_file():
+    display = printable(p)
+    if not os.path.lexists(p):
+        return {}
+    data, err = read_bounded(p, max_bytes * META_FACTOR, display)
+    if err is not None:
+        skipped.append(Skipped(display, f"meta.json ignored: {err.reason}", "E208"))
         return {}
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        skipped.append(Skipped(display, f"meta.json ignored: {exc}", "E208", line))
+        text = data.decode("utf-8-sig")  # type: ignore[union-attr]
+        meta = _json(text)
+    except UnicodeDecodeError as exc:
+        skipped.append(Skipped(display, f"meta.json ignored: not UTF-8 (byte at offset {exc.start})", "E208"))
         return {}
-    return data if isinstance(data, dict) else {}
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        skipped.append(Skipped(display, f"meta.json ignored: {getattr(exc, 'msg', exc)}", "E208", line))
+        return {}
+    if not isinstance(meta, dict):
+        skipped.append(
+            Skipped(display, f"meta.json ignored: {_describe(meta)}, not an object of file name -> metadata", "E208")
+        )
+        return {}
+    return meta
 
 
-def _read_jsonl(path: Path, text: str, display: str, out: Ingested, id_prefix: str) -> None:
+def _read_jsonl(text: str, display: str, out: Ingested, max_bytes: int) -> None:
     records = 0
     bad: list[Skipped] = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Records end at "\n" only: str.splitlines() would also cut at U+2028, U+0085 and
+    # friends, which JSON allows raw inside a string (json.dumps(ensure_ascii=False)).
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
+        if len(line) > max_bytes:
+            bad.append(
+                Skipped(
+                    display,
+                    f"record is {len(line):,} characters, over the {max_bytes:,} limit of one article",
+                    "E205",
+                    n,
+                )
+            )
+            records += 1
+            continue
         try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            bad.append(Skipped(display, f"malformed JSON: {exc.msg}", "E207", n))
+            rec = _json(line)
+        except ValueError as exc:
+            bad.append(Skipped(display, f"malformed JSON: {getattr(exc, 'msg', exc)}", "E207", n))
             continue
         if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
             bad.append(Skipped(display, "record has no 'text' string", "E207", n))
             continue
         records += 1
-        if not rec["text"].strip():
+        body, fixed = _valid_unicode(rec["text"])
+        if not body.strip():
             bad.append(Skipped(display, "record has empty text", "E202", n))
             continue
-        rid = rec.get("id")
-        rid = str(rid) if rid not in (None, "") else f"{Path(display).name}#{n}"
-        out.articles.append(
-            Article(
-                id=id_prefix + rid,
-                text=rec["text"],
-                title=rec.get("title") or _headline(rec["text"]),
-                source=rec.get("source"),
-                published=rec.get("published"),
-                url=rec.get("url"),
-                story=rec.get("story"),
-                path=f"{display}:{n}",
+        if "\x00" in body:
+            bad.append(Skipped(display, "record text contains a NUL character: not text", "E203", n))
+            continue
+        if fixed:
+            bad.append(
+                Skipped(
+                    display,
+                    f"text has {fixed} invalid character(s) (lone surrogate escapes), read as U+FFFD",
+                    "E225",
+                    n,
+                )
             )
+        f = _fields(rec, display, n, bad)
+        rid = printable(f["id"]) if f["id"] else f"{Path(display).name}#{n}"
+        out.add(
+            Article(
+                id=rid,
+                text=body,
+                title=f["title"] or _headline(body),
+                source=f["source"],
+                published=f["published"],
+                url=f["url"],
+                story=f["story"],
+                path=f"{display}:{n}",
+            ),
+            display,
+            n,
+            bad,
         )
     if records == 0 and bad:
         # A JSONL of something else (labels, logs): one line, not one per record.
         out.skipped.append(Skipped(display, "no article records (no line has a 'text' field)", "E209"))
+    elif len(bad) > MAX_LINES_PER_FILE:
+        # A million broken lines must not make a million-line report.
+        out.skipped.extend(bad[:MAX_LINES_PER_FILE])
+        rest = bad[MAX_LINES_PER_FILE:]
+        codes = ", ".join(sorted({s.code for s in rest}))
+        out.skipped.append(
+            Skipped(
+                display,
+                f"{len(rest):,} more lines like these ({codes}) from line {rest[0].line} on, not listed",
+                rest[0].code,
+            )
+        )
     else:
         out.skipped.extend(bad)
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts):
-            yield p
+def _walk(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
+    """Every regular file under ``root`` (hidden names aside), in sorted order.
+
+    Symbolic links to files are read; links to folders are not followed
+    (a loop would never end), and dangling links, link loops, FIFOs, sockets
+    and devices are each listed with a line instead of vanishing. Depth-first
+    with a stack of its own, so a folder nested thousands deep is no
+    RecursionError.
+    """
+    stack = [iter(_entries(root, skipped))]
+    while stack:
+        e = next(stack[-1], None)
+        if e is None:
+            stack.pop()
+            continue
+        p = Path(e.path)
+        try:
+            if e.is_symlink():
+                try:
+                    mode = os.stat(p).st_mode
+                except OSError as exc:
+                    why = f"symbolic link that cannot be followed ({exc.strerror})"
+                    if exc.errno == errno.ELOOP:
+                        why = "symbolic link loop"
+                    elif exc.errno == errno.ENOENT:
+                        why = "dangling symbolic link (its target is missing)"
+                    skipped.append(Skipped(printable(p), f"{why}: skipped", "E223"))
+                    continue
+                if stat.S_ISDIR(mode):
+                    skipped.append(Skipped(printable(p), "symbolic link to a folder: not followed", "E223"))
+                    continue
+            else:
+                mode = e.stat(follow_symlinks=False).st_mode
+                if stat.S_ISDIR(mode):
+                    stack.append(iter(_entries(p, skipped)))
+                    continue
+        except OSError as exc:
+            skipped.append(Skipped(printable(p), _os_reason(exc), "E201"))
+            continue
+        if not stat.S_ISREG(mode):
+            skipped.append(Skipped(printable(p), f"{_kind(mode)}, not a regular file: skipped", "E223"))
+            continue
+        yield p
+
+
+def _entries(folder: Path, skipped: list[Skipped]) -> list[os.DirEntry]:
+    """The entries of ``folder`` not hidden, by name; a folder that cannot be listed is one line."""
+    try:
+        with os.scandir(folder) as it:
+            return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError as exc:
+        skipped.append(Skipped(printable(folder), f"cannot read folder: {exc.strerror or exc}", "E201"))
+        return []
 
 
 def _plan(inputs: Iterable[str | Path], skipped: list[Skipped]) -> list[tuple[Path, str, Path]]:
@@ -133,25 +531,27 @@ def _plan(inputs: Iterable[str | Path], skipped: list[Skipped]) -> list[tuple[Pa
     for raw in inputs:
         root = Path(raw)
         if not root.exists():
-            skipped.append(Skipped(str(raw), "no such file or folder", "E201"))
+            why = "no such file or folder"
+            if os.path.lexists(root):
+                why = "dangling symbolic link or link loop"
+            skipped.append(Skipped(printable(raw), why, "E201"))
         elif root.is_dir():
-            for p in _walk(root):
-                rel = p.relative_to(root).as_posix()
+            for p in _walk(root, skipped):
                 if p.name == META_FILE:
                     continue
                 if p.suffix.lower() not in READ_SUFFIXES:
-                    skipped.append(Skipped(str(p), f"unsupported file type '{p.suffix or p.name}'", "E206"))
+                    skipped.append(
+                        Skipped(printable(p), f"unsupported file type '{printable(p.suffix or p.name)}'", "E206")
+                    )
                     continue
-                plan.append((p, rel, root))
+                plan.append((p, printable(p.relative_to(root).as_posix()), root))
         else:
-            plan.append((root, root.name, root.parent))
+            plan.append((root, printable(root.name), root.parent))
     # Two inputs giving one id: put the input's own name in front (DESIGN.md).
     seen: dict[str, int] = {}
     for _, rid, _ in plan:
         seen[rid] = seen.get(rid, 0) + 1
-    return [
-        (p, f"{base.name}/{rid}" if seen[rid] > 1 and base.name else rid, base) for p, rid, base in plan
-    ]
+    return [(p, f"{printable(base.name)}/{rid}" if seen[rid] > 1 and base.name else rid, base) for p, rid, base in plan]
 
 
 def read_inputs(
@@ -160,63 +560,88 @@ def read_inputs(
     max_bytes: int = DEFAULT_MAX_BYTES,
     since: float | None = None,
 ) -> Ingested:
-    """Read every input into Articles, recording each skipped file or line.
+    """Read every input into Articles, recording each skipped file, line or field.
 
     With ``since`` (epoch seconds), files last modified before it are not
     read at all: a nightly ``--since last`` over a growing archive reads only
     the new files. Ids are still given over every file found, so an article's
-    id does not depend on ``since``.
+    id does not depend on ``since``. A file reached twice (given twice, or
+    through a link) is read once; ids two articles share are made distinct
+    (``Ingested.add``).
     """
     out = Ingested()
     metas: dict[Path, dict] = {}
+    files: dict[tuple[int, int], str] = {}
     for path, rid, _base in _plan(inputs, out.skipped):
-        display = str(path)
-        if since is not None:
-            try:
-                if path.stat().st_mtime < since:
-                    out.old_files += 1
-                    continue
-            except OSError:
-                pass  # reading it reports the problem
+        display = printable(path)
         try:
-            data = path.read_bytes()
+            st = path.stat()
         except OSError as exc:
-            out.skipped.append(Skipped(display, f"cannot read: {exc.strerror}", "E201"))
+            out.skipped.append(Skipped(display, _os_reason(exc), "E201"))
             continue
-        if path.suffix.lower() == ".jsonl":
-            text, err = _decode(path, data, display, max_bytes * 100)
-            if err:
-                out.skipped.append(err)
+        if since is not None and st.st_mtime < since:
+            out.old_files += 1
+            continue
+        if stat.S_ISREG(st.st_mode):
+            if (st.st_dev, st.st_ino) in files:
+                first = files[(st.st_dev, st.st_ino)]
+                why = "given twice" if first == display else f"the same file as {first}"
+                out.skipped.append(Skipped(display, f"{why}: read once", "E224"))
                 continue
-            _read_jsonl(path, text, display, out, "")
-            continue
-        text, err = _decode(path, data, display, max_bytes)
-        if err:
+            files[(st.st_dev, st.st_ino)] = display
+        jsonl = path.suffix.lower() == ".jsonl"
+        data, err = read_bounded(path, max_bytes * JSONL_FACTOR if jsonl else max_bytes, display)
+        if err is None:
+            text, err = _decode(data, display)  # type: ignore[arg-type]
+        if err is not None:
             out.skipped.append(err)
+            continue
+        if jsonl:
+            _read_jsonl(text, display, out, max_bytes)  # type: ignore[arg-type]
             continue
         info: dict = {}
         if path.suffix.lower() in HTML_SUFFIXES:
-            text, info = _html_to_text(text)
+            try:
+                text, info = _html_to_text(text)  # type: ignore[arg-type]
+            except ImportError:
+                raise  # an install problem, not this file's: say it once, loudly
+            except Exception as exc:  # a third-party parser meeting hostile markup
+                out.skipped.append(
+                    Skipped(display, f"HTML could not be parsed: {type(exc).__name__}: {exc}"[:300], "E226")
+                )
+                continue
             if not text.strip():
                 out.skipped.append(Skipped(display, "no article text found in the HTML", "E202"))
                 continue
         folder = path.parent
         if folder not in metas:
-            metas[folder] = _load_meta(folder, out.skipped, str(folder / META_FILE))
-        meta = metas[folder].get(path.name) or {}
-        if not isinstance(meta, dict):
-            meta = {}
-        out.articles.append(
+            metas[folder] = _load_meta(folder, out.skipped, max_bytes)
+        entry = metas[folder].get(path.name)
+        if entry is not None and not isinstance(entry, dict):
+            where = printable(folder / META_FILE)
+            out.skipped.append(
+                Skipped(
+                    where, f"entry for '{printable(path.name)}' is {_describe(entry)}, not an object: ignored", "E220"
+                )
+            )
+        meta = (
+            _fields(entry, printable(folder / META_FILE), None, out.skipped, f"'{printable(path.name)}': ")
+            if isinstance(entry, dict)
+            else {}
+        )
+        page = _fields(info, display, None, out.skipped, "HTML ") if info else {}
+        out.add(
             Article(
                 id=rid,
-                text=text,
-                title=info.get("title") or _headline(text),
-                source=meta.get("source") or info.get("source"),
-                published=meta.get("published") or info.get("published"),
-                url=meta.get("url") or info.get("url"),
+                text=text,  # type: ignore[arg-type]
+                title=page.get("title") or _headline(text),  # type: ignore[arg-type]
+                source=meta.get("source") or page.get("source"),
+                published=meta.get("published") or page.get("published"),
+                url=meta.get("url") or page.get("url"),
                 story=meta.get("story"),
                 path=display,
-            )
+            ),
+            display,
         )
     if boilerplate is not None:
         for a in out.articles:
@@ -263,7 +688,9 @@ def boilerplate_spans(text: str, rules: BoilerplateRules) -> list[tuple[int, int
 
 
 @functools.lru_cache(maxsize=16)
-def _compile_boilerplate(patterns: tuple[tuple[str, str], ...]) -> tuple[list[tuple[re.Pattern, str]], re.Pattern | None]:
+def _compile_boilerplate(
+    patterns: tuple[tuple[str, str], ...],
+) -> tuple[list[tuple[re.Pattern, str]], re.Pattern | None]:
     """Each pattern compiled, and all of them as one alternation (None when back-references forbid it)."""
     compiled = [(re.compile(p, re.IGNORECASE), extent) for p, extent in patterns]
     if not patterns or any(re.search(r"\\[1-9]|\(\?P=", p) for p, _ in patterns):

@@ -19,11 +19,12 @@ from typing import Any
 
 from checker import __version__
 from checker.compare import compare_all
+from checker.csvsafe import safe_csv_frame
 from checker.decisions import apply_decisions
 from checker.engine import extract_all
 from checker.errors import CheckerError
 from checker.extract import extract_doc, parse_articles
-from checker.ingest import read_inputs
+from checker.ingest import printable, read_inputs
 from checker.models import Article, Claim, Conflict, Skipped
 from checker.nlp import load_pipeline, model_name
 from checker.normalize import claims_table, to_csv_frame
@@ -129,7 +130,9 @@ def run(
 def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0) -> RunResult:
     timings: dict[str, float] = {}
     settings = {"since": since, "story": story, "model": model}
-    run_id = st.begin_run([str(i) for i in inputs], str(Path(out_dir).resolve()) if out_dir else None, settings) if st else None
+    # Paths as printable text: a file name in Latin-1 bytes must not stop the store (or the JSON) taking it.
+    shown_inputs = [printable(i) for i in inputs]
+    run_id = st.begin_run(shown_inputs, printable(Path(out_dir).resolve()) if out_dir else None, settings) if st else None
     cutoff = resolve_since(since, st, run_id)
     # Boilerplate is found where the text is parsed; files older than --since are not read.
     ing = read_inputs(inputs, since=cutoff)
@@ -196,12 +199,12 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
         "since": datetime.fromtimestamp(cutoff, timezone.utc).isoformat(timespec="seconds") if cutoff else None,
         "engine": engine,
         "cache": cache,
-        "store": str(st.path) if st else None,
+        "store": printable(st.path) if st else None,
         "timings": timings,
         "version": __version__,
         "started": datetime.fromtimestamp(t0, timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(time.time() - t0, 2),
-        "inputs": [str(i) for i in inputs],
+        "inputs": shown_inputs,
         "articles": len(ing.articles),
         "claims": len(claims),
         "stories": len(set(stories.values())),
@@ -373,7 +376,7 @@ def write_outputs(result: RunResult, out: Path, df: Any) -> None:
     out.mkdir(parents=True, exist_ok=True)
     doc = conflicts_document(result)
     _atomic_write(out / "conflicts.json", json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-    _atomic_write(out / "claims.csv", to_csv_frame(df).to_csv(index=False))
+    _atomic_write(out / "claims.csv", safe_csv_frame(to_csv_frame(df)).to_csv(index=False))
     _atomic_write(out / "report.html", render_report(result))
 
 

@@ -107,14 +107,16 @@ def test_since_leaves_older_files_unread(tmp_path, monkeypatch):
     (tmp_path / "old.txt").write_text("Old news\n\nIt happened long ago.\n", encoding="utf-8")
     (tmp_path / "new.txt").write_text("New news\n\nIt happened today.\n", encoding="utf-8")
     os.utime(tmp_path / "old.txt", (1_000_000_000, 1_000_000_000))
+    import checker.ingest
+
     read: list[str] = []
-    real = Path.read_bytes
+    real = checker.ingest.read_bounded
 
-    def counting(self):
-        read.append(self.name)
-        return real(self)
+    def counting(path, *args):
+        read.append(Path(path).name)
+        return real(path, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    monkeypatch.setattr(checker.ingest, "read_bounded", counting)
     ing = read_inputs([tmp_path], since=1_500_000_000)
     assert [a.id for a in ing.articles] == ["new.txt"] and ing.old_files == 1
     assert read == ["new.txt"]

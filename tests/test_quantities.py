@@ -85,6 +85,23 @@ def test_sentence_level_cases(nlp, rules):
 
 
 @pytest.mark.slow
+def test_attribution_never_crosses_a_line_break(nlp, rules):
+    """A headline without a full stop runs into the first sentence; the speaker stays on the verb's line."""
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def speaker(text):
+        return [c.attribution for c in extract_quantities(nlp(text), Article(id="t", text=text), rules)]
+
+    assert speaker("North Korean troops in Kursk\nZelenskyy said 11,000 soldiers were deployed.") == ["Zelenskyy"]
+    assert speaker("Flood toll rises in Valencia\nRescue workers said 200 people had died.") == ["Rescue workers"]
+    # Two subjects, one of them the headline's: the one on the verb's line.
+    assert speaker("Police chief John Smith\nThe mayor said 40 people were hurt in the blast.") == ["mayor"]
+    # Hard-wrapped text: a speaker wholly on the line before the verb is kept.
+    assert speaker("The governor and his deputy\nsaid 30 houses burned.") == ["governor and his deputy"]
+
+
+@pytest.mark.slow
 def test_golden_accuracy_floor(nlp, rules):
     """Value F1 and value+qualifier F1 on the hand-labelled sentences stay above the issue's targets."""
     from checker.scoring import score

@@ -31,9 +31,50 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 PLACE_PREPS = {"in", "near", "at", "off", "to", "from", "into", "across", "inside", "outside", "around", "on"}
 
 
-def _compact(span_tokens: list[Token]) -> str | None:
-    """A readable speaker name from a subject subtree: drop leading determiners."""
+def _one_line(toks: list[Token], anchor: Token) -> list[Token]:
+    """The part of ``toks`` on the line of ``anchor`` (else the part nearest it).
+
+    A headline has no full stop, so the parser often runs it into the first
+    sentence and hangs it on the speaker: "Flood toll rises in Valencia" /
+    "Rescue workers said 200 ..." must give "Rescue workers", not
+    "Valencia\nRescue". A speaker never spans a line break that separates it
+    from its verb; a name wrapped onto the verb's line keeps only that line,
+    and one wholly on the line before the verb (hard-wrapped text) is kept.
+    """
+    toks = sorted((t for t in toks if not t.is_space), key=lambda t: t.i)
+    if len(toks) < 2:
+        return toks
+    text = toks[0].doc.text
+    if "\n" not in text[toks[0].idx : toks[-1].idx]:
+        return toks
+    lines, cur = [], [toks[0]]
+    for a, b in zip(toks, toks[1:]):
+        if "\n" in text[a.idx : b.idx]:
+            lines.append(cur)
+            cur = []
+        cur.append(b)
+    lines.append(cur)
+
+    def apart(line: list[Token]) -> tuple[bool, int]:
+        lo, hi = min(line[0].idx, anchor.idx), max(line[-1].idx, anchor.idx)
+        return "\n" in text[lo:hi], min(abs(line[0].idx - anchor.idx), abs(line[-1].idx - anchor.idx))
+
+    return min(lines, key=apart)
+
+
+def _by_line(tokens: list[Token], anchor: Token) -> list[Token]:
+    """``tokens`` with those on ``anchor``'s line first (a headline parsed as a second subject goes last)."""
+    if len(tokens) < 2:
+        return tokens
+    text = anchor.doc.text
+    return sorted(tokens, key=lambda t: "\n" in text[min(t.idx, anchor.idx) : max(t.idx, anchor.idx)])
+
+
+def _compact(span_tokens: list[Token], anchor: Token | None = None) -> str | None:
+    """A readable speaker name from a subject subtree: one line (see ``_one_line``), no leading determiners."""
     toks = [t for t in span_tokens if not t.is_space]
+    if anchor is not None:
+        toks = _one_line(toks, anchor)
     while toks and (toks[0].pos_ in ("DET", "PUNCT") or toks[0].lower_ in ("the", "a", "an")):
         toks = toks[1:]
     while toks and toks[-1].is_punct:
@@ -79,7 +120,7 @@ def attribution(tok: Token, sent: Span) -> str | None:
                     if t.text in (",", ";") or t.lower_ in ("citing", "who", "which"):
                         break
                     cut.append(t)
-                name = _compact(cut)
+                name = _compact(cut, first)
                 if name:
                     return name
     node = tok
@@ -88,18 +129,18 @@ def attribution(tok: Token, sent: Span) -> str | None:
         node = node.head
         seen += 1
         if node.lemma_.lower() in REPORTING_VERBS and node.pos_ in ("VERB", "AUX"):
-            subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subj = _by_line([c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")], node)
             if subj and subj[0].dep_ == "nsubj":
-                return _compact(list(subj[0].subtree))
+                return _compact(list(subj[0].subtree), node)
             agent = [c for c in node.children if c.dep_ == "agent"]
             if agent:
-                return _compact([t for t in agent[0].subtree if t != agent[0]])
+                return _compact([t for t in agent[0].subtree if t != agent[0]], node)
     # "X said" after the clause: a reporting root with the clause as a child.
     root = sent.root
     if root.lemma_.lower() in REPORTING_VERBS and root != tok:
-        subj = [c for c in root.children if c.dep_ == "nsubj"]
+        subj = _by_line([c for c in root.children if c.dep_ == "nsubj"], root)
         if subj:
-            return _compact(list(subj[0].subtree))
+            return _compact(list(subj[0].subtree), root)
     return None
 
 
