@@ -502,6 +502,13 @@
       sb.addEventListener("click", function () { setFilter("story", c.story); });
       st.appendChild(sb);
     }
+    if (!printing && TABLE_STORIES.has(c.story)) {
+      st.appendChild(document.createTextNode(" · "));
+      var tl = el("a", "story-table-link", "story table");
+      tl.href = storyHash(c.story);
+      tl.title = "Every subject of this story against every outlet";
+      st.appendChild(tl);
+    }
     st.appendChild(document.createTextNode(" · " + plural(c.outlets.length, "outlet") + " · id " + c.id));
     card.appendChild(st);
     card.appendChild(el("p", "explanation", c.explanation));
@@ -756,7 +763,7 @@
     (a.marks || []).forEach(function (m) {
       if (m.start < pos || m.end <= m.start || m.end > text.length) return;
       frag.appendChild(document.createTextNode(text.slice(pos, m.start)));
-      var cls = "claim-mark " + (m.conflict === conflictId ? "this-conflict" : m.conflict ? "in-conflict" : "other");
+      var cls = "claim-mark " + (conflictId && m.conflict === conflictId ? "this-conflict" : m.conflict ? "in-conflict" : "other");
       var mk = el("mark", cls, text.slice(m.start, m.end));
       mk.dataset.start = m.start;
       mk.dataset.end = m.end;
@@ -791,10 +798,246 @@
     if (lastFocus && lastFocus.focus) lastFocus.focus();
   }
 
+  // ---------------------------------------------------------------- story table
+  // Subjects down, outlets across (normalize.story_tables). The tables are parsed
+  // only when one is opened, and a table is built once per story opened; filters,
+  // the kind and hidden columns then only toggle `hidden` on rows and cells.
+  var TABLES = null;
+  var TABLE_STORIES = new Set((M.stories || []).map(function (s) { return s.id; }));
+  var story = { id: null, q: "", kind: "", only: false, rows: [], cols: [], hidden: {} };
+  var KIND_LABEL = { quantity: "Quantities", date: "Dates", location: "Places", title: "Titles", name: "Names" };
+  function tables() {
+    if (!TABLES) {
+      var node = document.getElementById("checker-tables");
+      TABLES = node ? JSON.parse(node.textContent) : { stories: {} };
+    }
+    return TABLES;
+  }
+  function storyHash(id) { return "#story=" + encodeURIComponent(id); }
+  function decodeEntry(a) {
+    return { value: a[0], attribution: a[1], article: typeof a[2] === "number" ? IDS[a[2]] : a[2], start: a[3], end: a[4],
+      conflict: a[5], role: a[6], count: a[7] };
+  }
+  function openStory(id) {
+    var t = tables().stories[id];
+    if (!t) { flash("No table for story " + id, true); return false; }
+    closeArticle();
+    root.classList.add("story-mode");
+    $("#story-view").hidden = false;
+    if (story.id !== id) {
+      var t0 = performance.now();
+      story.id = id;
+      story.hidden = {};
+      buildStory(t);
+      root.dataset.storyBuildMs = String(Math.round((performance.now() - t0) * 10) / 10);
+    }
+    $("#story-select").value = id;
+    applyStory();
+    root.dataset.story = id;
+    window.scrollTo(0, 0);
+    return true;
+  }
+  function closeStory() {
+    if (!root.classList.contains("story-mode")) return;
+    root.classList.remove("story-mode");
+    $("#story-view").hidden = true;
+    delete root.dataset.story;
+    sizeToolbar();
+    renderWindow();
+  }
+  function columnLabel(c) {
+    // An article column (outlet unknown) shows the article's title when it has one.
+    if (c[1]) return c[0];
+    var s = SOURCES[c[0]] || {};
+    return s.title && s.title !== c[0] ? s.title : c[0];
+  }
+  function buildStory(t) {
+    var scroll = $("#story-scroll");
+    scroll.textContent = "";
+    var table = el("table", "story-table");
+    table.dataset.story = story.id;
+    var head = el("tr");
+    var corner = el("th", "corner", "Subject");
+    corner.scope = "col";
+    head.appendChild(corner);
+    story.cols = t.columns.map(function (c, i) {
+      var th = el("th", null);
+      th.scope = "col";
+      th.dataset.column = c[0];
+      var label = columnLabel(c);
+      var name = el("span", "col-name", label);
+      th.appendChild(name);
+      var arts = c[2].map(function (a) { return typeof a === "number" ? IDS[a] : a; });
+      th.title = (label !== c[0] ? c[0] + "\n" : "") + arts.join("\n");
+      var meta = [c[3], arts.length > 1 ? plural(arts.length, "article") : null].filter(Boolean).join(" · ");
+      if (meta) th.appendChild(el("span", "meta col-date", meta));
+      var hide = button("×", "col-hide", "Hide this column");
+      hide.setAttribute("aria-label", "Hide column " + label);
+      hide.addEventListener("click", function () { setColumn(i, false); });
+      th.appendChild(hide);
+      head.appendChild(th);
+      return { key: c[0], label: label, th: th };
+    });
+    var thead = el("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var tbody = el("tbody");
+    var lastKind = null, group = null;
+    story.rows = [];
+    story.groups = [];
+    t.rows.forEach(function (r) {
+      var kind = r[1];
+      if (kind !== lastKind) {
+        group = { tr: el("tr", "kind-group"), rows: [] };
+        var gth = el("th", null, KIND_LABEL[kind] || kind);
+        gth.colSpan = t.columns.length + 1;
+        gth.scope = "colgroup";
+        group.tr.appendChild(gth);
+        tbody.appendChild(group.tr);
+        story.groups.push(group);
+        lastKind = kind;
+      }
+      var tr = el("tr", r[3].length ? "has-conflict" : null);
+      tr.dataset.kind = kind;
+      tr.dataset.subject = r[2];
+      tr.dataset.key = r[0];
+      var th = el("th", null);
+      th.scope = "row";
+      th.appendChild(el("span", "row-subject", r[2]));
+      r[3].forEach(function (cid) {
+        var c = byId.get(cid);
+        var a = el("a", "to-conflict", "⚑ conflict");
+        a.href = "#c-" + encodeURIComponent(cid);
+        a.title = c ? c.explanation : "Open the conflict";
+        th.appendChild(document.createTextNode(" "));
+        th.appendChild(a);
+      });
+      r[4].forEach(function (h) { th.appendChild(el("span", "row-hint meta", h)); });
+      tr.appendChild(th);
+      var hay = [r[2], kind];
+      r[5].forEach(function (cell, i) {
+        var td = el("td", null);
+        if (cell) {
+          var entries = cell.map(decodeEntry);
+          var conflicted = null;
+          entries.forEach(function (e) { if (e.conflict && !conflicted) conflicted = e.conflict; });
+          if (conflicted) {
+            td.className = "in-conflict";
+            var flag = el("a", "cell-flag", "⚑");
+            flag.href = "#c-" + encodeURIComponent(conflicted);
+            flag.title = "Open the conflict" + (byId.has(conflicted) ? ": " + byId.get(conflicted).subject : "");
+            flag.setAttribute("aria-label", flag.title);
+            td.appendChild(flag);
+          }
+          entries.forEach(function (e) {
+            td.appendChild(entryButton(e));
+            hay.push(e.value, e.attribution || "");
+          });
+        }
+        tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+      var row = { tr: tr, kind: kind, conflict: r[3].length > 0, hay: hay.join("\n").toLowerCase() };
+      story.rows.push(row);
+      group.rows.push(row);
+    });
+    table.appendChild(tbody);
+    scroll.appendChild(table);
+    // The column list (checkboxes) and the kinds present.
+    var list = $("#column-list");
+    list.textContent = "";
+    var all = button("Show all", "linklike");
+    all.addEventListener("click", function () { story.cols.forEach(function (c, i) { setColumn(i, true); }); });
+    list.appendChild(all);
+    story.cols.forEach(function (c, i) {
+      var lab = el("label", "check");
+      var box = el("input");
+      box.type = "checkbox";
+      box.checked = true;
+      box.addEventListener("change", function () { setColumn(i, box.checked); });
+      c.box = box;
+      lab.appendChild(box);
+      lab.appendChild(document.createTextNode(" " + shorten(c.label, 50)));
+      list.appendChild(lab);
+    });
+    var kinds = $("#story-kind");
+    var keep = story.kind;
+    kinds.length = 1;
+    var present = {};
+    t.rows.forEach(function (r) { present[r[1]] = (present[r[1]] || 0) + 1; });
+    Object.keys(KIND_LABEL).forEach(function (k) { if (present[k]) kinds.appendChild(new Option(KIND_LABEL[k] + " (" + present[k] + ")", k)); });
+    story.kind = present[keep] ? keep : "";
+    kinds.value = story.kind;
+  }
+  function entryButton(e) {
+    var b = el("button", "entry" + (e.conflict ? " conflict" : ""));
+    b.type = "button";
+    b.dataset.article = e.article;
+    b.dataset.start = e.start;
+    b.dataset.end = e.end;
+    if (e.conflict) b.dataset.conflict = e.conflict;
+    b.appendChild(el("span", "entry-value", e.value));
+    if (e.count > 1) b.appendChild(el("span", "meta count", " ×" + e.count));
+    if (e.role) { b.appendChild(document.createTextNode(" ")); b.appendChild(el("span", "role-badge role-" + token(e.role), e.role)); }
+    if (e.attribution) b.appendChild(el("span", "entry-who meta", e.attribution));
+    b.title = "Read it in " + ((SOURCES[e.article] || {}).title || e.article);
+    b.addEventListener("click", function () { openArticle(e.article, e.start, e.end, e.conflict, b); });
+    return b;
+  }
+  function setColumn(i, show) {
+    var c = story.cols[i];
+    if (!c) return;
+    if (show) delete story.hidden[i]; else story.hidden[i] = true;
+    c.th.hidden = !show;
+    if (c.box) c.box.checked = show;
+    story.rows.forEach(function (r) { r.tr.cells[i + 1].hidden = !show; });
+    var n = Object.keys(story.hidden).length;
+    $("#story-columns").querySelector("summary").textContent = n ? "Columns (" + n + " hidden)" : "Columns";
+  }
+  function applyStory() {
+    var t0 = performance.now();
+    var terms = story.q.toLowerCase().split(/\s+/).filter(Boolean);
+    var shownRows = 0;
+    story.rows.forEach(function (r) {
+      var ok = (!story.kind || r.kind === story.kind) && (!story.only || r.conflict);
+      for (var i = 0; ok && i < terms.length; i++) if (r.hay.indexOf(terms[i]) < 0) ok = false;
+      r.tr.hidden = !ok;
+      if (ok) shownRows++;
+    });
+    (story.groups || []).forEach(function (g) { g.tr.hidden = !g.rows.some(function (r) { return !r.tr.hidden; }); });
+    var inConflict = story.rows.filter(function (r) { return r.conflict; }).length;
+    $("#story-shown").textContent = shownRows + " of " + plural(story.rows.length, "subject") + " · " +
+      plural(story.cols.length, "column") + " · " + inConflict + " in conflict";
+    root.dataset.storyFilterMs = String(Math.round((performance.now() - t0) * 10) / 10);
+  }
+  function initStory() {
+    var sel = $("#story-select");
+    (M.stories || []).forEach(function (s) {
+      sel.appendChild(new Option(s.id + " (" + plural(s.articles, "article") + (s.conflicts ? ", " + plural(s.conflicts, "conflict") : "") + ")", s.id));
+    });
+    sel.addEventListener("change", function () { location.hash = storyHash(sel.value); });
+    $("#story-q").addEventListener("input", function () { story.q = $("#story-q").value; applyStory(); });
+    $("#story-kind").addEventListener("change", function () { story.kind = $("#story-kind").value; applyStory(); });
+    $("#story-only").addEventListener("change", function () { story.only = $("#story-only").checked; applyStory(); });
+    $("#story-back").addEventListener("click", function (e) {
+      e.preventDefault();
+      history.pushState(null, "", selected ? "#c-" + encodeURIComponent(selected.id) : location.pathname + location.search);
+      closeStory();
+    });
+    // Links to a story's table: the summary's, which without script point at the static tables.
+    document.querySelectorAll("a.story-table-link").forEach(function (a) { a.href = storyHash(a.dataset.story); });
+    $("#open-table").addEventListener("click", function () {
+      var id = state.story || (selected && selected.story) || ((M.stories || [])[0] || {}).id;
+      if (id) location.hash = storyHash(id);
+    });
+    $("#open-table").disabled = !(M.stories || []).length;
+  }
+
   // ---------------------------------------------------------------- print
   function buildPrint() {
     var p = $("#print");
     p.textContent = "";
+    if (root.classList.contains("story-mode")) return;  // the table prints as it is
     var n = Math.min(visible.length, 2000);
     p.appendChild(el("h2", null, "Conflicts: " + n + " of " + CONFLICTS.length + " (as filtered)"));
     for (var i = 0; i < n; i++) p.appendChild(conflictCard(visible[i], true));
@@ -878,6 +1121,10 @@
         return;
       }
       if (typing || modal) return;
+      if (root.classList.contains("story-mode")) {
+        if (e.key === "/") { e.preventDefault(); $("#story-q").focus(); }
+        return;
+      }
       var handled = true;
       switch (e.key) {
         case "j": case "ArrowDown": move(1); break;
@@ -907,10 +1154,24 @@
     window.addEventListener("resize", function () { sizeToolbar(); ROW_H = 0; apply(); });
   }
   function fromHash() {
+    var st = /^#story=(.*)$/.exec(location.hash);
+    if (st) return openStory(decodeURIComponent(st[1]));
     var m = /^#c-(.+)$/.exec(location.hash);
-    if (!m) return false;
+    if (!m) { closeStory(); return false; }
     var c = byId.get(decodeURIComponent(m[1]));
-    if (c) { select(c, { hash: false }); return true; }
+    closeStory();
+    if (c) {
+      if (visible.indexOf(c) < 0) {
+        // Opened from a story table: show it even when the filters would hide it.
+        ["q", "kind", "story", "outlet", "severity", "change"].forEach(function (k) { state[k] = ""; });
+        state.review = "*";
+        $("#q").value = "";
+        document.querySelectorAll("[data-filter]").forEach(function (sel) { sel.value = state[sel.dataset.filter]; });
+        apply();
+      }
+      select(c, { hash: false });
+      return true;
+    }
     return false;
   }
   function sizeToolbar() {
@@ -920,6 +1181,7 @@
   // ---------------------------------------------------------------- start
   loadDecisions();
   initControls();
+  initStory();
   listEl.appendChild(spacer);
   listEl.parentNode.insertBefore(emptyMsg, listEl);
   emptyMsg.hidden = true;
@@ -931,7 +1193,8 @@
   renderCounts();
   sizeToolbar();
   setMode(API ? "Decisions are saved on the server" : "Decisions are kept in this browser: export them to share");
-  if (!fromHash() && visible.length) select(visible[0], { hash: false, scroll: false });
+  fromHash();
+  if (!selected && visible.length) select(visible[0], { hash: false, scroll: false });
   fetchServerDecisions();
   perfMark("ready");
   window.__checkerReadyMs = performance.now();
