@@ -223,3 +223,51 @@ def read_claims_csv(path: str | Path) -> pd.DataFrame:
         if c in df.columns:
             df[c] = df[c].astype(object).where(df[c] != "", None)
     return df
+
+
+def tables_from_run(run_dir: str | Path, story: str | None = None) -> dict[str, dict[str, Any]]:
+    """The story tables of a finished run, rebuilt from its claims.csv and conflicts.json.
+
+    Nothing is parsed again: claims.csv is the claim table, conflicts.json marks
+    the cells its conflicts quote. ``story`` (an id, or a prefix of exactly one)
+    keeps one story.
+    """
+    from checker.errors import CheckerError
+
+    run = Path(run_dir)
+    path = run / "claims.csv"
+    if not path.is_file():
+        raise CheckerError("E620", f"{path}: no claims.csv (run `checker run ... --out {run}` first)")
+    try:
+        df = read_claims_csv(path)
+    except (ValueError, KeyError, pd.errors.ParserError) as exc:
+        raise CheckerError("E623", f"{path}: not a claims.csv checker wrote: {exc}") from None
+    missing = {"story", "article", "start", "end", "kind", "subject", "text", "display", "source"} - set(df.columns)
+    if missing:
+        raise CheckerError("E623", f"{path}: not a claims.csv checker wrote: no column {', '.join(sorted(missing))}")
+    conflicts: list[dict[str, Any]] = []
+    cpath = run / "conflicts.json"
+    if cpath.is_file():
+        try:
+            conflicts = json.loads(cpath.read_text(encoding="utf-8")).get("conflicts") or []
+        except (ValueError, AttributeError) as exc:
+            raise CheckerError("E624", f"{cpath}: not JSON checker wrote: {exc}") from None
+    wanted = None
+    if story is not None:
+        ids = sorted(set(df["story"].dropna()))
+        wanted = [s for s in ids if s == story] or [s for s in ids if s.startswith(story)]
+        if len(wanted) != 1:
+            shown = ", ".join(wanted[:8] or ids[:8]) + (" ..." if len(wanted or ids) > 8 else "")
+            what = "matches several stories" if wanted else "is not a story of this run"
+            raise CheckerError("E621", f"--story {story!r} {what} (stories: {shown})")
+    return story_tables(df, conflicts, wanted)
+
+
+def table_file_name(story: str) -> str:
+    """A file name for a story's CSV: the id where it is safe, else a cleaned id with a hash of it."""
+    import re
+
+    from checker.models import stable_id
+
+    clean = re.sub(r"[^\w.-]+", "_", story).strip("._")[:80]
+    return (clean if clean == story else f"{clean or 'story'}-{stable_id(story)[:8]}") + ".csv"
