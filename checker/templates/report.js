@@ -835,6 +835,8 @@
     applyStory();
     root.dataset.story = id;
     window.scrollTo(0, 0);
+    // The first frame with the table on screen (the benchmark's time to open a table).
+    requestAnimationFrame(function () { setTimeout(function () { window.__checkerStoryPaintedMs = performance.now(); }, 0); });
     return true;
   }
   function closeStory() {
@@ -856,6 +858,10 @@
     scroll.textContent = "";
     var table = el("table", "story-table");
     table.dataset.story = story.id;
+    var cg = el("colgroup");
+    cg.appendChild(el("col", "subject-col"));
+    t.columns.forEach(function () { cg.appendChild(el("col", "outlet-col")); });
+    table.appendChild(cg);
     var head = el("tr");
     var corner = el("th", "corner", "Subject");
     corner.scope = "col";
@@ -882,67 +888,30 @@
     thead.appendChild(head);
     table.appendChild(thead);
     var tbody = el("tbody");
-    var lastKind = null, group = null;
-    story.rows = [];
-    story.groups = [];
-    t.rows.forEach(function (r) {
-      var kind = r[1];
-      if (kind !== lastKind) {
-        group = { tr: el("tr", "kind-group"), rows: [] };
-        var gth = el("th", null, KIND_LABEL[kind] || kind);
-        gth.colSpan = t.columns.length + 1;
-        gth.scope = "colgroup";
-        group.tr.appendChild(gth);
-        tbody.appendChild(group.tr);
-        story.groups.push(group);
-        lastKind = kind;
-      }
-      var tr = el("tr", r[3].length ? "has-conflict" : null);
-      tr.dataset.kind = kind;
-      tr.dataset.subject = r[2];
-      tr.dataset.key = r[0];
-      var th = el("th", null);
-      th.scope = "row";
-      th.appendChild(el("span", "row-subject", r[2]));
-      r[3].forEach(function (cid) {
-        var c = byId.get(cid);
-        var a = el("a", "to-conflict", "⚑ conflict");
-        a.href = "#c-" + encodeURIComponent(cid);
-        a.title = c ? c.explanation : "Open the conflict";
-        th.appendChild(document.createTextNode(" "));
-        th.appendChild(a);
-      });
-      r[4].forEach(function (h) { th.appendChild(el("span", "row-hint meta", h)); });
-      tr.appendChild(th);
-      var hay = [r[2], kind];
-      r[5].forEach(function (cell, i) {
-        var td = el("td", null);
-        if (cell) {
-          var entries = cell.map(decodeEntry);
-          var conflicted = null;
-          entries.forEach(function (e) { if (e.conflict && !conflicted) conflicted = e.conflict; });
-          if (conflicted) {
-            td.className = "in-conflict";
-            var flag = el("a", "cell-flag", "⚑");
-            flag.href = "#c-" + encodeURIComponent(conflicted);
-            flag.title = "Open the conflict" + (byId.has(conflicted) ? ": " + byId.get(conflicted).subject : "");
-            flag.setAttribute("aria-label", flag.title);
-            td.appendChild(flag);
-          }
-          entries.forEach(function (e) {
-            td.appendChild(entryButton(e));
-            hay.push(e.value, e.attribution || "");
-          });
-        }
-        tr.appendChild(td);
-      });
-      tbody.appendChild(tr);
-      var row = { tr: tr, kind: kind, conflict: r[3].length > 0, hay: hay.join("\n").toLowerCase() };
-      story.rows.push(row);
-      group.rows.push(row);
+    story.tbody = tbody;
+    story.ncols = t.columns.length;
+    story.built = 0;
+    story.groups = {};
+    // What the filters read is known before any row is built.
+    story.rows = t.rows.map(function (r) {
+      var hay = [r[2], r[1]];
+      r[5].forEach(function (cell) { (cell || []).forEach(function (a) { hay.push(a[0], a[1] || ""); }); });
+      return { data: r, kind: r[1], conflict: r[3].length > 0, hay: hay.join("\n").toLowerCase(), tr: null, show: true };
     });
+    clearTimeout(story.timer);
     table.appendChild(tbody);
     scroll.appendChild(table);
+    // The first rows at once, the rest in slices after the first paint: a 200-row table
+    // is on screen in the time 40 rows take, and the page stays responsive meanwhile.
+    $("#story-view").dataset.complete = "0";
+    buildRows(FIRST_ROWS);
+    var sid = story.id;
+    var more = function () {
+      if (story.id !== sid) return;
+      buildRows(story.built + MORE_ROWS);
+      if (story.built < story.rows.length) story.timer = setTimeout(more, 0);
+    };
+    if (story.built < story.rows.length) story.timer = setTimeout(more, 30);
     // The column list (checkboxes) and the kinds present.
     var list = $("#column-list");
     list.textContent = "";
@@ -969,19 +938,98 @@
     story.kind = present[keep] ? keep : "";
     kinds.value = story.kind;
   }
+  var FIRST_ROWS = 40, MORE_ROWS = 40;
+  function buildRows(upto) {
+    var n = Math.min(upto, story.rows.length);
+    if (story.built >= n) return;
+    var frag = document.createDocumentFragment();
+    for (var i = story.built; i < n; i++) {
+      var row = story.rows[i];
+      var g = story.groups[row.kind];
+      if (!g) {
+        g = story.groups[row.kind] = { tr: el("tr", "kind-group"), rows: [] };
+        var gth = el("th", null, KIND_LABEL[row.kind] || row.kind);
+        gth.colSpan = story.ncols + 1;
+        gth.scope = "colgroup";
+        g.tr.appendChild(gth);
+        frag.appendChild(g.tr);
+      }
+      g.rows.push(row);
+      row.tr = rowElement(row.data);
+      row.tr.hidden = !row.show;
+      frag.appendChild(row.tr);
+    }
+    story.tbody.appendChild(frag);
+    story.built = n;
+    Object.keys(story.hidden).forEach(function (c) { setColumn(+c, false); });
+    groupsShown();
+    if (n >= story.rows.length) {
+      $("#story-view").dataset.complete = "1";
+      window.__checkerStoryCompleteMs = performance.now();
+    }
+  }
+  function rowElement(r) {
+    var kind = r[1];
+    var tr = el("tr", r[3].length ? "has-conflict" : null);
+    tr.dataset.kind = kind;
+    tr.dataset.subject = r[2];
+    tr.dataset.key = r[0];
+    var th = el("th", null);
+    th.scope = "row";
+    th.appendChild(el("span", "row-subject", r[2]));
+    r[3].forEach(function (cid) {
+      var c = byId.get(cid);
+      var a = el("a", "to-conflict", "⚑ conflict");
+      a.href = "#c-" + encodeURIComponent(cid);
+      a.title = c ? c.explanation : "Open the conflict";
+      th.appendChild(document.createTextNode(" "));
+      th.appendChild(a);
+    });
+    r[4].forEach(function (h) { th.appendChild(el("span", "row-hint meta", h)); });
+    tr.appendChild(th);
+    r[5].forEach(function (cell) {
+      var td = el("td", null);
+      if (cell) {
+        var entries = cell.map(decodeEntry);
+        var conflicted = null, sides = false;
+        entries.forEach(function (e) {
+          if (e.conflict && !conflicted) conflicted = e.conflict;
+          if (e.conflict && e.role !== "majority") sides = true;
+        });
+        if (conflicted) {
+          // Cells with the majority's figure are quiet; the ones that differ stand out.
+          td.className = sides ? "in-conflict" : "in-conflict with-majority";
+          var flag = el("a", "cell-flag", "⚑");
+          flag.href = "#c-" + encodeURIComponent(conflicted);
+          flag.title = "Open the conflict" + (byId.has(conflicted) ? ": " + byId.get(conflicted).subject : "");
+          flag.setAttribute("aria-label", flag.title);
+          td.appendChild(flag);
+        }
+        entries.forEach(function (e) { td.appendChild(entryButton(e)); });
+      }
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+  function groupsShown() {
+    Object.keys(story.groups).forEach(function (k) {
+      var g = story.groups[k];
+      g.tr.hidden = !g.rows.some(function (r) { return r.show; });
+    });
+  }
   function entryButton(e) {
     var b = el("button", "entry" + (e.conflict ? " conflict" : ""));
     b.type = "button";
+    if (e.role) b.dataset.role = e.role;
     b.dataset.article = e.article;
     b.dataset.start = e.start;
     b.dataset.end = e.end;
     if (e.conflict) b.dataset.conflict = e.conflict;
     b.appendChild(el("span", "entry-value", e.value));
     if (e.count > 1) b.appendChild(el("span", "meta count", " ×" + e.count));
-    if (e.role) { b.appendChild(document.createTextNode(" ")); b.appendChild(el("span", "role-badge role-" + token(e.role), e.role)); }
+    if (e.role === "outlier") { b.appendChild(document.createTextNode(" ")); b.appendChild(el("span", "role-badge role-outlier", "outlier")); }
     if (e.attribution) b.appendChild(el("span", "entry-who meta", e.attribution));
-    b.title = "Read it in " + ((SOURCES[e.article] || {}).title || e.article);
-    b.addEventListener("click", function () { openArticle(e.article, e.start, e.end, e.conflict, b); });
+    b.title = (e.role ? e.role + " · " : "") + "Read it in " + ((SOURCES[e.article] || {}).title || e.article);
     return b;
   }
   function setColumn(i, show) {
@@ -990,7 +1038,7 @@
     if (show) delete story.hidden[i]; else story.hidden[i] = true;
     c.th.hidden = !show;
     if (c.box) c.box.checked = show;
-    story.rows.forEach(function (r) { r.tr.cells[i + 1].hidden = !show; });
+    story.rows.forEach(function (r) { if (r.tr) r.tr.cells[i + 1].hidden = !show; });
     var n = Object.keys(story.hidden).length;
     $("#story-columns").querySelector("summary").textContent = n ? "Columns (" + n + " hidden)" : "Columns";
   }
@@ -1001,10 +1049,11 @@
     story.rows.forEach(function (r) {
       var ok = (!story.kind || r.kind === story.kind) && (!story.only || r.conflict);
       for (var i = 0; ok && i < terms.length; i++) if (r.hay.indexOf(terms[i]) < 0) ok = false;
-      r.tr.hidden = !ok;
+      r.show = ok;
+      if (r.tr) r.tr.hidden = !ok;
       if (ok) shownRows++;
     });
-    (story.groups || []).forEach(function (g) { g.tr.hidden = !g.rows.some(function (r) { return !r.tr.hidden; }); });
+    groupsShown();
     var inConflict = story.rows.filter(function (r) { return r.conflict; }).length;
     $("#story-shown").textContent = shownRows + " of " + plural(story.rows.length, "subject") + " · " +
       plural(story.cols.length, "column") + " · " + inConflict + " in conflict";
@@ -1019,6 +1068,12 @@
     $("#story-q").addEventListener("input", function () { story.q = $("#story-q").value; applyStory(); });
     $("#story-kind").addEventListener("change", function () { story.kind = $("#story-kind").value; applyStory(); });
     $("#story-only").addEventListener("change", function () { story.only = $("#story-only").checked; applyStory(); });
+    $("#story-scroll").addEventListener("click", function (ev) {
+      var b = ev.target.closest && ev.target.closest("button.entry");
+      if (!b) return;
+      var cid = b.dataset.conflict || null;
+      openArticle(b.dataset.article, +b.dataset.start, +b.dataset.end, cid, b);
+    });
     $("#story-back").addEventListener("click", function (e) {
       e.preventDefault();
       history.pushState(null, "", selected ? "#c-" + encodeURIComponent(selected.id) : location.pathname + location.search);
@@ -1037,7 +1092,7 @@
   function buildPrint() {
     var p = $("#print");
     p.textContent = "";
-    if (root.classList.contains("story-mode")) return;  // the table prints as it is
+    if (root.classList.contains("story-mode")) { buildRows(story.rows.length); return; }  // the table prints whole
     var n = Math.min(visible.length, 2000);
     p.appendChild(el("h2", null, "Conflicts: " + n + " of " + CONFLICTS.length + " (as filtered)"));
     for (var i = 0; i < n; i++) p.appendChild(conflictCard(visible[i], true));
