@@ -464,6 +464,11 @@ def test_screenshots(tab, tmp_path, corpus):
         page.select_option("#f-kind", "title" if any(c.kind == "title" for c in res.conflicts) else "quantity")
         press(page, "j")
         shot(page, "report-filtered", from_toolbar=True)
+        # The story table of the selected conflict's story.
+        page.click("#reset")
+        page.click("#open-table")
+        page.wait_for_selector("#story-view[data-complete='1']")
+        shot(page, "report-story-table")
     finally:
         server.shutdown()
         server.server_close()

@@ -13,10 +13,15 @@ import pytest
 
 from checker import report
 from checker.pipeline import run
+from tests import test_browser
 from tests.conftest import SEEDS
 from tests.reportdata import synthetic_result
-from tests.test_browser import PAYLOAD, VIEWPORT, browser, payload_extractor, shot, tab  # noqa: F401 (fixtures)
+from tests.test_browser import PAYLOAD, VIEWPORT, payload_extractor
 from tests.test_report import _jsonl
+
+# The browser fixtures of test_browser.py (one Chromium per session, a fresh context per test).
+browser = test_browser.browser
+tab = test_browser.tab
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +38,8 @@ def open_story(t, path, story: str):
 def cell(page, subject: str, column: str):
     """The cell of a row (by subject) under a column (by its key)."""
     i = page.locator("#story-view thead th").evaluate_all(
-        "(ths, key) => ths.findIndex(th => th.dataset.column === key)", column)
+        "(ths, key) => ths.findIndex(th => th.dataset.column === key)", column
+    )
     assert i > 0, f"no column {column}"
     return page.locator(f'#story-view tbody tr[data-subject="{subject}"]').first.locator(f"xpath=./*[{i + 1}]")
 
@@ -57,19 +63,26 @@ def test_seed_story_table(tab, seeds):
     assert "in-conflict" in troops.get_attribute("class")
     assert cell(page, "north korean troops", FR).locator(".entry-value").all_inner_texts() == ["about 11,000"]
     # The hint: 11,000 is what most gave, 10,000 and 12,000 stand alone.
-    assert troops.locator(".entry").evaluate_all("es => es.map(e => e.dataset.role)") == ["outlier", "majority", "outlier"]
+    assert troops.locator(".entry").evaluate_all("es => es.map(e => e.dataset.role)") == [
+        "outlier",
+        "majority",
+        "outlier",
+    ]
     assert troops.locator(".entry", has_text="12,000").locator(".role-badge").inner_text() == "outlier"
     assert "agree on 11,000" in page.locator('#story-view tr[data-subject="north korean troops"] th').inner_text()
     # Barrot's two titles, and the two spellings of Sybiha, all in their conflicts.
-    titles = page.locator('#story-view tr[data-kind="title"][data-subject="jean-noel barrot"] .entry.conflict .entry-value').all_inner_texts()
+    titles = page.locator(
+        '#story-view tr[data-kind="title"][data-subject="jean-noel barrot"] .entry.conflict .entry-value'
+    ).all_inner_texts()
     assert "French Foreign Minister" in titles and "French Prime Minister" in titles
     assert page.locator('#story-view tr[data-subject="jean-noel barrot"]').count() == 2  # a title row and a name row
-    spellings = page.locator('#story-view tr[data-kind="name"][data-subject="andrii syhiha"] .entry.conflict .entry-value').all_inner_texts()
+    spellings = page.locator(
+        '#story-view tr[data-kind="name"][data-subject="andrii syhiha"] .entry.conflict .entry-value'
+    ).all_inner_texts()
     assert spellings == ["Andrii Syhiha", "Sybiha"]
     # Agreeing cells are plain.
     zel = page.locator('#story-view tr[data-kind="title"][data-subject="volodymyr zelenskyy"]')
     assert zel.locator("td.in-conflict").count() == 0 and zel.locator(".entry").count() == 2
-    shot(page, "report-story-table")
 
     # A click on a value opens its article at the quote.
     twelve = troops.locator(".entry", has_text="12,000")
@@ -77,7 +90,10 @@ def test_seed_story_table(tab, seeds):
     twelve.click()
     page.wait_for_selector("#article-view:not([hidden])")
     cur = page.locator("#article-text mark.current")
-    assert cur.inner_text() == "12,000" and (int(cur.get_attribute("data-start")), int(cur.get_attribute("data-end"))) == (start, end)
+    assert cur.inner_text() == "12,000" and (
+        int(cur.get_attribute("data-start")),
+        int(cur.get_attribute("data-end")),
+    ) == (start, end)
     assert "this-conflict" in cur.get_attribute("class")
     page.keyboard.press("Escape")
     assert page.locator("#article-view").is_hidden() and page.locator("#story-view").is_visible()
@@ -153,7 +169,7 @@ def test_filter_hide_columns_and_print(tab, tmp_path):
     tab.assert_clean()
 
 
-def test_story_table_without_javascript(browser, tmp_path):  # noqa: F811
+def test_story_table_without_javascript(browser, tmp_path):
     path, res = _wide(tmp_path)
     ctx = browser.new_context(viewport=VIEWPORT, java_script_enabled=False)
     try:
@@ -172,10 +188,14 @@ def test_story_table_without_javascript(browser, tmp_path):  # noqa: F811
 
 def test_untrusted_text_in_the_table_never_runs(tab, tmp_path):
     evil = [
-        {"id": f"e{i}</script><script>window.__pwned='id'</script>", "story": "s<img src=x onerror=window.__pwned='story'>",
-         "source": f"Outlet {i} <img src=x onerror=window.__pwned='outlet'>", "published": "2024-11-05",
-         "url": "javascript:window.__pwned='url'",
-         "text": f"Headline {PAYLOAD}\n{PAYLOAD} Pirates seized {n} boats. {PAYLOAD} Officials said {m} people were rescued. {PAYLOAD}"}
+        {
+            "id": f"e{i}</script><script>window.__pwned='id'</script>",
+            "story": "s<img src=x onerror=window.__pwned='story'>",
+            "source": f"Outlet {i} <img src=x onerror=window.__pwned='outlet'>",
+            "published": "2024-11-05",
+            "url": "javascript:window.__pwned='url'",
+            "text": f"Headline {PAYLOAD}\n{PAYLOAD} Pirates seized {n} boats. {PAYLOAD} Officials said {m} people were rescued. {PAYLOAD}",
+        }
         for i, (n, m) in enumerate([(12, 300), (20, 300), (12, 450)])
     ]
     src = _jsonl(tmp_path / "evil.jsonl", evil)

@@ -34,14 +34,33 @@ from tests.test_report import ARTICLES, _jsonl
 
 
 def _claim(article: str, start: int, kind: str, subject: str, shown: str, source: str | None, **kw) -> Claim:
-    return Claim(article=article, start=start, end=start + len(shown), text=kw.pop("text", shown), sentence_start=0,
-                 sentence_end=start + len(shown) + 10, kind=kind, subject=subject, value=kw.pop("value", shown),
-                 source=source or article, display=shown, **kw)
+    return Claim(
+        article=article,
+        start=start,
+        end=start + len(shown),
+        text=kw.pop("text", shown),
+        sentence_start=0,
+        sentence_end=start + len(shown) + 10,
+        kind=kind,
+        subject=subject,
+        value=kw.pop("value", shown),
+        source=source or article,
+        display=shown,
+        **kw,
+    )
 
 
 def _entry(c: Claim) -> dict:
-    return {"article": c.article, "start": c.start, "end": c.end, "text": c.text, "display": c.display, "source": c.source,
-            "sentence_start": c.sentence_start, "sentence_end": c.sentence_end}
+    return {
+        "article": c.article,
+        "start": c.start,
+        "end": c.end,
+        "text": c.text,
+        "display": c.display,
+        "source": c.source,
+        "sentence_start": c.sentence_start,
+        "sentence_end": c.sentence_end,
+    }
 
 
 @pytest.fixture
@@ -64,13 +83,28 @@ def story():
     stories = {"a1": "pirates", "a2": "pirates", "b.txt": "pirates", "z": "other"}
     for c in claims:
         c.published = {"a1": "2024-11-06", "a2": "2024-11-05"}.get(c.article)
-    boats = Conflict(id="q1", kind="quantity", subject="boats", story="pirates", severity="medium", explanation="x",
-                     values=[ValueGroup("12", [_entry(claims[0]), _entry(claims[2])], role="majority"),
-                             ValueGroup("about 20", [_entry(claims[1])], role="outlier")],
-                     hint="2 articles agree on 12")
-    name = Conflict(id="n1", kind="name_spelling", subject="agus rianto", story="pirates", severity="medium",
-                    explanation="y", values=[ValueGroup("Agus Rianto", [_entry(claims[6])]),
-                                             ValueGroup("Agus Riyanto", [_entry(claims[9])])])
+    boats = Conflict(
+        id="q1",
+        kind="quantity",
+        subject="boats",
+        story="pirates",
+        severity="medium",
+        explanation="x",
+        values=[
+            ValueGroup("12", [_entry(claims[0]), _entry(claims[2])], role="majority"),
+            ValueGroup("about 20", [_entry(claims[1])], role="outlier"),
+        ],
+        hint="2 articles agree on 12",
+    )
+    name = Conflict(
+        id="n1",
+        kind="name_spelling",
+        subject="agus rianto",
+        story="pirates",
+        severity="medium",
+        explanation="y",
+        values=[ValueGroup("Agus Rianto", [_entry(claims[6])]), ValueGroup("Agus Riyanto", [_entry(claims[9])])],
+    )
     return claims, stories, [boats, name]
 
 
@@ -85,13 +119,18 @@ def test_subjects_down_outlets_across(story):
     t = tables["pirates"]
     # Outlets, earliest publication first; an article whose outlet is unknown is its own column.
     assert [(c["key"], c["outlet"], c["published"]) for c in t["columns"]] == [
-        ("AP", True, "2024-11-05"), ("Reuters", True, "2024-11-06"), ("b.txt", False, None)]
+        ("AP", True, "2024-11-05"),
+        ("Reuters", True, "2024-11-06"),
+        ("b.txt", False, None),
+    ]
     rows = _rows(t)
     boats = rows[("quantity", "boats")]
     cells = dict(zip([c["key"] for c in t["columns"]], boats["cells"]))
     # The value as written, hedge included; who was cited; the conflict and the hint.
     assert [(e["value"], e["conflict"], e["role"]) for e in cells["AP"]] == [("about 20 boats", "q1", "outlier")]
-    assert [(e["value"], e["attribution"], e["role"]) for e in cells["Reuters"]] == [("12 boats", "the navy", "majority")]
+    assert [(e["value"], e["attribution"], e["role"]) for e in cells["Reuters"]] == [
+        ("12 boats", "the navy", "majority")
+    ]
     assert [e["value"] for e in cells["b.txt"]] == ["12 boats"]
     assert boats["conflicts"] == ["q1"] and boats["hints"] == ["2 articles agree on 12"]
     # Agreeing cells are plain.
@@ -109,7 +148,11 @@ def test_rows_by_kind_conflicts_first(story):
     claims, stories, conflicts = story
     t = story_tables(claims_table(claims, stories), conflicts)["pirates"]
     assert [(r["kind"], r["subject"]) for r in t["rows"]] == [
-        ("quantity", "boats"), ("quantity", "hostages"), ("date", "seize boat"), ("name", "agus rianto")]
+        ("quantity", "boats"),
+        ("quantity", "hostages"),
+        ("date", "seize boat"),
+        ("name", "agus rianto"),
+    ]
 
 
 def test_a_fact_column_becomes_the_row_key(story):
@@ -117,10 +160,26 @@ def test_a_fact_column_becomes_the_row_key(story):
     claims, stories, conflicts = story
     df = claims_table(claims, stories)
     assert row_key(df) == "subject"
-    df["fact"] = ["f-boats", "f-boats", "f-boats", "f-boats", "f-boats", "f-date", "f-name", "f-name", "f-name", "f-name", "f-z"]
+    df["fact"] = [
+        "f-boats",
+        "f-boats",
+        "f-boats",
+        "f-boats",
+        "f-boats",
+        "f-date",
+        "f-name",
+        "f-name",
+        "f-name",
+        "f-name",
+        "f-z",
+    ]
     assert row_key(df) == "fact"
     t = story_tables(df, conflicts)["pirates"]
-    assert [(r["key"], r["subject"]) for r in t["rows"]] == [("f-boats", "boats"), ("f-date", "seize boat"), ("f-name", "agus rianto")]
+    assert [(r["key"], r["subject"]) for r in t["rows"]] == [
+        ("f-boats", "boats"),
+        ("f-date", "seize boat"),
+        ("f-name", "agus rianto"),
+    ]
     assert "fact" in story_pivot(df, "pirates", conflicts).columns
 
 
@@ -130,8 +189,14 @@ def test_pivot_and_the_csv_round_trip(story, tmp_path):
     pv = story_pivot(df, "pirates", conflicts)
     assert list(pv.columns) == ["kind", "subject", "conflicts", "AP", "Reuters", "b.txt"]
     first = pv.iloc[0].to_dict()
-    assert first == {"kind": "quantity", "subject": "boats", "conflicts": "q1", "AP": "about 20 boats",
-                     "Reuters": "12 boats", "b.txt": "12 boats"}
+    assert first == {
+        "kind": "quantity",
+        "subject": "boats",
+        "conflicts": "q1",
+        "AP": "about 20 boats",
+        "Reuters": "12 boats",
+        "b.txt": "12 boats",
+    }
     assert pv.set_index("subject").loc["agus rianto", "Reuters"] == "Agus Rianto / Rianto"
     assert story_pivot(df, "nope").empty
     # claims.csv read back gives the same tables: checker table needs no re-parse.
@@ -154,8 +219,11 @@ def test_table_file_names_are_safe():
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("table")
-    src = _jsonl(tmp / "in.jsonl", ARTICLES + [
-        {"id": "x1", "story": "other story", "source": "DW", "text": "Elsewhere\nFarmers counted 40 sheep."}])
+    src = _jsonl(
+        tmp / "in.jsonl",
+        ARTICLES
+        + [{"id": "x1", "story": "other story", "source": "DW", "text": "Elsewhere\nFarmers counted 40 sheep."}],
+    )
     out = tmp / "run"
     res = run([src], out_dir=out, extractor=regex_extractor, store=None, n_process=1)
     return out, res
@@ -221,12 +289,23 @@ def _story_result(story) -> RunResult:
     texts = {}
     for c in claims:
         t = texts.setdefault(c.article, [" "] * 200)
-        t[c.start:c.end] = list(c.display)
-    arts = [Article(id=a, text="".join(t), title=f"Title of {a}", source=None if a == "b.txt" else next(
-        c.source for c in claims if c.article == a), published=None, story=stories[a]) for a, t in texts.items()]
+        t[c.start : c.end] = list(c.display)
+    arts = [
+        Article(
+            id=a,
+            text="".join(t),
+            title=f"Title of {a}",
+            source=None if a == "b.txt" else next(c.source for c in claims if c.article == a),
+            published=None,
+            story=stories[a],
+        )
+        for a, t in texts.items()
+    ]
     for c in claims:
-        c.text = "".join(texts[c.article][c.start:c.end])
-    return RunResult(arts, claims, conflicts, [], stories, {"id": 1, "version": "t", "started": "2024-11-05T00:00:00+00:00"})
+        c.text = "".join(texts[c.article][c.start : c.end])
+    return RunResult(
+        arts, claims, conflicts, [], stories, {"id": 1, "version": "t", "started": "2024-11-05T00:00:00+00:00"}
+    )
 
 
 def test_report_model_and_page_carry_the_tables(story):
@@ -285,11 +364,20 @@ def assert_tables_agree(tables: dict, conflicts: list[dict]) -> int:
                 assert col in cols, (c["id"], col)
                 i = cols.index(col)
                 # The quote itself, or the entry it was folded into (the same words, from the same outlet).
-                found = [e for r in rows for e in (r["cells"][i] or [])
-                         if e["conflict"] == c["id"] and e["role"] == v.get("role")
-                         and ((e["article"], e["start"], e["end"]) == (q["article"], q["start"], q["end"])
-                              or e["value"] == (q.get("display") or q["text"]))]
-                assert found, f"conflict {c['id']} ({c['subject']}): {q.get('display') or q['text']!r} of {col} not in the table"
+                found = [
+                    e
+                    for r in rows
+                    for e in (r["cells"][i] or [])
+                    if e["conflict"] == c["id"]
+                    and e["role"] == v.get("role")
+                    and (
+                        (e["article"], e["start"], e["end"]) == (q["article"], q["start"], q["end"])
+                        or e["value"] == (q.get("display") or q["text"])
+                    )
+                ]
+                assert found, (
+                    f"conflict {c['id']} ({c['subject']}): {q.get('display') or q['text']!r} of {col} not in the table"
+                )
                 checked += 1
     return checked
 
@@ -308,7 +396,9 @@ def test_tables_agree_with_the_conflicts_through_the_cli(run_dir):
         t = tables[r["story"]]
         r["cells"] = [r["cells"].get(c["key"]) for c in t["columns"]]
         t["rows"].append(r)
-    assert assert_tables_agree(tables, doc["conflicts"]) == sum(len(v["claims"]) for c in doc["conflicts"] for v in c["values"])
+    assert assert_tables_agree(tables, doc["conflicts"]) == sum(
+        len(v["claims"]) for c in doc["conflicts"] for v in c["values"]
+    )
 
 
 def _run_and_check(inputs, out, store):
@@ -336,7 +426,10 @@ def test_seed_table_agrees_with_its_conflicts(tmp_path):
     (t,) = tables.values()
     troops = next(r for r in t["rows"] if r["subject"] == "north korean troops")
     shown = {col["key"]: [e["value"] for e in (cell or [])] for col, cell in zip(t["columns"], troops["cells"])}
-    assert shown == {"000_e4cda37d1f651d99.txt": ["about 11,000"], "004_8962125786f8b111.txt": ["10,000", "11,000", "12,000"]}
+    assert shown == {
+        "000_e4cda37d1f651d99.txt": ["about 11,000"],
+        "004_8962125786f8b111.txt": ["10,000", "11,000", "12,000"],
+    }
 
 
 @pytest.mark.slow
