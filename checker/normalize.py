@@ -8,10 +8,9 @@ reads this table, so the columns are the data contract's claim fields plus
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
@@ -103,10 +102,14 @@ def story_cells(df: pd.DataFrame, conflicts: Iterable[Any] = ()) -> pd.DataFrame
     out["outlet_known"] = known
     disp = df["display"]
     out["shown"] = disp.where(disp.notna() & (disp.astype(str) != ""), df["text"]).astype(str)
+    for col in ("attribution", "published"):
+        v = df[col]
+        out[col] = v.astype(object).where(v.notna() & (v.astype(str) != ""), None)
     index = conflict_index(conflicts)
-    hits = [index.get((str(a), int(s), int(e), str(k))) for a, s, e, k in zip(df["article"], df["start"], df["end"], df["kind"])]
-    out["conflict"] = [h[0] if h else None for h in hits]
-    out["role"] = [h[1] if h else None for h in hits]
+    keys = zip(df["article"].astype(str).tolist(), df["start"].astype(int).tolist(), df["end"].astype(int).tolist(), df["kind"].astype(str).tolist())
+    hits = [index.get(k) for k in keys]
+    out["conflict"] = pd.Series([h[0] if h else None for h in hits], index=df.index, dtype=object)
+    out["role"] = pd.Series([h[1] if h else None for h in hits], index=df.index, dtype=object)
     return out
 
 
@@ -116,6 +119,23 @@ def _text(v: Any) -> str | None:
         return None
     s = str(v)
     return s or None
+
+
+class _Cell(NamedTuple):
+    story: str
+    column: str
+    outlet_known: bool
+    article: str
+    published: Any
+    kind: str
+    row: str
+    subject: str
+    shown: str
+    attribution: Any
+    start: int
+    end: int
+    conflict: Any
+    role: Any
 
 
 def story_tables(df: pd.DataFrame, conflicts: Iterable[Any] = (), stories: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -145,33 +165,45 @@ def story_tables(df: pd.DataFrame, conflicts: Iterable[Any] = (), stories: Itera
     kind_rank = {k: i for i, k in enumerate(KIND_ORDER)}
     out: dict[str, dict[str, Any]] = {}
     cells = cells.sort_values(["story", "article", "start", "end"], kind="stable")
-    for story, g in cells.groupby("story", sort=True):
+    # Plain lists: iterating pandas' string arrays row by row costs ten times more.
+    names = list(_Cell._fields)
+    by_story: dict[str, list[Any]] = {}
+    for t in zip(*(cells[n].tolist() for n in names)):
+        by_story.setdefault(t[0], []).append(_Cell(*t))
+    by_subject = row_key(df) == "subject"
+    for story, g in sorted(by_story.items()):
         columns: dict[str, dict[str, Any]] = {}
+        seen: set[tuple[str, str]] = set()
         rows: dict[tuple[str, str], dict[str, Any]] = {}
-        for t in g.itertuples(index=False):
+        for t in g:
             col = columns.get(t.column)
             if col is None:
                 col = columns[t.column] = {"key": t.column, "outlet": bool(t.outlet_known), "articles": [], "published": None}
-            if t.article not in col["articles"]:
+            if (t.column, t.article) not in seen:
+                seen.add((t.column, t.article))
                 col["articles"].append(t.article)
-            pub = _text(t.published)
+            pub = t.published
             if pub and (col["published"] is None or pub < col["published"]):
                 col["published"] = pub
             rk = (t.kind, t.row)
             row = rows.get(rk)
             if row is None:
-                row = rows[rk] = {"key": t.row, "kind": t.kind, "subjects": Counter(), "conflicts": [], "by_col": {}}
-            row["subjects"][t.subject] += 1
-            conflict, role = _text(t.conflict), _text(t.role)
+                row = rows[rk] = {"key": t.row, "kind": t.kind, "subjects": {}, "conflicts": [], "by_col": {}}
+            if not by_subject:
+                row["subjects"][t.subject] = row["subjects"].get(t.subject, 0) + 1
+            conflict, role = t.conflict, t.role
             if conflict and conflict not in row["conflicts"]:
                 row["conflicts"].append(conflict)
-            entries = row["by_col"].setdefault(t.column, {})
-            ek = (t.shown, _text(t.attribution), conflict, role)
-            if ek in entries:
-                entries[ek]["count"] += 1
+            entries = row["by_col"].get(t.column)
+            if entries is None:
+                entries = row["by_col"][t.column] = {}
+            ek = (t.shown, t.attribution, conflict, role)
+            e = entries.get(ek)
+            if e is not None:
+                e["count"] += 1
             else:
-                entries[ek] = {"value": t.shown, "attribution": ek[1], "article": t.article, "start": int(t.start),
-                               "end": int(t.end), "conflict": conflict, "role": role, "count": 1}
+                entries[ek] = {"value": t.shown, "attribution": t.attribution, "article": t.article, "start": t.start,
+                               "end": t.end, "conflict": conflict, "role": role, "count": 1}
         order = sorted(columns.values(), key=lambda c: (c["published"] is None, c["published"] or "", c["key"]))
         pos = {c["key"]: i for i, c in enumerate(order)}
         table_rows = []
@@ -179,11 +211,12 @@ def story_tables(df: pd.DataFrame, conflicts: Iterable[Any] = (), stories: Itera
             cl: list[list[dict[str, Any]] | None] = [None] * len(order)
             for col, entries in row["by_col"].items():
                 cl[pos[col]] = list(entries.values())
-            subject = min(row["subjects"].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            # Keyed by fact, the label is the subject most of its claims carry.
+            subject = row["key"] if by_subject else min(row["subjects"].items(), key=lambda kv: (-kv[1], kv[0]))[0]
             table_rows.append({"key": row["key"], "kind": row["kind"], "subject": subject, "conflicts": row["conflicts"],
                                "hints": [h for h in (hints.get(c) for c in row["conflicts"]) if h], "cells": cl})
         table_rows.sort(key=lambda r: (kind_rank.get(r["kind"], 9), not r["conflicts"], -sum(c is not None for c in r["cells"]), r["subject"], r["key"]))
-        out[story] = {"story": story, "key": row_key(df), "columns": order, "rows": table_rows}
+        out[story] = {"story": story, "key": "subject" if by_subject else row_key(df), "columns": order, "rows": table_rows}
     return out
 
 
