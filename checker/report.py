@@ -43,7 +43,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 STATIC_LIMIT = 200
 # Story tables rendered on the server: whole stories, most conflicts first, while their
 # cell entries stay within this budget (the first story always, whatever its size).
-STATIC_TABLE_LIMIT = 4000
+STATIC_TABLE_LIMIT = 2000
 # Placeholder ``checker serve`` replaces with its <meta> tags (API, CSRF token).
 SERVE_SLOT = "<!--checker:serve-->"
 

@@ -846,6 +846,7 @@
     delete root.dataset.story;
     sizeToolbar();
     renderWindow();
+    if (!selected && visible.length) select(visible[0], { hash: false, scroll: false });
   }
   function columnLabel(c) {
     // An article column (outlet unknown) shows the article's title when it has one.
@@ -1214,9 +1215,10 @@
     var m = /^#c-(.+)$/.exec(location.hash);
     if (!m) { closeStory(); return false; }
     var c = byId.get(decodeURIComponent(m[1]));
+    var fromTable = root.classList.contains("story-mode");
     closeStory();
     if (c) {
-      if (visible.indexOf(c) < 0) {
+      if (fromTable && visible.indexOf(c) < 0) {
         // Opened from a story table: show it even when the filters would hide it.
         ["q", "kind", "story", "outlet", "severity", "change"].forEach(function (k) { state[k] = ""; });
         state.review = "*";
@@ -1249,7 +1251,8 @@
   sizeToolbar();
   setMode(API ? "Decisions are saved on the server" : "Decisions are kept in this browser: export them to share");
   fromHash();
-  if (!selected && visible.length) select(visible[0], { hash: false, scroll: false });
+  // Opened at a story table, the first conflict is shown when the editor goes back to the list.
+  if (!selected && visible.length && !root.classList.contains("story-mode")) select(visible[0], { hash: false, scroll: false });
   fetchServerDecisions();
   perfMark("ready");
   window.__checkerReadyMs = performance.now();
