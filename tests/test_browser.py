@@ -532,12 +532,12 @@ def test_seed_story_table(tab, seeds):
     assert "agree on 11,000" in page.locator('#story-view tr[data-subject="north korean troops"] th').inner_text()
     # Barrot's two titles, and the two spellings of Sybiha, all in their conflicts.
     titles = page.locator(
-        '#story-view tr[data-kind="title"][data-subject="jean-noel barrot"] .entry.conflict .entry-value'
+        '#story-view tr[data-kind="title"][data-subject="jean-noel barrot"] .entry-conflict .entry-value'
     ).all_inner_texts()
     assert "French Foreign Minister" in titles and "French Prime Minister" in titles
     assert page.locator('#story-view tr[data-subject="jean-noel barrot"]').count() == 2  # a title row and a name row
     spellings = page.locator(
-        '#story-view tr[data-kind="name"][data-subject="andrii syhiha"] .entry.conflict .entry-value'
+        '#story-view tr[data-kind="name"][data-subject="andrii syhiha"] .entry-conflict .entry-value'
     ).all_inner_texts()
     assert spellings == ["Andrii Syhiha", "Sybiha"]
     # Agreeing cells are plain.

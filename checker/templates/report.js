@@ -1019,7 +1019,7 @@
     });
   }
   function entryButton(e) {
-    var b = el("button", "entry" + (e.conflict ? " conflict" : ""));
+    var b = el("button", "entry" + (e.conflict ? " entry-conflict" : ""));
     b.type = "button";
     if (e.role) b.dataset.role = e.role;
     b.dataset.article = e.article;
