@@ -324,7 +324,7 @@ def table(
     \b
     Example:
         checker table reports/seeds
-        checker table reports/nightly --story ecb12 --format csv > pirates.csv
+        checker table reports/nightly --story gulf-of-aden --format csv > pirates.csv
         checker table reports/nightly --out reports/nightly/tables
     """
     from checker.normalize import table_file_name, table_frame, tables_from_run

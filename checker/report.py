@@ -365,7 +365,9 @@ def table_bundle(model: dict[str, Any]) -> dict[str, Any]:
         cols = [[c["key"], int(c["outlet"]), [index.get(a, a) for a in c["articles"]], c["published"]] for c in t["columns"]]
         rows = []
         for r in t["rows"]:
-            cells = [None if cell is None else [[index.get(e[f], e[f]) if f == "article" else e[f] for f in ENTRY_FIELDS] for e in cell]
+            # ENTRY_FIELDS order, spelled out: this runs once per value of a night's claims.
+            cells = [None if cell is None else [[e["value"], e["attribution"], index.get(e["article"], e["article"]), e["start"],
+                                                 e["end"], e["conflict"], e["role"], e["count"]] for e in cell]
                      for cell in r["cells"]]
             rows.append([r["key"], r["kind"], r["subject"], r["conflicts"], r["hints"], cells])
         stories[sid] = {"columns": cols, "rows": rows}
@@ -411,7 +413,7 @@ def render_html(model: dict[str, Any], static_limit: int = STATIC_LIMIT, static_
         page=page_data(model),
         articles=Markup(articles),
         articles_encoding=encoding,
-        tables=table_bundle(model),
+        tables=Markup(json_for_script(table_bundle(model))),
         static=static,
         static_ids={c["id"] for c in static},
         static_tables=static_tables(model, static_table_limit),
