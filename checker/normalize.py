@@ -95,7 +95,12 @@ def story_cells(df: pd.DataFrame, conflicts: Iterable[Any] = ()) -> pd.DataFrame
     """
     key = row_key(df)
     out = df[["story", "article", "start", "end", "kind", "subject", "attribution", "source", "published"]].copy()
-    out["row"] = df[key].astype(str)
+    if key == "subject":
+        out["row"] = df["subject"].astype(str)
+    else:
+        # A claim the alignment left without a fact keeps a row of its own subject.
+        f = df[key]
+        out["row"] = f.astype(object).where(f.notna() & (f.astype(str) != ""), "subject:" + df["subject"].astype(str)).astype(str)
     src = df["source"]
     known = src.notna() & (src.astype(str) != "") & (src.astype(str) != df["article"].astype(str))
     out["column"] = src.where(known, df["article"]).astype(str)

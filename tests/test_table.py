@@ -181,6 +181,15 @@ def test_a_fact_column_becomes_the_row_key(story):
         ("f-name", "agus rianto"),
     ]
     assert "fact" in story_pivot(df, "pirates", conflicts).columns
+    # Claims without a fact keep rows of their own subjects, not one row of "no fact".
+    df["fact"] = [None] * 5 + ["f-date", None, None, None, None, None]
+    rows = [(r["key"], r["subject"]) for r in story_tables(df, conflicts)["pirates"]["rows"]]
+    assert rows == [
+        ("subject:boats", "boats"),
+        ("subject:hostages", "hostages"),
+        ("f-date", "seize boat"),
+        ("subject:agus rianto", "agus rianto"),
+    ]
 
 
 def test_pivot_and_the_csv_round_trip(story, tmp_path):
