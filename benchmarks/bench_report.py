@@ -26,7 +26,7 @@ names): one story told by 30 outlets about 200 things (tests/reportdata.py
 second figure and a conflict). Timed to the first frame with the table on
 screen (the first 40 rows; the others are added in slices right after, also
 timed): opened by its address (``report.html#story=storm``, from navigation
-start) and from the conflict list (the **Story table** button, the table data
+start) and from the conflict list (the **Table** button, the table data
 parsed then); then a text filter, hiding a column, and a click on a cell that
 opens its article. Target: the table opens in under 1 s. ``--table-only``
 skips the 5,000-conflict list.
