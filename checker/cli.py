@@ -306,6 +306,73 @@ def evaluate_extraction(
         typer.echo("\n".join(scoring.errors(golden)))
 
 
+@app.command()
+def table(
+    run_dir: Annotated[Path, typer.Argument(help="A run's output folder (holding claims.csv and conflicts.json).")],
+    story: Annotated[Optional[str], typer.Option("--story", "-s", help="Only this story (its id, or a prefix of one).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Write one CSV per story into this folder (story id as file name).")
+    ] = None,
+) -> None:
+    """Print each story's table: subjects down, outlets across, each cell what that outlet said.
+
+    Rebuilt from the run's claims.csv (nothing is parsed again), with the
+    conflicts of conflicts.json marked. Columns are outlets, or articles where
+    the outlet is unknown. CSV: kind, subject, the conflicts quoting the row,
+    then one column per outlet; JSONL: one row per line with every value's
+    quote, who was cited and its conflict.
+
+    \b
+    Example:
+        checker table reports/seeds
+        checker table reports/nightly --story gulf-of-aden --format csv > pirates.csv
+        checker table reports/nightly --out reports/nightly/tables
+    """
+    from checker.csvsafe import safe_csv_frame
+    from checker.normalize import table_file_name, table_frame, tables_from_run
+
+    tables = _guard(tables_from_run, run_dir, story)
+    if not (run_dir / "conflicts.json").is_file():
+        _err(f"[E625] {run_dir / 'conflicts.json'}: not found; conflicts are not marked")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for sid, t in tables.items():
+            safe_csv_frame(table_frame(t)).to_csv(out / table_file_name(sid), index=False)
+        typer.echo(f"{len(tables)} story tables -> {out}")
+        return
+    if format is Format.csv:
+        if len(tables) != 1:
+            _err(f"[E622] {len(tables)} stories: CSV prints one (--story ID), or give --out DIR for one file per story")
+            raise typer.Exit(2)
+        typer.echo(safe_csv_frame(table_frame(next(iter(tables.values())))).to_csv(index=False), nl=False)
+    elif format is Format.jsonl:
+        for sid, t in tables.items():
+            names = [c["key"] for c in t["columns"]]
+            for r in t["rows"]:
+                cells = {n: c for n, c in zip(names, r["cells"]) if c}
+                typer.echo(json.dumps({"story": sid, "kind": r["kind"], "subject": r["subject"], "key": r["key"],
+                                       "conflicts": r["conflicts"], "hints": r["hints"], "cells": cells}, ensure_ascii=False))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        from checker.normalize import cell_text
+
+        console = Console() if sys.stdout.isatty() else Console(width=200)
+        for sid, t in tables.items():
+            rt = Table(title=f"story {sid}", show_lines=False, title_justify="left")
+            rt.add_column("subject", no_wrap=False, style="bold")
+            for c in t["columns"]:
+                rt.add_column(c["key"] + (f"\n{c['published']}" if c["published"] else ""), overflow="fold")
+            for r in t["rows"]:
+                flag = " !" if r["conflicts"] else ""
+                rt.add_row(f"{r['kind']}: {r['subject']}{flag}", *(cell_text(c) for c in r["cells"]),
+                           style="red" if r["conflicts"] else None)
+            console.print(rt)
+        console.print("rows marked ! are in a conflict (see report.html or conflicts.json)", style="dim")
+
+
 class RunsFormat(str, Enum):
     table = "table"
     json = "json"

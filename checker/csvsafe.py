@@ -37,3 +37,23 @@ def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map(safe_cell)
     out.columns = [safe_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def read_back_cell(value: Any) -> Any:
+    """The text :func:`safe_cell` was given: the guarding ``'`` taken off again.
+
+    For checker's own readers of its CSV files (``checker table`` rebuilds from
+    claims.csv), so a qualifier ``=`` or an id ``-W-1`` comes back as written.
+    """
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def read_back_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` read from a CSV that :func:`safe_csv_frame` wrote, with its text cells as they were."""
+    out = df.copy()
+    for col in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
+            out[col] = out[col].map(read_back_cell)
+    return out

@@ -377,7 +377,7 @@ def write_outputs(result: RunResult, out: Path, df: Any) -> None:
     doc = conflicts_document(result)
     _atomic_write(out / "conflicts.json", json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     _atomic_write(out / "claims.csv", safe_csv_frame(to_csv_frame(df)).to_csv(index=False))
-    _atomic_write(out / "report.html", render_report(result))
+    _atomic_write(out / "report.html", render_report(result, claims=df))
 
 
 def _atomic_write(path: Path, text: str) -> None:

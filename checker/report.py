@@ -33,12 +33,17 @@ from markupsafe import Markup
 from checker.models import stable_id
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from checker.pipeline import RunResult
 
 TEMPLATES = Path(__file__).parent / "templates"
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 # Conflicts the page renders on the server (readable without script, printable).
 STATIC_LIMIT = 200
+# Story tables rendered on the server: whole stories, most conflicts first, while their
+# cell entries stay within this budget (the first story always, whatever its size).
+STATIC_TABLE_LIMIT = 2000
 # Placeholder ``checker serve`` replaces with its <meta> tags (API, CSRF token).
 SERVE_SLOT = "<!--checker:serve-->"
 
@@ -168,8 +173,12 @@ def review_status(decision: dict[str, Any] | None) -> str:
     return decision["status"]
 
 
-def report_model(result: RunResult, previous: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The report's content: a plain dict, JSON-serialisable."""
+def report_model(result: RunResult, previous: dict[str, Any] | None = None, claims: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The report's content: a plain dict, JSON-serialisable.
+
+    ``claims`` is the run's claim table (built from ``result`` when not given):
+    each story's table (``tables``) comes from it, as ``checker table`` does.
+    """
     arts = {a.id: a for a in result.articles}
     urls = {a.id: safe_url(a.url) for a in result.articles}
     conflicts = []
@@ -196,7 +205,9 @@ def report_model(result: RunResult, previous: dict[str, Any] | None = None) -> d
         d["dates"] = sorted(dates)
         d["review"] = review_status(d.get("decision"))
         conflicts.append(d)
-    articles = _articles(result, quoted)
+    tables = _tables(result, claims)
+    in_tables = {aid for t in tables.values() for col in t["columns"] for aid in col["articles"]}
+    articles = _articles(result, quoted, in_tables)
     by_sev = Counter(c["severity"] for c in conflicts)
     summary = {
         "articles": len(result.articles),
@@ -221,20 +232,39 @@ def report_model(result: RunResult, previous: dict[str, Any] | None = None) -> d
         "articles": articles,
         "skipped": [s.__dict__ | {"message": s.message()} for s in result.skipped],
         "previous": previous,
+        "tables": tables,
+        "stories": _story_list(result, tables, summary["by_story"]),
     }
 
 
-def _articles(result: RunResult, quoted: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
-    """The texts of the articles quoted in conflicts, each with all its claims' offsets."""
+def _tables(result: RunResult, claims: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
+    """Every story's table (normalize.story_tables), conflicts marked."""
+    from checker.normalize import claims_table, story_tables
+
+    df = claims if claims is not None else claims_table(result.claims, result.stories)
+    return story_tables(df, result.conflicts)
+
+
+def _story_list(result: RunResult, tables: dict[str, dict[str, Any]], by_story: dict[str, int]) -> list[dict[str, Any]]:
+    """Every story with a table: most conflicts first, then most articles (the order of the story picker)."""
+    members = Counter(result.stories.get(a.id, "") for a in result.articles)
+    out = [{"id": sid, "articles": members.get(sid, 0), "conflicts": by_story.get(sid, 0),
+            "columns": len(t["columns"]), "rows": len(t["rows"])} for sid, t in tables.items()]
+    return sorted(out, key=lambda s: (-s["conflicts"], -s["articles"], s["id"]))
+
+
+def _articles(result: RunResult, quoted: dict[str, list[dict[str, Any]]], also: set[str] = frozenset()) -> dict[str, dict[str, Any]]:
+    """The texts of the articles quoted in conflicts or shown in a story table (``also``), each with all its claims' offsets."""
+    wanted = set(quoted) | set(also)
     claims_by_article: dict[str, list[Any]] = {}
     for cl in result.claims:
-        if cl.article in quoted:
+        if cl.article in wanted:
             claims_by_article.setdefault(cl.article, []).append(cl)
     out = {}
     for a in result.articles:
-        if a.id not in quoted:
+        if a.id not in wanted:
             continue
-        in_conflict = {(q["start"], q["end"]): q for q in quoted[a.id]}
+        in_conflict = {(q["start"], q["end"]): q for q in quoted.get(a.id, ())}
         marks = []
         for cl in claims_by_article.get(a.id, []):
             q = in_conflict.pop((cl.start, cl.end), None)
@@ -315,8 +345,48 @@ def page_data(model: dict[str, Any]) -> dict[str, Any]:
         conflicts.append(slim)
     # The run's own copies of the changes and skipped inputs are in the model already.
     run = {k: v for k, v in model["run"].items() if k not in ("changes", "skipped", "previous")}
-    return {k: v for k, v in model.items() if k not in ("articles", "conflicts", "previous", "run")} | {
+    return {k: v for k, v in model.items() if k not in ("articles", "conflicts", "previous", "run", "tables")} | {
         "run": run, "conflicts": conflicts, "sources": sources, "article_ids": ids, "claim_fields": list(CLAIM_FIELDS)}
+
+
+def table_bundle(model: dict[str, Any]) -> dict[str, Any]:
+    """The story tables as the page's script reads them (parsed only when a table is opened).
+
+    Columns are ``[key, outlet known, [article index...], published]``; rows
+    ``[key, kind, subject, [conflict ids], [hints], cells]``; each cell null or a
+    list of entries in ``ENTRY_FIELDS`` order, articles by their index in
+    ``article_ids``, as in the conflicts' data.
+    """
+    from checker.normalize import ENTRY_FIELDS
+
+    index = {aid: i for i, aid in enumerate(sorted(model["articles"]))}
+    stories = {}
+    for sid, t in model.get("tables", {}).items():
+        cols = [[c["key"], int(c["outlet"]), [index.get(a, a) for a in c["articles"]], c["published"]] for c in t["columns"]]
+        rows = []
+        for r in t["rows"]:
+            # ENTRY_FIELDS order, spelled out: this runs once per value of a night's claims.
+            cells = [None if cell is None else [[e["value"], e["attribution"], index.get(e["article"], e["article"]), e["start"],
+                                                 e["end"], e["conflict"], e["role"], e["count"]] for e in cell]
+                     for cell in r["cells"]]
+            rows.append([r["key"], r["kind"], r["subject"], r["conflicts"], r["hints"], cells])
+        stories[sid] = {"columns": cols, "rows": rows}
+    return {"entry_fields": list(ENTRY_FIELDS), "stories": stories}
+
+
+def static_tables(model: dict[str, Any], limit: int = STATIC_TABLE_LIMIT) -> list[dict[str, Any]]:
+    """The story tables rendered on the server, in the story picker's order, within ``limit`` cell entries."""
+    out, used = [], 0
+    for s in model.get("stories", []):
+        t = model["tables"].get(s["id"])
+        if t is None:
+            continue
+        size = sum(len(c) for r in t["rows"] for c in r["cells"] if c)
+        if out and used + size > limit:
+            break
+        out.append(t)
+        used += size
+    return out
 
 
 # Article texts above this size are embedded gzip-compressed (decoded when an article is opened).
@@ -333,16 +403,21 @@ def article_bundle(model: dict[str, Any]) -> tuple[str, str]:
     return "gzip+base64", base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
 
 
-def render_html(model: dict[str, Any], static_limit: int = STATIC_LIMIT) -> str:
+def render_html(model: dict[str, Any], static_limit: int = STATIC_LIMIT, static_table_limit: int = STATIC_TABLE_LIMIT) -> str:
     """report.html from a report model."""
     script, style = _asset("report.js"), _asset("report.css")
     encoding, articles = article_bundle(model)
+    static = static_conflicts(model["conflicts"], static_limit)
     return _env().get_template("report.html").render(
         m=model,
         page=page_data(model),
         articles=Markup(articles),
         articles_encoding=encoding,
-        static=static_conflicts(model["conflicts"], static_limit),
+        tables=Markup(json_for_script(table_bundle(model))),
+        static=static,
+        static_ids={c["id"] for c in static},
+        static_tables=static_tables(model, static_table_limit),
+        story_anchor={s["id"]: f"t-{i}" for i, s in enumerate(model.get("stories", []))},
         script=Markup(script),
         style=Markup(style),
         csp=content_security_policy(script, style),
@@ -350,6 +425,6 @@ def render_html(model: dict[str, Any], static_limit: int = STATIC_LIMIT) -> str:
     )
 
 
-def render_report(result: RunResult, previous: dict[str, Any] | None = None) -> str:
-    """report.html for a run: one self-contained, escaped HTML page."""
-    return render_html(report_model(result, previous))
+def render_report(result: RunResult, previous: dict[str, Any] | None = None, claims: pd.DataFrame | None = None) -> str:
+    """report.html for a run: one self-contained, escaped HTML page (``claims``: the run's claim table, if built)."""
+    return render_html(report_model(result, previous, claims))

@@ -158,3 +158,50 @@ def regex_extractor(articles: list[Article], rules: Any, **_: Any) -> Extraction
                 display=m.group(1), extra={"subject_known": True, "owner": "story"},
             ))
     return out
+
+
+def synthetic_story(n_articles: int = 30, n_facts: int = 200, seed: int = 5, conflict_share: float = 0.15) -> RunResult:
+    """One story told by ``n_articles`` outlets about ``n_facts`` things (the story table's benchmark size).
+
+    Each fact is reported by a random 30-70% of the outlets; ``conflict_share``
+    of them get a second figure from a few outlets, and a conflict quoting both.
+    """
+    rng = random.Random(seed)
+    kinds = ["quantity"] * 5 + ["date", "location", "title", "name"]
+    articles = [Article(id=f"story/{i:03d}.txt", text=f"Report {i}\n", title=f"Report {i} on the storm",
+                        source=f"{OUTLETS[i % len(OUTLETS)]} {i // len(OUTLETS) or ''}".strip(),
+                        published=f"2024-11-{1 + i % 9:02d}", url=f"https://news.example/{i}", story="storm")
+                for i in range(n_articles)]
+    w = _Writer(articles)
+    claims: list[Claim] = []
+    conflicts: list[Conflict] = []
+    for f in range(n_facts):
+        kind = kinds[f % len(kinds)]
+        subject = f"{SUBJECTS[f % len(SUBJECTS)]} {f}"
+        tellers = rng.sample(articles, max(2, int(n_articles * rng.uniform(0.3, 0.7))))
+        base = rng.choice([12, 40, 150, 800, 2500, 11000])
+        odd = set(a.id for a in tellers[:rng.choice([1, 2, 3])]) if rng.random() < conflict_share else set()
+        groups: dict[str, list[Claim]] = {}
+        for art in tellers:
+            n = base * 2 if art.id in odd else base
+            shown = {"quantity": f"about {n:,}" if rng.random() < 0.3 else f"{n:,}", "date": f"November {n % 28 + 1}",
+                     "location": f"Town {n}", "title": f"minister {n}", "name": f"Name {n}"}[kind]
+            who = rng.choice(PEOPLE)
+            start, end, ss, se = w.add(art, f"{who or 'Officials'} said ", shown, f" about {subject}.")
+            c = Claim(article=art.id, start=start, end=end, text=shown, sentence_start=ss, sentence_end=se, kind=kind,
+                      subject=subject, value=n, low=n, high=n, attribution=who, source=art.source, published=art.published,
+                      display=shown)
+            claims.append(c)
+            groups.setdefault(str(n), []).append(c)
+        if len(groups) > 1:
+            ranked = sorted(groups.items(), key=lambda kv: -len(kv[1]))
+            values = [ValueGroup(value=v, claims=[_claim_entry(c) for c in cs], low=float(v), high=float(v),
+                                 role="majority" if i == 0 else "outlier") for i, (v, cs) in enumerate(ranked)]
+            conflicts.append(Conflict(id=stable_id("story", subject), kind="name_spelling" if kind == "name" else kind,
+                                      subject=subject, story="storm", severity="medium",
+                                      explanation=f"outlets report different figures for {subject}", values=values,
+                                      hint=f"{len(values[0].claims)} articles agree on {values[0].value}"))
+    w.finish()
+    info = {"id": 3, "version": "test", "started": "2024-11-09T22:00:00+00:00", "inputs": ["synthetic"],
+            "articles": len(articles), "claims": len(claims), "conflicts": len(conflicts), "model": "none", "rules_version": "test"}
+    return RunResult(articles, claims, conflicts, [], {a.id: "storm" for a in articles}, info)

@@ -502,6 +502,13 @@
       sb.addEventListener("click", function () { setFilter("story", c.story); });
       st.appendChild(sb);
     }
+    if (!printing && TABLE_STORIES.has(c.story)) {
+      st.appendChild(document.createTextNode(" · "));
+      var tl = el("a", "story-table-link", "story table");
+      tl.href = storyHash(c.story);
+      tl.title = "Every subject of this story against every outlet";
+      st.appendChild(tl);
+    }
     st.appendChild(document.createTextNode(" · " + plural(c.outlets.length, "outlet") + " · id " + c.id));
     card.appendChild(st);
     card.appendChild(el("p", "explanation", c.explanation));
@@ -756,7 +763,7 @@
     (a.marks || []).forEach(function (m) {
       if (m.start < pos || m.end <= m.start || m.end > text.length) return;
       frag.appendChild(document.createTextNode(text.slice(pos, m.start)));
-      var cls = "claim-mark " + (m.conflict === conflictId ? "this-conflict" : m.conflict ? "in-conflict" : "other");
+      var cls = "claim-mark " + (conflictId && m.conflict === conflictId ? "this-conflict" : m.conflict ? "in-conflict" : "other");
       var mk = el("mark", cls, text.slice(m.start, m.end));
       mk.dataset.start = m.start;
       mk.dataset.end = m.end;
@@ -791,10 +798,302 @@
     if (lastFocus && lastFocus.focus) lastFocus.focus();
   }
 
+  // ---------------------------------------------------------------- story table
+  // Subjects down, outlets across (normalize.story_tables). The tables are parsed
+  // only when one is opened, and a table is built once per story opened; filters,
+  // the kind and hidden columns then only toggle `hidden` on rows and cells.
+  var TABLES = null;
+  var TABLE_STORIES = new Set((M.stories || []).map(function (s) { return s.id; }));
+  var story = { id: null, q: "", kind: "", only: false, rows: [], cols: [], hidden: {} };
+  var KIND_LABEL = { quantity: "Quantities", date: "Dates", location: "Places", title: "Titles", name: "Names" };
+  function tables() {
+    if (!TABLES) {
+      var node = document.getElementById("checker-tables");
+      TABLES = node ? JSON.parse(node.textContent) : { stories: {} };
+    }
+    return TABLES;
+  }
+  function storyHash(id) { return "#story=" + encodeURIComponent(id); }
+  function decodeEntry(a) {
+    return { value: a[0], attribution: a[1], article: typeof a[2] === "number" ? IDS[a[2]] : a[2], start: a[3], end: a[4],
+      conflict: a[5], role: a[6], count: a[7] };
+  }
+  function openStory(id) {
+    var t = tables().stories[id];
+    if (!t) { flash("No table for story " + id, true); return false; }
+    closeArticle();
+    root.classList.add("story-mode");
+    $("#story-view").hidden = false;
+    if (story.id !== id) {
+      var t0 = performance.now();
+      story.id = id;
+      story.hidden = {};
+      buildStory(t);
+      root.dataset.storyBuildMs = String(Math.round((performance.now() - t0) * 10) / 10);
+    }
+    $("#story-select").value = id;
+    applyStory();
+    root.dataset.story = id;
+    window.scrollTo(0, 0);
+    // The first frame with the table on screen (the benchmark's time to open a table).
+    requestAnimationFrame(function () { setTimeout(function () { window.__checkerStoryPaintedMs = performance.now(); }, 0); });
+    return true;
+  }
+  function closeStory() {
+    if (!root.classList.contains("story-mode")) return;
+    root.classList.remove("story-mode");
+    $("#story-view").hidden = true;
+    delete root.dataset.story;
+    sizeToolbar();
+    renderWindow();
+    if (!selected && visible.length) select(visible[0], { hash: false, scroll: false });
+  }
+  function columnLabel(c) {
+    // An article column (outlet unknown) shows the article's title when it has one.
+    if (c[1]) return c[0];
+    var s = SOURCES[c[0]] || {};
+    return s.title && s.title !== c[0] ? s.title : c[0];
+  }
+  function buildStory(t) {
+    var scroll = $("#story-scroll");
+    scroll.textContent = "";
+    var table = el("table", "story-table");
+    table.dataset.story = story.id;
+    var cg = el("colgroup");
+    cg.appendChild(el("col", "subject-col"));
+    t.columns.forEach(function () { cg.appendChild(el("col", "outlet-col")); });
+    table.appendChild(cg);
+    var head = el("tr");
+    var corner = el("th", "corner", "Subject");
+    corner.scope = "col";
+    head.appendChild(corner);
+    story.cols = t.columns.map(function (c, i) {
+      var th = el("th", null);
+      th.scope = "col";
+      th.dataset.column = c[0];
+      var label = columnLabel(c);
+      var name = el("span", "col-name", label);
+      th.appendChild(name);
+      var arts = c[2].map(function (a) { return typeof a === "number" ? IDS[a] : a; });
+      th.title = (label !== c[0] ? c[0] + "\n" : "") + arts.join("\n");
+      var meta = [c[3], arts.length > 1 ? plural(arts.length, "article") : null].filter(Boolean).join(" · ");
+      if (meta) th.appendChild(el("span", "meta col-date", meta));
+      var hide = button("×", "col-hide", "Hide this column");
+      hide.setAttribute("aria-label", "Hide column " + label);
+      hide.addEventListener("click", function () { setColumn(i, false); });
+      th.appendChild(hide);
+      head.appendChild(th);
+      return { key: c[0], label: label, th: th };
+    });
+    var thead = el("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var tbody = el("tbody");
+    story.tbody = tbody;
+    story.ncols = t.columns.length;
+    story.built = 0;
+    story.groups = {};
+    // What the filters read is known before any row is built.
+    story.rows = t.rows.map(function (r) {
+      var hay = [r[2], r[1]];
+      r[5].forEach(function (cell) { (cell || []).forEach(function (a) { hay.push(a[0], a[1] || ""); }); });
+      return { data: r, kind: r[1], conflict: r[3].length > 0, hay: hay.join("\n").toLowerCase(), tr: null, show: true };
+    });
+    clearTimeout(story.timer);
+    table.appendChild(tbody);
+    scroll.appendChild(table);
+    // The first rows at once, the rest in slices after the first paint: a 200-row table
+    // is on screen in the time 40 rows take, and the page stays responsive meanwhile.
+    $("#story-view").dataset.complete = "0";
+    buildRows(FIRST_ROWS);
+    var sid = story.id;
+    var more = function () {
+      if (story.id !== sid) return;
+      buildRows(story.built + MORE_ROWS);
+      if (story.built < story.rows.length) story.timer = setTimeout(more, 0);
+    };
+    if (story.built < story.rows.length) story.timer = setTimeout(more, 30);
+    // The column list (checkboxes) and the kinds present.
+    var list = $("#column-list");
+    list.textContent = "";
+    var all = button("Show all", "linklike");
+    all.addEventListener("click", function () { story.cols.forEach(function (c, i) { setColumn(i, true); }); });
+    list.appendChild(all);
+    story.cols.forEach(function (c, i) {
+      var lab = el("label", "check");
+      var box = el("input");
+      box.type = "checkbox";
+      box.checked = true;
+      box.addEventListener("change", function () { setColumn(i, box.checked); });
+      c.box = box;
+      lab.appendChild(box);
+      lab.appendChild(document.createTextNode(" " + shorten(c.label, 50)));
+      list.appendChild(lab);
+    });
+    var kinds = $("#story-kind");
+    var keep = story.kind;
+    kinds.length = 1;
+    var present = {};
+    t.rows.forEach(function (r) { present[r[1]] = (present[r[1]] || 0) + 1; });
+    Object.keys(KIND_LABEL).forEach(function (k) { if (present[k]) kinds.appendChild(new Option(KIND_LABEL[k] + " (" + present[k] + ")", k)); });
+    story.kind = present[keep] ? keep : "";
+    kinds.value = story.kind;
+  }
+  var FIRST_ROWS = 40, MORE_ROWS = 40;
+  function buildRows(upto) {
+    var n = Math.min(upto, story.rows.length);
+    if (story.built >= n) return;
+    var frag = document.createDocumentFragment();
+    for (var i = story.built; i < n; i++) {
+      var row = story.rows[i];
+      var g = story.groups[row.kind];
+      if (!g) {
+        g = story.groups[row.kind] = { tr: el("tr", "kind-group"), rows: [] };
+        var gth = el("th", null, KIND_LABEL[row.kind] || row.kind);
+        gth.colSpan = story.ncols + 1;
+        gth.scope = "colgroup";
+        g.tr.appendChild(gth);
+        frag.appendChild(g.tr);
+      }
+      g.rows.push(row);
+      row.tr = rowElement(row.data);
+      row.tr.hidden = !row.show;
+      frag.appendChild(row.tr);
+    }
+    story.tbody.appendChild(frag);
+    story.built = n;
+    Object.keys(story.hidden).forEach(function (c) { setColumn(+c, false); });
+    groupsShown();
+    if (n >= story.rows.length) {
+      $("#story-view").dataset.complete = "1";
+      window.__checkerStoryCompleteMs = performance.now();
+    }
+  }
+  function rowElement(r) {
+    var kind = r[1];
+    var tr = el("tr", r[3].length ? "has-conflict" : null);
+    tr.dataset.kind = kind;
+    tr.dataset.subject = r[2];
+    tr.dataset.key = r[0];
+    var th = el("th", null);
+    th.scope = "row";
+    th.appendChild(el("span", "row-subject", r[2]));
+    r[3].forEach(function (cid) {
+      var c = byId.get(cid);
+      var a = el("a", "to-conflict", "⚑ conflict");
+      a.href = "#c-" + encodeURIComponent(cid);
+      a.title = c ? c.explanation : "Open the conflict";
+      th.appendChild(document.createTextNode(" "));
+      th.appendChild(a);
+    });
+    r[4].forEach(function (h) { th.appendChild(el("span", "row-hint meta", h)); });
+    tr.appendChild(th);
+    r[5].forEach(function (cell) {
+      var td = el("td", null);
+      if (cell) {
+        var entries = cell.map(decodeEntry);
+        var conflicted = null, sides = false;
+        entries.forEach(function (e) {
+          if (e.conflict && !conflicted) conflicted = e.conflict;
+          if (e.conflict && e.role !== "majority") sides = true;
+        });
+        if (conflicted) {
+          // Cells with the majority's figure are quiet; the ones that differ stand out.
+          td.className = sides ? "in-conflict" : "in-conflict with-majority";
+          var flag = el("a", "cell-flag", "⚑");
+          flag.href = "#c-" + encodeURIComponent(conflicted);
+          flag.title = "Open the conflict" + (byId.has(conflicted) ? ": " + byId.get(conflicted).subject : "");
+          flag.setAttribute("aria-label", flag.title);
+          td.appendChild(flag);
+        }
+        entries.forEach(function (e) { td.appendChild(entryButton(e)); });
+      }
+      tr.appendChild(td);
+    });
+    return tr;
+  }
+  function groupsShown() {
+    Object.keys(story.groups).forEach(function (k) {
+      var g = story.groups[k];
+      g.tr.hidden = !g.rows.some(function (r) { return r.show; });
+    });
+  }
+  function entryButton(e) {
+    var b = el("button", "entry" + (e.conflict ? " entry-conflict" : ""));
+    b.type = "button";
+    if (e.role) b.dataset.role = e.role;
+    b.dataset.article = e.article;
+    b.dataset.start = e.start;
+    b.dataset.end = e.end;
+    if (e.conflict) b.dataset.conflict = e.conflict;
+    b.appendChild(el("span", "entry-value", e.value));
+    if (e.count > 1) b.appendChild(el("span", "meta count", " ×" + e.count));
+    if (e.role === "outlier") { b.appendChild(document.createTextNode(" ")); b.appendChild(el("span", "role-badge role-outlier", "outlier")); }
+    if (e.attribution) b.appendChild(el("span", "entry-who meta", e.attribution));
+    b.title = (e.role ? e.role + " · " : "") + "Read it in " + ((SOURCES[e.article] || {}).title || e.article);
+    return b;
+  }
+  function setColumn(i, show) {
+    var c = story.cols[i];
+    if (!c) return;
+    if (show) delete story.hidden[i]; else story.hidden[i] = true;
+    c.th.hidden = !show;
+    if (c.box) c.box.checked = show;
+    story.rows.forEach(function (r) { if (r.tr) r.tr.cells[i + 1].hidden = !show; });
+    var n = Object.keys(story.hidden).length;
+    $("#story-columns").querySelector("summary").textContent = n ? "Columns (" + n + " hidden)" : "Columns";
+  }
+  function applyStory() {
+    var t0 = performance.now();
+    var terms = story.q.toLowerCase().split(/\s+/).filter(Boolean);
+    var shownRows = 0;
+    story.rows.forEach(function (r) {
+      var ok = (!story.kind || r.kind === story.kind) && (!story.only || r.conflict);
+      for (var i = 0; ok && i < terms.length; i++) if (r.hay.indexOf(terms[i]) < 0) ok = false;
+      r.show = ok;
+      if (r.tr) r.tr.hidden = !ok;
+      if (ok) shownRows++;
+    });
+    groupsShown();
+    var inConflict = story.rows.filter(function (r) { return r.conflict; }).length;
+    $("#story-shown").textContent = shownRows + " of " + plural(story.rows.length, "subject") + " · " +
+      plural(story.cols.length, "column") + " · " + inConflict + " in conflict";
+    root.dataset.storyFilterMs = String(Math.round((performance.now() - t0) * 10) / 10);
+  }
+  function initStory() {
+    var sel = $("#story-select");
+    (M.stories || []).forEach(function (s) {
+      sel.appendChild(new Option(s.id + " (" + plural(s.articles, "article") + (s.conflicts ? ", " + plural(s.conflicts, "conflict") : "") + ")", s.id));
+    });
+    sel.addEventListener("change", function () { location.hash = storyHash(sel.value); });
+    $("#story-q").addEventListener("input", function () { story.q = $("#story-q").value; applyStory(); });
+    $("#story-kind").addEventListener("change", function () { story.kind = $("#story-kind").value; applyStory(); });
+    $("#story-only").addEventListener("change", function () { story.only = $("#story-only").checked; applyStory(); });
+    $("#story-scroll").addEventListener("click", function (ev) {
+      var b = ev.target.closest && ev.target.closest("button.entry");
+      if (!b) return;
+      var cid = b.dataset.conflict || null;
+      openArticle(b.dataset.article, +b.dataset.start, +b.dataset.end, cid, b);
+    });
+    $("#story-back").addEventListener("click", function (e) {
+      e.preventDefault();
+      history.pushState(null, "", selected ? "#c-" + encodeURIComponent(selected.id) : location.pathname + location.search);
+      closeStory();
+    });
+    // Links to a story's table: the summary's, which without script point at the static tables.
+    document.querySelectorAll("a.story-table-link").forEach(function (a) { a.href = storyHash(a.dataset.story); });
+    $("#open-table").addEventListener("click", function () {
+      var id = state.story || (selected && selected.story) || ((M.stories || [])[0] || {}).id;
+      if (id) location.hash = storyHash(id);
+    });
+    $("#open-table").disabled = !(M.stories || []).length;
+  }
+
   // ---------------------------------------------------------------- print
   function buildPrint() {
     var p = $("#print");
     p.textContent = "";
+    if (root.classList.contains("story-mode")) { buildRows(story.rows.length); return; }  // the table prints whole
     var n = Math.min(visible.length, 2000);
     p.appendChild(el("h2", null, "Conflicts: " + n + " of " + CONFLICTS.length + " (as filtered)"));
     for (var i = 0; i < n; i++) p.appendChild(conflictCard(visible[i], true));
@@ -878,6 +1177,10 @@
         return;
       }
       if (typing || modal) return;
+      if (root.classList.contains("story-mode")) {
+        if (e.key === "/") { e.preventDefault(); $("#story-q").focus(); }
+        return;
+      }
       var handled = true;
       switch (e.key) {
         case "j": case "ArrowDown": move(1); break;
@@ -907,10 +1210,25 @@
     window.addEventListener("resize", function () { sizeToolbar(); ROW_H = 0; apply(); });
   }
   function fromHash() {
+    var st = /^#story=(.*)$/.exec(location.hash);
+    if (st) return openStory(decodeURIComponent(st[1]));
     var m = /^#c-(.+)$/.exec(location.hash);
-    if (!m) return false;
+    if (!m) { closeStory(); return false; }
     var c = byId.get(decodeURIComponent(m[1]));
-    if (c) { select(c, { hash: false }); return true; }
+    var fromTable = root.classList.contains("story-mode");
+    closeStory();
+    if (c) {
+      if (fromTable && visible.indexOf(c) < 0) {
+        // Opened from a story table: show it even when the filters would hide it.
+        ["q", "kind", "story", "outlet", "severity", "change"].forEach(function (k) { state[k] = ""; });
+        state.review = "*";
+        $("#q").value = "";
+        document.querySelectorAll("[data-filter]").forEach(function (sel) { sel.value = state[sel.dataset.filter]; });
+        apply();
+      }
+      select(c, { hash: false });
+      return true;
+    }
     return false;
   }
   function sizeToolbar() {
@@ -920,6 +1238,7 @@
   // ---------------------------------------------------------------- start
   loadDecisions();
   initControls();
+  initStory();
   listEl.appendChild(spacer);
   listEl.parentNode.insertBefore(emptyMsg, listEl);
   emptyMsg.hidden = true;
@@ -931,7 +1250,9 @@
   renderCounts();
   sizeToolbar();
   setMode(API ? "Decisions are saved on the server" : "Decisions are kept in this browser: export them to share");
-  if (!fromHash() && visible.length) select(visible[0], { hash: false, scroll: false });
+  fromHash();
+  // Opened at a story table, the first conflict is shown when the editor goes back to the list.
+  if (!selected && visible.length && !root.classList.contains("story-mode")) select(visible[0], { hash: false, scroll: false });
   fetchServerDecisions();
   perfMark("ready");
   window.__checkerReadyMs = performance.now();
