@@ -456,3 +456,20 @@ def test_labelled_story_tables_agree_with_their_conflicts(corpus, tmp_path, name
     for cluster in json.loads((root / "index.json").read_text()):
         ids = {f"{cluster['cluster']}/{f}" for f in cluster["files"]} & with_claims
         assert ids and ids <= shown, cluster["cluster"]
+
+
+def test_csv_cells_guarded_on_write_come_back_as_written(tmp_path):
+    """claims.csv guards formula-like cells; `checker table` reads them back unguarded."""
+    import pandas as pd
+
+    from checker.csvsafe import read_back_frame, safe_csv_frame
+
+    df = pd.DataFrame({"qualifier": ["=", ">="], "article": ["=cmd|' /C calc'!A0", "a.txt"], "low": [1.0, -2.0]})
+    path = tmp_path / "c.csv"
+    safe_csv_frame(df).to_csv(path, index=False)
+    raw = path.read_text()
+    assert "'=cmd" in raw and "\n'=," in raw
+    back = read_back_frame(pd.read_csv(path, dtype={"qualifier": "string", "article": "string"}).astype({"qualifier": object, "article": object}))
+    assert back["qualifier"].tolist() == ["=", ">="]
+    assert back["article"].tolist() == ["=cmd|' /C calc'!A0", "a.txt"]
+    assert back["low"].tolist() == [1.0, -2.0]
