@@ -160,19 +160,19 @@ def test_unknown_host_is_refused(server):
 
 def test_token_guards_every_request(site):
     reports, db = site
-    s = _start(reports, db, token="s3cret")
+    s = _start(reports, db, token="s3cret-but-long-enough")
     try:
         assert request(s, "GET", "/")[0] == 401
         assert request(s, "GET", "/r/night-1/")[0] == 401
         assert request(s, "GET", "/api/decisions")[0] == 401
         assert request(s, "GET", "/?token=wrong")[0] == 401
-        status, headers, _ = request(s, "GET", "/r/night-1/?token=s3cret")
+        status, headers, _ = request(s, "GET", "/r/night-1/?token=s3cret-but-long-enough")
         assert status == 303 and headers["Location"] == "/r/night-1/"
         cookie = headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         jar = {"Cookie": cookie.split(";")[0]}
         assert request(s, "GET", "/r/night-1/", headers=jar)[0] == 200
-        assert request(s, "GET", "/api/decisions", headers={"Authorization": "Bearer s3cret"})[0] == 200
+        assert request(s, "GET", "/api/decisions", headers={"Authorization": "Bearer s3cret-but-long-enough"})[0] == 200
         c = _conflicts(reports, "night-1")[0]
         body = {"conflict": c["id"], "status": "confirmed", "run": "r/night-1"}
         # The token alone is not enough to change anything: the CSRF header is still needed.
