@@ -376,15 +376,22 @@ def _probes(pattern: str) -> list[str]:
 def pattern_problem(pattern: str, flags: int = 0) -> str | None:
     """Why ``pattern`` cannot be a rule's regular expression, or None.
 
-    It must compile, and must not backtrack catastrophically: it is tried
-    (with a time limit) on lines built to trigger that, so ``(a|aa)+$`` is
-    refused at load rather than hanging a night's run on one line.
+    It must compile, and must not backtrack catastrophically: a repetition of
+    a repetition (``(a+)+``, ``(\\w+\\s?)*``) is refused, and the pattern is tried
+    (with a time limit) on lines built to show backtracking, which catches
+    overlapping alternatives (``(a|aa)+$``). Refused at load, rather than
+    hanging a night's run on one line.
     """
     rx_mod = regex_module()
     try:
         rx = rx_mod.compile(pattern, flags)
     except (rx_mod.error, ValueError, OverflowError, RecursionError) as exc:
         return f"invalid regular expression: {exc}"
+    if nested_repeat(pattern):
+        return (
+            "the pattern repeats a repetition (as (a+)+ does), which can take minutes on one long line; "
+            "make the inner one possessive (a++) or atomic (?>...), or bound the outer one ({0,3})"
+        )
     for probe in _probes(pattern):
         try:
             rx.search(probe, timeout=PROBE_TIMEOUT)
@@ -464,7 +471,7 @@ def token_pattern_problem(pattern: list[dict[str, Any]]) -> str | None:
     spaCy's own validation (attributes, operators, value types), plus what it
     lets through and fails on later: custom ``_`` attributes (checker
     registers none) and REGEX values that do not compile or could hang
-    (``re`` has no time limit, so nested repetition is refused).
+    (spaCy runs them on ``re``, with no time limit).
     """
     for i, tok in enumerate(pattern, start=1):
         if "_" in tok:
@@ -476,14 +483,9 @@ def token_pattern_problem(pattern: list[dict[str, Any]]) -> str | None:
                 if op != "REGEX" or not isinstance(arg, str):
                     continue
                 try:
-                    re.compile(arg)
+                    re.compile(arg)  # spaCy's matcher runs REGEX values on re, not regex
                 except (re.error, ValueError, OverflowError, RecursionError) as exc:
                     return f"token {i}: {attr} REGEX {arg!r}: invalid regular expression: {exc}"
-                if nested_repeat(arg):
-                    return (
-                        f"token {i}: {attr} REGEX {arg!r} repeats a repetition (as (a+)+ does), which can hang on one "
-                        "long word (spaCy runs it with no time limit); make the inner one possessive (a++) or atomic"
-                    )
                 problem = pattern_problem(arg)
                 if problem:
                     return f"token {i}: {attr} REGEX {arg!r}: {problem}"
