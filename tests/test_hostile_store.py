@@ -9,6 +9,7 @@ halfway), never by filling a real disk. Runs use the regex stand-in extractor
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import sqlite3
 import tempfile
@@ -21,11 +22,23 @@ from checker.cli import app
 from checker.decisions import DecisionError, decision_history, import_decisions, read_decisions_file
 from checker.errors import CheckerError, StoreError
 from checker.pipeline import run
+from checker.rules import load_rules
 from checker.store import Store, store_failure
+from tests.conftest import ROOT
 from tests.reportdata import regex_extractor
 from tests.test_report import ARTICLES, _jsonl
 
 runner = CliRunner()
+
+
+@functools.lru_cache(maxsize=1)
+def _rules():
+    return load_rules(ROOT / "rules")
+
+
+def _run(inputs, **kwargs):
+    """pipeline.run with the project's rules loaded once for the module."""
+    return run(inputs, rules=_rules(), **kwargs)
 
 
 def _one_line(res, code: str) -> str:
@@ -58,7 +71,7 @@ def test_out_under_a_file_fails_before_any_work(tmp_path, src):
     (tmp_path / "afile").write_text("x")
     ext = Counting()
     with pytest.raises(CheckerError) as exc:
-        run([src], out_dir=tmp_path / "afile" / "out", extractor=ext, store=tmp_path / "c.db")
+        _run([src], out_dir=tmp_path / "afile" / "out", extractor=ext, store=tmp_path / "c.db")
     assert exc.value.code == "E260" and exc.value.exit_code == 2 and "afile" in str(exc.value)
     assert ext.calls == 0
     assert not (tmp_path / "c.db").exists()  # not even the store was opened
@@ -67,7 +80,7 @@ def test_out_under_a_file_fails_before_any_work(tmp_path, src):
 def test_out_that_is_a_file_fails_before_any_work(tmp_path, src):
     (tmp_path / "out").write_text("x")
     with pytest.raises(CheckerError) as exc:
-        run([src], out_dir=tmp_path / "out", extractor=regex_extractor)
+        _run([src], out_dir=tmp_path / "out", extractor=regex_extractor)
     assert exc.value.code == "E260"
 
 
@@ -78,7 +91,7 @@ def test_out_that_cannot_be_written_fails_before_any_work(tmp_path, src, monkeyp
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)  # as a read-only folder would (we may be root)
     ext = Counting()
     with pytest.raises(CheckerError) as exc:
-        run([src], out_dir=tmp_path / "out", extractor=ext)
+        _run([src], out_dir=tmp_path / "out", extractor=ext)
     assert exc.value.code == "E260" and "Permission denied" in str(exc.value)
     assert ext.calls == 0
 
@@ -125,12 +138,12 @@ def _full_disk_on(monkeypatch, victim: str):
 @pytest.mark.parametrize("victim", ["claims.csv", "report.html", "conflicts.json"])
 def test_disk_full_leaves_the_previous_files_and_no_tmp(tmp_path, src, monkeypatch, victim):
     out, db = tmp_path / "out", tmp_path / "c.db"
-    first = run([src], out_dir=out, extractor=regex_extractor, store=db)
+    first = _run([src], out_dir=out, extractor=regex_extractor, store=db)
     before = _snapshot(out)
     _jsonl(src, [ARTICLES[0], ARTICLES[1] | {"text": ARTICLES[1]["text"].replace("20 boats", "25 boats")}, ARTICLES[2]])
     _full_disk_on(monkeypatch, victim)
     with pytest.raises(CheckerError) as exc:
-        run([src], out_dir=out, extractor=regex_extractor, store=db)
+        _run([src], out_dir=out, extractor=regex_extractor, store=db)
     assert exc.value.code == "E261" and exc.value.exit_code == 2 and "No space left" in str(exc.value)
     assert _snapshot(out) == before, "a failed write must leave the previous run's files untouched"
     assert not list(out.glob("*.tmp"))
@@ -138,7 +151,7 @@ def test_disk_full_leaves_the_previous_files_and_no_tmp(tmp_path, src, monkeypat
         runs = st.runs()
     assert runs[0]["status"] == "running"  # unfinished: it resumes
     monkeypatch.undo()
-    again = run([src], out_dir=out, extractor=regex_extractor, store=db)
+    again = _run([src], out_dir=out, extractor=regex_extractor, store=db)
     assert again.info["id"] == runs[0]["id"] != first.info["id"]
     assert _snapshot(out) != before and not list(out.glob("*.tmp"))
 
@@ -146,7 +159,7 @@ def test_disk_full_leaves_the_previous_files_and_no_tmp(tmp_path, src, monkeypat
 @pytest.mark.parametrize("fail_on", ["claims.csv", "report.html", "conflicts.json"])
 def test_a_new_conflicts_json_always_has_its_report(tmp_path, src, monkeypatch, fail_on):
     out = tmp_path / "out"
-    run([src], out_dir=out, extractor=regex_extractor)
+    _run([src], out_dir=out, extractor=regex_extractor)
     before = _snapshot(out)
     _jsonl(src, ARTICLES[:2])
     real_replace = pipeline.os.replace
@@ -158,7 +171,7 @@ def test_a_new_conflicts_json_always_has_its_report(tmp_path, src, monkeypatch, 
 
     monkeypatch.setattr(pipeline.os, "replace", replace)
     with pytest.raises(CheckerError) as exc:
-        run([src], out_dir=out, extractor=regex_extractor)
+        _run([src], out_dir=out, extractor=regex_extractor)
     assert exc.value.code == "E261"
     after = _snapshot(out)
     assert after["conflicts.json"] == before["conflicts.json"]  # renamed last: still the old one
@@ -182,7 +195,7 @@ def test_store_failing_mid_run_is_exit_5_with_a_line(tmp_path, src, monkeypatch,
 
     monkeypatch.setattr(Store, "finish_run", broken)
     with pytest.raises(StoreError) as exc:
-        run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=tmp_path / "c.db")
+        _run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=tmp_path / "c.db")
     assert exc.value.code == "E409" and exc.value.exit_code == 5
     assert str(tmp_path / "c.db") in str(exc.value) and hint in str(exc.value)
 
@@ -203,11 +216,11 @@ def _damage(db):
 
 def test_a_damaged_store_is_exit_5_not_a_traceback(tmp_path, src):
     db = tmp_path / "c.db"
-    run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=db)
-    run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=db)
+    _run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=db)
+    _run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=db)
     _damage(db)
     with pytest.raises(StoreError) as exc:
-        run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=db)
+        _run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=db)
     assert exc.value.code in ("E403", "E409") and exc.value.exit_code == 5
     for args, code in (
         (["runs"], "E409"),
@@ -222,7 +235,7 @@ def test_a_damaged_store_is_exit_5_not_a_traceback(tmp_path, src):
 
 def test_a_truncated_store_is_exit_5(tmp_path, src):
     db = tmp_path / "c.db"
-    run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=db)
+    _run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=db)
     with sqlite3.connect(db) as con:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.write_bytes(db.read_bytes()[: db.stat().st_size // 2])
@@ -234,7 +247,7 @@ def test_a_truncated_store_is_exit_5(tmp_path, src):
 def test_a_lock_path_that_is_a_folder_is_exit_5(tmp_path, src):
     (tmp_path / "c.db.lock").mkdir()
     with pytest.raises(StoreError) as exc:
-        run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=tmp_path / "c.db")
+        _run([src], out_dir=tmp_path / "out", extractor=regex_extractor, store=tmp_path / "c.db")
     assert exc.value.code == "E410" and exc.value.exit_code == 5 and "c.db.lock" in str(exc.value)
 
 
@@ -246,7 +259,7 @@ def test_out_of_range_since_is_one_line_before_any_work(tmp_path, src, since):
     db = tmp_path / "c.db"
     ext = Counting()
     with pytest.raises(CheckerError) as exc:
-        run([src], out_dir=tmp_path / "out", extractor=ext, store=db, since=since)
+        _run([src], out_dir=tmp_path / "out", extractor=ext, store=db, since=since)
     assert exc.value.code == "E210" and exc.value.exit_code == 2 and "out of range" in str(exc.value)
     assert ext.calls == 0 and not db.exists()  # no run was begun
 
@@ -260,7 +273,7 @@ def test_out_of_range_since_through_the_cli(tmp_path):
 
 
 def test_a_since_in_range_still_works(tmp_path, src):
-    got = run([src], out_dir=tmp_path / "out", extractor=regex_extractor, since="1971-01-01")
+    got = _run([src], out_dir=tmp_path / "out", extractor=regex_extractor, since="1971-01-01")
     assert len(got.articles) == len(ARTICLES)
 
 
