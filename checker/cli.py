@@ -74,11 +74,21 @@ def main(
 
 def _guard(fn, *args, **kwargs):
     """Run a library call; turn user errors into one line and an exit code."""
+    import sqlite3
+
     try:
         return fn(*args, **kwargs)
     except CheckerError as exc:
         _err(str(exc))
         raise typer.Exit(exc.exit_code) from None
+    except sqlite3.Error as exc:  # a store failure no library call named (full, damaged): still exit 5
+        from checker.store import store_failure
+
+        failure = store_failure("the store", exc)
+        if failure is None:  # a constraint or SQL error is a bug
+            raise
+        _err(str(failure))
+        raise typer.Exit(failure.exit_code) from None
 
 
 def _report_skipped(skipped) -> None:

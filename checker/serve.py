@@ -389,7 +389,11 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/api/decisions":
             return self._get_decisions((query.get("run") or [""])[0])
         if path == "/api/decisions/export":
-            return self._send(HTTPStatus.OK, json.dumps(export_decisions(self.cfg.store), ensure_ascii=False, indent=1),
+            try:
+                doc = export_decisions(self.cfg.store)
+            except CheckerError as exc:  # the store is locked or damaged
+                return self._error(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
+            return self._send(HTTPStatus.OK, json.dumps(doc, ensure_ascii=False, indent=1),
                               "application/json; charset=utf-8",
                               {"Content-Disposition": 'attachment; filename="checker-decisions.json"'})
         if path == "/favicon.ico":

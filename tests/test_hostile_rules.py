@@ -141,13 +141,16 @@ def test_too_many_values_are_refused(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
-def test_a_fifo_or_a_folder_as_a_rule_file_is_refused_without_blocking(rules_copy):
+def test_a_fifo_a_folder_or_a_dangling_link_as_a_rule_file_is_refused_without_blocking(rules_copy):
     (rules_copy / "titles.yaml").unlink()
     os.mkfifo(rules_copy / "titles.yaml")  # reading would block for ever
     assert "not a regular file" in _fails(rules_copy, "E100")
     (rules_copy / "titles.yaml").unlink()
     (rules_copy / "titles.yaml").mkdir()
     assert "titles.yaml" in _fails(rules_copy, "E100")
+    (rules_copy / "titles.yaml").rmdir()
+    (rules_copy / "titles.yaml").symlink_to(rules_copy / "gone.yaml")  # dangling: not the project's file instead
+    assert "cannot read" in _fails(rules_copy, "E100")
 
 
 def test_a_value_yaml_cannot_construct_names_its_line(rules_copy):
