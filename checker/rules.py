@@ -555,13 +555,26 @@ def _construct(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> Any:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     loader = yaml.SafeLoader("")
+    line = node.start_mark.line + 1
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except (ValueError, OverflowError, yaml.YAMLError) as exc:
-        # 2024-13-45 looks like a date to YAML and is not one.
-        raise RuleError("E102", f"line {node.start_mark.line + 1}: {node.value!r} cannot be read: {exc}") from None
+        # 2024-13-45 looks like a date to YAML and is not one; !!binary that is not base64.
+        why = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise RuleError("E102", f"line {line}: {_short(node.value)} cannot be read: {why}") from None
     finally:
         loader.dispose()
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # "\ud800" in a double-quoted string
+            raise RuleError("E102", f"line {line}: {_short(value)} holds a lone surrogate (an invalid \\u escape)") from None
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _line_for(loc: tuple, lines: dict[tuple, int]) -> int:
@@ -613,7 +626,7 @@ def load_rule_file(path: Path, model: type[_Strict]) -> _Strict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise RuleError("E101", f"{path} line {line}: YAML syntax error: {problem}") from exc
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting first
         raise RuleError("E105", f"{path}: nested too deeply") from None
@@ -639,7 +652,7 @@ def load_rule_file(path: Path, model: type[_Strict]) -> _Strict:
         loc = tuple(x for x in err["loc"])
         line = _line_for(loc, lines)
         where = ".".join(str(x) for x in loc) or "(top)"
-        msg = err["msg"].removeprefix("Value error, ")
+        msg = " ".join(err["msg"].removeprefix("Value error, ").split())
         raise RuleError("E103", f"{path} line {line}: {where}: {msg}") from exc
     for i, p in enumerate(getattr(loaded, "patterns", None) or []):
         if isinstance(p, BoilerplatePattern):

@@ -161,6 +161,19 @@ def test_a_value_yaml_cannot_construct_names_its_line(rules_copy):
     assert f"compare.yaml line {_line_of(text, '2000-13-45')}:" in msg
 
 
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ('synonyms:\n  troop: ["\\ud800"]\n', "lone surrogate"),
+        ("synonyms:\n  troop: !!binary 'not base64!!'\n", "cannot be read"),
+    ],
+)
+def test_values_that_are_not_text_name_their_line(rules_copy, text, why):
+    (rules_copy / "subjects.yaml").write_text(text, encoding="utf-8")
+    msg = _fails(rules_copy, "E102")
+    assert "subjects.yaml line 2:" in msg and why in msg
+
+
 # --- empty and missing files ---------------------------------------------------
 
 
