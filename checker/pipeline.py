@@ -421,7 +421,6 @@ def write_outputs(result: RunResult, out: Path, df: Any) -> None:
     """
     from checker.report import render_report
 
-    out.mkdir(parents=True, exist_ok=True)
     doc = conflicts_document(result)
     # Made one at a time (a night's claims.csv can be large), renamed together.
     makers: list[tuple[str, Callable[[], str]]] = [
@@ -430,15 +429,19 @@ def write_outputs(result: RunResult, out: Path, df: Any) -> None:
         ("conflicts.json", lambda: json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"),
     ]
     written: list[tuple[Path, Path]] = []
+    renaming = False
     try:
+        out.mkdir(parents=True, exist_ok=True)
         for name, make in makers:
             written.append((_write_temp(out / name, make()), out / name))
+        renaming = True
         for tmp, final in written:
             os.replace(tmp, final)
     except OSError as exc:
+        kept = "the previous conflicts.json was kept" if renaming else "the previous files were left as they were"
         raise CheckerError(
-            "E261", f"--out {out}: cannot write the run's files: {exc.strerror or exc}; the previous files were left "
-            "as they were, and the run resumes when started again"
+            "E261", f"--out {out}: cannot write the run's files: {exc.strerror or exc}; {kept}, and the run resumes "
+            "when started again"
         ) from None
     finally:
         for tmp, _ in written:
