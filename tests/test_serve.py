@@ -378,3 +378,26 @@ def test_serve_options_fail_with_one_line_and_help_says_why(tmp_path):
         lines = [ln for ln in res.output.splitlines() if ln.strip()]
         assert res.exit_code == 2 and len(lines) == 1 and lines[0].startswith(f"[{code}]"), res.output
     assert "at least 16 characters" in " ".join(runner.invoke(app, ["serve", "--help"]).output.split())
+
+
+def test_a_damaged_store_does_not_stop_the_server(site, tmp_path, caplog):
+    reports, _ = site
+    root = tmp_path / "reports"
+    (root / "night").mkdir(parents=True)
+    for name in ("report.html", "conflicts.json"):
+        (root / "night" / name).write_bytes((reports / "night-1" / name).read_bytes())
+    db = root / "checker.db"
+    db.write_bytes(b"SQLite format 3\x00" + b"\xff" * 8000)  # a store in name only
+    with caplog.at_level("WARNING", logger="checker.serve"):
+        s = _start(root, db)
+    try:
+        status, _, body = request(s, "GET", "/")
+        assert status == 200
+        assert lxml.html.document_fromstring(body).xpath('//tr[@class="report"]/@data-ref') == ["r/night"]
+        assert request(s, "GET", "/r/night/")[0] == 200
+        assert request(s, "GET", "/api/decisions/export")[0] == 503
+        assert request(s, "GET", "/api/decisions?run=r/night")[0] == 503
+    finally:
+        s.shutdown()
+        s.server_close()
+    assert any("cannot list the store's runs" in r.getMessage() for r in caplog.records)
