@@ -397,10 +397,9 @@ def pattern_problem(pattern: str, flags: int = 0) -> str | None:
             rx.search(probe, timeout=PROBE_TIMEOUT)
         except TimeoutError:
             return (
-                f"the pattern backtracks catastrophically (over {PROBE_TIMEOUT} s on a line of "
-                f"{len(probe) - 1} {probe[0]!r} characters): a repetition inside a repetition that can match "
-                "the same text two ways, such as (a+)+ or (a|aa)+; make the inner one possessive (a++) "
-                "or atomic (?>...)"
+                f"the pattern backtracks catastrophically (over {PROBE_TIMEOUT} s on a {len(probe) - 1}-character "
+                f"line {probe[:4]!r}...): alternatives that can match the same text, repeated, such as (a|aa)+; "
+                "make them exclusive, or the repetition possessive ((a|aa)++) or atomic (?>...)"
             )
     return None
 

@@ -283,7 +283,7 @@ def test_catastrophic_boilerplate_patterns_are_refused_at_load(rules_copy, patte
     assert "boilerplate.yaml line 5:" in msg and why in msg
 
 
-@pytest.mark.parametrize("pattern", [r"^(a++)+$", r"^(?>a+)+$", r"^\s*by(\s+[A-Z]\w+){0,3}\s*$"])
+@pytest.mark.parametrize("pattern", [r"^(a++)+$", r"^(?>a+)+$", r"^(a|aa)++$", r"^\s*by(\s+[A-Z]\w+){0,3}\s*$"])
 def test_the_safe_forms_load_and_run_at_once(rules_copy, pattern):
     _boilerplate(rules_copy, pattern)
     got = load_rules(rules_copy)
