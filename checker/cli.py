@@ -21,9 +21,9 @@ from checker import __version__
 from checker.errors import CheckerError
 
 EXIT_CODES = """Exit codes: 0 the run finished (conflicts or not; skipped inputs are listed);
-1 internal error (a bug: please report it); 2 usage error or no readable input;
-3 a rule file is broken; 4 the spaCy model cannot be loaded; 5 the store is locked
-by another run or unusable; 6 the Dask cluster cannot be reached or a worker failed;
+1 internal error (a bug: please report it); 2 usage error, no readable input, or
+--out cannot be written; 3 a rule file is broken; 4 the spaCy model cannot be loaded;
+5 the store is locked by another run, unusable, full or damaged; 6 the Dask cluster cannot be reached or a worker failed;
 130 interrupted (Ctrl-C); a run killed any other way resumes when started again."""
 
 app = typer.Typer(
@@ -74,11 +74,21 @@ def main(
 
 def _guard(fn, *args, **kwargs):
     """Run a library call; turn user errors into one line and an exit code."""
+    import sqlite3
+
     try:
         return fn(*args, **kwargs)
     except CheckerError as exc:
         _err(str(exc))
         raise typer.Exit(exc.exit_code) from None
+    except sqlite3.Error as exc:  # a store failure no library call named (full, damaged): still exit 5
+        from checker.store import store_failure
+
+        failure = store_failure("the store", exc)
+        if failure is None:  # a constraint or SQL error is a bug
+            raise
+        _err(str(failure))
+        raise typer.Exit(failure.exit_code) from None
 
 
 def _report_skipped(skipped) -> None:
@@ -452,9 +462,11 @@ def serve(
         Optional[Path], typer.Option("--store", help="The store decisions are saved in (default: checker.db in --reports, or $CHECKER_STORE).")
     ] = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on. Beyond 127.0.0.1 a token is required.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).")] = 8765,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on, 1-65535 (0: any free port).")] = 8765,
     token: Annotated[
-        Optional[str], typer.Option("--token", help="Access token every request must carry (generated when --host is not loopback).")
+        Optional[str],
+        typer.Option("--token", help="Access token every request must carry (generated when --host is not loopback): "
+                     "at least 16 characters of letters, digits and - _ . ~ (openssl rand -hex 16)."),
     ] = None,
 ) -> None:
     """Serve the reports in the browser; editors' decisions are saved in the store.
@@ -523,7 +535,11 @@ def decisions_export(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _err(f"[E455] {out}: cannot write the decisions: {exc.strerror or exc}")
+            raise typer.Exit(2) from None
         typer.echo(f"{len(doc['decisions'])} decisions -> {out}")
 
 

@@ -93,9 +93,13 @@ def connect(db_path: str | Path) -> Iterator[sqlite3.Connection]:
         con.executescript(SCHEMA)
         yield con
         con.commit()
-    except sqlite3.OperationalError as exc:
+    except (sqlite3.OperationalError, sqlite3.DataError) as exc:
         con.rollback()
         raise StoreError("E451", f"{path}: the store is locked or unusable: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        if type(exc) is not sqlite3.DatabaseError:  # integrity or SQL errors are bugs: not hidden
+            raise
+        raise StoreError("E451", f"{path}: the store is damaged: {exc}") from None
     finally:
         con.close()
 
@@ -183,10 +187,13 @@ def _check(entry: dict[str, Any], where: str) -> dict[str, Any]:
     try:
         parsed = datetime.fromisoformat(str(at).replace("Z", "+00:00"))
     except ValueError:
-        raise DecisionError("E452", f"{where}: 'at' is not an ISO 8601 time: {at!r}") from None
+        raise DecisionError("E452", f"{where}: 'at' is not an ISO 8601 time: {_show(at)}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    at = parsed.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    try:
+        at = parsed.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    except (OverflowError, ValueError):
+        raise DecisionError("E452", f"{where}: 'at' {_show(at)} is out of range (years 1 to 9999 in UTC)") from None
     values = entry.get("values")
     if values is not None:
         if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
@@ -196,7 +203,27 @@ def _check(entry: dict[str, Any], where: str) -> dict[str, Any]:
     for k in ("run", "kind", "story", "subject"):
         v = entry.get(k)
         out[k] = str(v)[:500] if v is not None else None
+    # JSON can carry a lone surrogate ("\ud800") that no UTF-8 store or page can hold.
+    bad = _unencodable(out)
+    if bad:
+        raise DecisionError("E452", f"{where}: '{bad}' holds a lone surrogate (an invalid \\ud800-\\udfff escape)")
     return out
+
+
+def _unencodable(d: dict[str, Any]) -> str | None:
+    """The first field of ``d`` (nested values included) that is not valid Unicode text, or None."""
+    for k, v in d.items():
+        try:
+            json.dumps(v, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return k
+    return None
+
+
+def _show(value: Any) -> str:
+    """A value for an error line: repr, shortened, surrogates escaped."""
+    text = repr(value)
+    return (text[:60] + "...") if len(text) > 60 else text
 
 
 def record_decision(db_path: str | Path, entry: dict[str, Any], origin: str = "serve") -> dict[str, Any]:
@@ -306,6 +333,8 @@ def read_decisions_file(path: str | Path) -> list[dict[str, Any]]:
         raise DecisionError("E454", f"{p}: no such file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DecisionError("E454", f"{p}: not a decisions file (JSON expected): {exc}") from None
+    except RecursionError:
+        raise DecisionError("E454", f"{p}: not a decisions file: JSON nested too deeply") from None
     entries = doc.get("decisions") if isinstance(doc, dict) else doc
     if not isinstance(entries, list):
         raise DecisionError("E454", f"{p}: expected {{\"decisions\": [...]}}")
@@ -352,7 +381,10 @@ def decisions_as_labels(db_path: str | Path = DEFAULT_DB, since: str | None = No
     follow-up, or cleared, carry no label and are left out. ``since`` (an ISO
     date or time) keeps decisions made from then on, e.g. after a rules change.
     """
-    cutoff = _check({"conflict": "x", "status": "open", "at": since}, "--since")["at"] if since else None
+    try:
+        cutoff = _check({"conflict": "x", "status": "open", "at": since}, "--since")["at"] if since else None
+    except DecisionError:
+        raise DecisionError("E452", f"--since {_show(since)}: not an ISO date or time in years 1 to 9999") from None
     out = []
     for cid, d in sorted(latest_decisions(db_path).items()):
         if d["status"] not in ("confirmed", "dismissed") or (cutoff and d["at"] < cutoff):

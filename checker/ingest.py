@@ -22,6 +22,7 @@ import codecs
 import errno
 import functools
 import json
+import logging
 import os
 import re
 import stat
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.models import Article, Skipped
-from checker.rules import BoilerplateRules
+from checker.rules import PATTERN_TIMEOUT, BoilerplateRules, regex_module
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -658,19 +659,38 @@ def boilerplate_spans(text: str, rules: BoilerplateRules) -> list[tuple[int, int
     ``line`` covers the matching line; ``block`` the line and the list lines
     ("- ...") right after it (a "Read also" list); ``rest`` everything from the
     matching line to the end (donation appeals close an article).
+
+    Patterns run on ``regex`` with a time limit per line (rules.PATTERN_TIMEOUT).
+    A pattern that runs out of time keeps that line as story text and is
+    switched off for the rest of the run in this process, with one warning
+    naming it: one bad pattern costs a night at most that limit per process,
+    not that limit per line. (Load refuses the patterns that show this on
+    test lines, so this is the net under that check.)
     """
     spans: list[tuple[int, int]] = []
     lines: list[tuple[int, int]] = []
     pos = 0
-    compiled, any_rx = _compile_boilerplate(tuple((p.pattern, p.extent) for p in rules.patterns))
+    rules_on = [p for p in rules.patterns if p.pattern not in _SWITCHED_OFF]
+    key = tuple((p.pattern, p.extent) for p in rules_on)
+    compiled, any_rx = _compile_boilerplate(key)
+    if key in _SWITCHED_OFF:
+        any_rx = None
     for line in text.splitlines(keepends=True):
         # One search per line for all patterns; most lines match none.
-        if any_rx is None or any_rx.search(line):
+        found = _search(any_rx, line) if any_rx is not None else True
+        if found is None:  # out of time: from now on every line is tried pattern by pattern
+            _SWITCHED_OFF.add(key)
+            any_rx = None
+        if found is not False:
             lines.append((pos, pos + len(line)))
         pos += len(line)
-    for rx, extent in compiled:
+    for (rx, extent), rule in zip(compiled, rules_on):
         for s, e in lines:
-            if not rx.search(text[s:e]):
+            found = _search(rx, text[s:e])
+            if found is None:
+                _switch_off(rule, text[s:e])
+                break
+            if not found:
                 continue
             if extent == "rest":
                 spans.append((s, len(text)))
@@ -687,17 +707,37 @@ def boilerplate_spans(text: str, rules: BoilerplateRules) -> list[tuple[int, int
     return _merge(spans)
 
 
+def _search(rx: Any, line: str) -> bool | None:
+    """Whether ``rx`` matches in ``line``; None when it ran out of time."""
+    try:
+        return rx.search(line, timeout=PATTERN_TIMEOUT) is not None
+    except TimeoutError:
+        return None
+
+
+# Boilerplate patterns (and sets of them, searched as one) that ran out of time in this process.
+_SWITCHED_OFF: set[Any] = set()
+
+
+def _switch_off(rule: Any, line: str) -> None:
+    _SWITCHED_OFF.add(rule.pattern)
+    logging.getLogger("checker").warning(
+        "[E109] %s: boilerplate pattern %r took over %s s on one line (%r...): switched off for the rest of "
+        "this run; rewrite it", rule._where or "rules/boilerplate.yaml", rule.name, PATTERN_TIMEOUT, line[:40]
+    )
+
+
 @functools.lru_cache(maxsize=16)
-def _compile_boilerplate(
-    patterns: tuple[tuple[str, str], ...],
-) -> tuple[list[tuple[re.Pattern, str]], re.Pattern | None]:
-    """Each pattern compiled, and all of them as one alternation (None when back-references forbid it)."""
-    compiled = [(re.compile(p, re.IGNORECASE), extent) for p, extent in patterns]
+def _compile_boilerplate(patterns: tuple[tuple[str, str], ...]) -> tuple[list[tuple[Any, str]], Any]:
+    """Each pattern compiled (with ``regex``, for its time limit), and all of them as one alternation
+    (None when back-references forbid it)."""
+    rx_mod = regex_module()
+    compiled = [(rx_mod.compile(p, rx_mod.IGNORECASE), extent) for p, extent in patterns]
     if not patterns or any(re.search(r"\\[1-9]|\(\?P=", p) for p, _ in patterns):
         return compiled, None
     try:
-        return compiled, re.compile("|".join(f"(?:{p})" for p, _ in patterns), re.IGNORECASE)
-    except re.error:  # e.g. a group name used twice
+        return compiled, rx_mod.compile("|".join(f"(?:{p})" for p, _ in patterns), rx_mod.IGNORECASE)
+    except rx_mod.error:  # e.g. a group name used twice
         return compiled, None
 
 

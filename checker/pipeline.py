@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from checker.nlp import load_pipeline, model_name
 from checker.normalize import claims_table, to_csv_frame
 from checker.resolve import resolve_claims
 from checker.rules import Rules, load_rules
-from checker.store import Store, apply_changes
+from checker.store import Store, apply_changes, store_failure
 from checker.stories import assign_stories, fingerprint
 
 log = logging.getLogger("checker")
@@ -119,9 +121,21 @@ def run(
     """
     t0 = time.time()
     rules = rules or load_rules(rules_dir)
+    # Checked before any work: a bad --since or an unwritable --out found after
+    # an hour of parsing costs the night.
+    if since != "last":
+        resolve_since(since, None, None)
+    if out_dir is not None:
+        check_out_dir(Path(out_dir))
     st = store if isinstance(store, Store) or store is None else Store(store, lock=True)
     try:
         return _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0)
+    except sqlite3.Error as exc:
+        # The store filled its disk or was damaged mid-run: exit 5, one line.
+        failure = store_failure(st.path, exc) if st is not None else None
+        if failure is None:
+            raise
+        raise failure from exc
     finally:
         if st is not None and st is not store:
             st.close()
@@ -301,23 +315,51 @@ def resolve_since(since: str | float | None, st: Store | None, run_id: int | Non
     if since is None or since == "":
         return None
     if isinstance(since, (int, float)):
-        return float(since)
+        return _in_range(float(since), repr(since))
     if since == "last":
         if st is None:
             raise CheckerError("E408", "--since last needs the store (drop --no-store)")
         prev = st.previous_run(run_id)
         return datetime.fromisoformat(prev["started"]).timestamp() if prev else 0.0
     try:
-        return float(since)
+        return _in_range(float(since), repr(since))
     except ValueError:
         pass
     try:
         when = datetime.fromisoformat(since)
     except ValueError:
         raise CheckerError("E210", f"--since {since!r}: expected an ISO date or time (2024-11-05, 2024-11-05T18:00) or 'last'") from None
-    if when.tzinfo is None:
-        when = when.astimezone()  # local time, as a cron user means it
-    return when.timestamp()
+    try:
+        if when.tzinfo is None:
+            when = when.astimezone()  # local time, as a cron user means it
+        return _in_range(when.timestamp(), repr(since))
+    except (OverflowError, ValueError, OSError):
+        raise CheckerError("E210", f"--since {since!r}: out of range (a date from 1900 to 9999 works)") from None
+
+
+def _in_range(ts: float, given: str) -> float:
+    """``ts`` when it is a time this machine can convert back to a date (the report shows it)."""
+    try:
+        datetime.fromtimestamp(ts, timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        raise CheckerError("E210", f"--since {given}: out of range (a date from 1900 to 9999 works)") from None
+    return ts
+
+
+def check_out_dir(out: Path) -> None:
+    """Make sure ``out`` is a folder this process can write in, or CheckerError [E260] (exit 2)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a file of that name is in the way" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        raise CheckerError("E260", f"--out {out}: cannot create the folder: {why}") from None
+    if not out.is_dir():
+        raise CheckerError("E260", f"--out {out}: not a folder")
+    try:
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".checker-write-test-"):
+            pass
+    except OSError as exc:
+        raise CheckerError("E260", f"--out {out}: cannot write in the folder: {exc.strerror or exc}") from None
 
 
 def keep_since(ing: Any, cutoff: float) -> int:
@@ -370,21 +412,55 @@ def conflicts_document(result: RunResult) -> dict[str, Any]:
 
 
 def write_outputs(result: RunResult, out: Path, df: Any) -> None:
-    """Write conflicts.json, claims.csv and report.html (each atomically)."""
+    """Write claims.csv, report.html and conflicts.json, all or none.
+
+    Each is written to a temporary file first; only when all three are
+    written are they renamed into place, conflicts.json last. So a failure
+    (disk full, a kill) leaves the previous run's files as they were, never a
+    new conflicts.json beside an old report: a new conflicts.json means its
+    report and claims are there too. A failure removes the temporary files
+    and raises CheckerError [E261] (exit 2); the run stays unfinished in the
+    store and resumes when started again.
+    """
     from checker.report import render_report
 
-    out.mkdir(parents=True, exist_ok=True)
     doc = conflicts_document(result)
-    _atomic_write(out / "conflicts.json", json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-    _atomic_write(out / "claims.csv", safe_csv_frame(to_csv_frame(df)).to_csv(index=False))
-    _atomic_write(out / "report.html", render_report(result, claims=df))
+    # Made one at a time (a night's claims.csv can be large), renamed together.
+    makers: list[tuple[str, Callable[[], str]]] = [
+        ("claims.csv", lambda: safe_csv_frame(to_csv_frame(df)).to_csv(index=False)),
+        ("report.html", lambda: render_report(result, claims=df)),
+        ("conflicts.json", lambda: json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"),
+    ]
+    written: list[tuple[Path, Path]] = []
+    renaming = False
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, make in makers:
+            written.append((_write_temp(out / name, make()), out / name))
+        renaming = True
+        for tmp, final in written:
+            os.replace(tmp, final)
+    except OSError as exc:
+        kept = "the previous conflicts.json was kept" if renaming else "the previous files were left as they were"
+        raise CheckerError(
+            "E261", f"--out {out}: cannot write the run's files: {exc.strerror or exc}; {kept}, and the run resumes "
+            "when started again"
+        ) from None
+    finally:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a killed run leaves no half file."""
+def _write_temp(path: Path, text: str) -> Path:
+    """Write ``text`` beside ``path`` under a temporary name; on failure remove it and re-raise."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
 
 
 def extract(

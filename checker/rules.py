@@ -11,6 +11,7 @@ Tables are shaped canonical key -> surface forms (as in quantulum3's
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,11 +20,27 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from checker.errors import RuleError
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+# Bounds on what a rule file may ask of the loader. Rule files are a few
+# hundred lines written by hand; these are far above that and far below what
+# could exhaust memory or the stack.
+MAX_RULE_BYTES = 5_000_000
+MAX_DEPTH = 40
+MAX_NODES = 200_000
+# A boilerplate pattern gets this long on one line of an article before it is
+# given up (regex's timeout); a hand-written pattern takes microseconds.
+PATTERN_TIMEOUT = 0.25
+# At load, each pattern is tried on strings built to make catastrophic
+# backtracking show; one that needs longer than this on them is refused.
+PROBE_TIMEOUT = 0.1
+PROBE_LENGTH = 200
+
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -183,9 +200,23 @@ class EventRules(_Strict):
 
 
 class EntityPattern(_Strict):
-    label: str
+    """One entity-ruler pattern: a phrase, or a spaCy token pattern checked as spaCy's Matcher would."""
+
+    label: str = Field(min_length=1)
     pattern: str | list[dict[str, Any]]
     id: str | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _valid(cls, v: str | list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+        if isinstance(v, str):
+            if not v.strip():
+                raise ValueError("an empty phrase matches nothing")
+            return v
+        problem = token_pattern_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
 
 
 class EntityRules(_Strict):
@@ -200,14 +231,16 @@ class BoilerplatePattern(_Strict):
     # "line": only the matching line; "rest": from the match to the end of
     # the article; "block": the matching line and the list lines after it.
     extent: str = "line"
+    # "rules/boilerplate.yaml line 12", set by the loader: a pattern that
+    # times out on an article is named in the warning (not in the rules hash).
+    _where: str = PrivateAttr(default="")
 
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, v: str) -> str:
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from exc
+        problem = pattern_problem(v, flags=regex_module().IGNORECASE)
+        if problem:
+            raise ValueError(problem)
         return v
 
     @field_validator("extent")
@@ -225,13 +258,13 @@ class BoilerplateRules(_Strict):
 
 
 class CurrencyRate(_Strict):
-    per_usd: float
+    per_usd: float = Field(gt=0, allow_inf_nan=False)
     date: date
 
 
 class Tolerance(_Strict):
-    relative: float = 0.0
-    absolute: float = 0.0
+    relative: NonNegative = 0.0
+    absolute: NonNegative = 0.0
 
 
 class CompareRules(_Strict):
@@ -241,7 +274,8 @@ class CompareRules(_Strict):
     tolerances: dict[str, Tolerance] = {}
     currencies: dict[str, list[CurrencyRate]] = {}
     growing_statuses: list[str] = []
-    rate_tolerance: float = 0.1
+    # A fraction of a rate: the rate's interval is rate * (1 -+ rate_tolerance), so below 1.
+    rate_tolerance: float = Field(default=0.1, ge=0, lt=1, allow_inf_nan=False)
     event_units: list[str] = []
     volatile: list[str] = []
 
@@ -314,7 +348,195 @@ class Rules:
         return self.lookups[table].get(key.lower())
 
 
+# --- patterns: checked at load, time-limited when run ----------------------
+
+
+def regex_module() -> Any:
+    """The ``regex`` package (a dateparser dependency): like ``re``, plus a ``timeout`` on each search."""
+    import regex
+
+    return regex
+
+
+def _probes(pattern: str) -> list[str]:
+    """Lines built to make catastrophic backtracking show: runs of the characters
+    the pattern names (and of pairs of them), each ending in a character no
+    pattern expects, so that a match fails only after every way has been tried."""
+    chars: list[str] = []
+    for ch in pattern + "a 1":
+        if (ch.isalnum() or ch in " -_.,:;'\"!?@#/&") and ch not in chars:
+            chars.append(ch)
+    chars = chars[:16]
+    n = PROBE_LENGTH
+    probes = [c * n + "\x00" for c in chars]
+    probes += [(a + b) * (n // 2) + "\x00" for a, b in zip(chars, chars[1:])]
+    return probes
+
+
+def pattern_problem(pattern: str, flags: int = 0) -> str | None:
+    """Why ``pattern`` cannot be a rule's regular expression, or None.
+
+    It must compile, and must not backtrack catastrophically: a repetition of
+    a repetition (``(a+)+``, ``(\\w+\\s?)*``) is refused, and the pattern is tried
+    (with a time limit) on lines built to show backtracking, which catches
+    overlapping alternatives (``(a|aa)+$``). Refused at load, rather than
+    hanging a night's run on one line.
+    """
+    rx_mod = regex_module()
+    try:
+        rx = rx_mod.compile(pattern, flags)
+    except (rx_mod.error, ValueError, OverflowError, RecursionError) as exc:
+        return f"invalid regular expression: {exc}"
+    if nested_repeat(pattern):
+        return (
+            "the pattern repeats a repetition (as (a+)+ does), which can take minutes on one long line; "
+            "make the inner one possessive (a++) or atomic (?>...), or bound the outer one ({0,3})"
+        )
+    for probe in _probes(pattern):
+        try:
+            rx.search(probe, timeout=PROBE_TIMEOUT)
+        except TimeoutError:
+            return (
+                f"the pattern backtracks catastrophically (over {PROBE_TIMEOUT} s on a {len(probe) - 1}-character "
+                f"line {probe[:4]!r}...): alternatives that can match the same text, repeated, such as (a|aa)+; "
+                "make them exclusive, or the repetition possessive ((a|aa)++) or atomic (?>...)"
+            )
+    return None
+
+
+def _sre_parse() -> Any:
+    try:
+        import re._parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+    return sre_parse
+
+
+def nested_repeat(pattern: str) -> bool:
+    """True when ``pattern`` repeats (more than 10 times) something that itself repeats: (a+)+, (\\w+\\s?)*.
+
+    Python's ``re`` (which spaCy's matcher uses) has no time limit, and this
+    shape is the usual cause of exponential backtracking. Possessive and
+    atomic groups are not counted: they cannot backtrack.
+    """
+    try:
+        parsed = _sre_parse().parse(pattern)
+    except Exception:  # noqa: BLE001 - re.compile reports the error itself
+        return False
+
+    def walk(items: Any, inside: bool) -> bool:
+        for op, av in items:
+            name = str(op)
+            if name in ("MAX_REPEAT", "MIN_REPEAT"):
+                _, hi, sub = av
+                many = hi > 10
+                if (many and inside) or walk(sub, inside or many):
+                    return True
+            elif name == "POSSESSIVE_REPEAT":
+                if walk(av[2], False):
+                    return True
+            elif name == "ATOMIC_GROUP":
+                if walk(av, False):
+                    return True
+            elif name == "SUBPATTERN":
+                if walk(av[-1], inside):
+                    return True
+            elif name == "BRANCH":
+                if any(walk(b, inside) for b in av[1]):
+                    return True
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                if walk(av[1], inside):
+                    return True
+            elif name == "GROUPREF_EXISTS":
+                if any(walk(b, inside) for b in av[1:] if b is not None):
+                    return True
+        return False
+
+    return walk(parsed, False)
+
+
+@functools.lru_cache(maxsize=1)
+def _matcher() -> Any:
+    """A spaCy Matcher that validates patterns (no model needed)."""
+    from spacy.matcher import Matcher
+    from spacy.vocab import Vocab
+
+    return Matcher(Vocab(), validate=True)
+
+
+def token_pattern_problem(pattern: list[dict[str, Any]]) -> str | None:
+    """Why ``pattern`` is not a usable spaCy token pattern, or None.
+
+    spaCy's own validation (attributes, operators, value types), plus what it
+    lets through and fails on later: custom ``_`` attributes (checker
+    registers none) and REGEX values that do not compile or could hang
+    (spaCy runs them on ``re``, with no time limit).
+    """
+    for i, tok in enumerate(pattern, start=1):
+        if "_" in tok:
+            return f"token {i}: custom attributes (_) cannot be used in rule files"
+        for attr, want in tok.items():
+            if not isinstance(want, dict):
+                continue
+            for op, arg in want.items():
+                if op != "REGEX" or not isinstance(arg, str):
+                    continue
+                try:
+                    re.compile(arg)  # spaCy's matcher runs REGEX values on re, not regex
+                except (re.error, ValueError, OverflowError, RecursionError) as exc:
+                    return f"token {i}: {attr} REGEX {arg!r}: invalid regular expression: {exc}"
+                problem = pattern_problem(arg)
+                if problem:
+                    return f"token {i}: {attr} REGEX {arg!r}: {problem}"
+    matcher = _matcher()
+    try:
+        matcher.add("rule-check", [pattern])
+    except Exception as exc:  # noqa: BLE001 - spaCy raises ValueError, MatchPatternError, TypeError, KeyError
+        lines = [ln[2:] for ln in str(exc).splitlines() if ln.startswith("- ")] or [str(exc).splitlines()[0]]
+        text = "; ".join(re.sub(r"\[pattern -> (\d+) -> ", lambda m: f"[token {int(m.group(1)) + 1}: ", ln) for ln in lines)
+        return f"not a valid spaCy token pattern: {text[:300]}"
+    finally:
+        if "rule-check" in matcher:
+            matcher.remove("rule-check")
+    return None
+
+
 # --- YAML with line numbers ------------------------------------------------
+
+
+# libyaml (C) when PyYAML has it: the pure-Python parser takes ~17 s on 100,000 values.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose_bounded(text: str) -> yaml.Node | None:
+    """The document's node tree, after a pass over the parser's events that
+    refuses what a hostile file could ask of the loader.
+
+    Aliases (``*name``) are refused: they are how a few lines expand into
+    billions of values (the "billion laughs"), and a hand-edited rule table
+    never needs one. Nesting deeper than MAX_DEPTH (the stack) and more than
+    MAX_NODES values (memory and time) are refused too, each naming the
+    line. Events are a flat stream, so this pass expands nothing and
+    recurses nowhere; only a file that passes it is composed into nodes.
+    """
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise RuleError(
+                "E105", f"line {line}: YAML aliases (*{event.anchor}) are not allowed in rule files; write the values out"
+            )
+        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise RuleError("E105", f"line {line}: more than {MAX_NODES:,} values; rule files are not that big")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise RuleError("E105", f"line {line}: nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return yaml.compose(text, Loader=_YAML_LOADER)
 
 
 def _construct(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> Any:
@@ -333,11 +555,25 @@ def _construct(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> Any:
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    loader = yaml.SafeLoader("")
+    constructor = yaml.constructor.SafeConstructor()  # no reader or parser: a scalar is already parsed
+    line = node.start_mark.line + 1
     try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+        value = constructor.construct_object(node, deep=True)
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:
+        # 2024-13-45 looks like a date to YAML and is not one; !!binary that is not base64.
+        why = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise RuleError("E102", f"line {line}: {_short(node.value)} cannot be read: {why}") from None
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # "\ud800" in a double-quoted string
+            raise RuleError("E102", f"line {line}: {_short(value)} holds a lone surrogate (an invalid \\u escape)") from None
+    return value
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _line_for(loc: tuple, lines: dict[tuple, int]) -> int:
@@ -347,21 +583,59 @@ def _line_for(loc: tuple, lines: dict[tuple, int]) -> int:
     return lines.get(loc, 1)
 
 
-def load_rule_file(path: Path, model: type[_Strict]) -> _Strict:
-    """Parse and validate one rule file; raise RuleError naming file and line."""
+def _read_rule_text(path: Path) -> str:
+    """The file's text, refusing what is not a small regular UTF-8 file (a FIFO would block, /dev/zero never end)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        st = path.stat()
+    except OSError as exc:
+        raise RuleError("E100", f"{path}: cannot read: {exc.strerror or exc}") from exc
+    import stat
+
+    if not stat.S_ISREG(st.st_mode):
+        raise RuleError("E100", f"{path}: not a regular file")
+    if st.st_size > MAX_RULE_BYTES:
+        raise RuleError("E105", f"{path} line 1: {st.st_size:,} bytes; rule files are limited to {MAX_RULE_BYTES:,}")
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_RULE_BYTES + 1)
+    except OSError as exc:
+        raise RuleError("E100", f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_RULE_BYTES:
+        raise RuleError("E105", f"{path} line 1: more than {MAX_RULE_BYTES:,} bytes; rule files are not that big")
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RuleError("E100", f"{path}: not UTF-8 text ({exc.reason})") from exc
+
+
+def load_rule_file(path: Path, model: type[_Strict]) -> _Strict:
+    """Parse and validate one rule file; raise RuleError naming file and line.
+
+    An empty file (nothing but blanks and comments) is an error, not empty
+    tables: it is what a failed copy or an editor's crash leaves, and it would
+    silently switch a kind of check off. To use no rules of a kind, write
+    ``{}`` (or ``patterns: []``); to use the project's, delete the file.
+    """
+    text = _read_rule_text(path)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose_bounded(text)
+    except RuleError as exc:
+        raise RuleError(exc.code, f"{path} {exc.detail}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        if "nesting depth" in problem:  # libyaml's own limit, met before ours on long flow lines
+            raise RuleError("E105", f"{path} line {line}: nested more than {MAX_DEPTH} levels deep") from None
         raise RuleError("E101", f"{path} line {line}: YAML syntax error: {problem}") from exc
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting first
+        raise RuleError("E105", f"{path}: nested too deeply") from None
     if node is None:
-        return model()
+        raise RuleError(
+            "E106",
+            f"{path} line 1: the file is empty; write {{}} to use no rules of this kind, "
+            "or delete the file to use the project's",
+        )
     lines: dict[tuple, int] = {}
     try:
         data = _construct(node, (), lines)
@@ -370,13 +644,18 @@ def load_rule_file(path: Path, model: type[_Strict]) -> _Strict:
     if not isinstance(data, dict):
         raise RuleError("E102", f"{path} line 1: expected a mapping of rule tables")
     try:
-        return model.model_validate(data)
+        loaded = model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(x for x in err["loc"])
         line = _line_for(loc, lines)
         where = ".".join(str(x) for x in loc) or "(top)"
-        raise RuleError("E103", f"{path} line {line}: {where}: {err['msg']}") from exc
+        msg = " ".join(err["msg"].removeprefix("Value error, ").split())
+        raise RuleError("E103", f"{path} line {line}: {where}: {msg}") from exc
+    for i, p in enumerate(getattr(loaded, "patterns", None) or []):
+        if isinstance(p, BoilerplatePattern):
+            p._where = f"{path} line {_line_for(('patterns', i), lines)}"
+    return loaded
 
 
 def rules_version(loaded: dict[str, BaseModel]) -> str:
@@ -396,16 +675,36 @@ def default_rules_dir() -> Path:
 
 
 def load_rules(directory: Path | str | None = None) -> Rules:
-    """Load every rule file from ``directory`` (default: the project's rules/)."""
+    """Load every rule file from ``directory`` (default: the project's rules/).
+
+    A team's folder may hold only the files it changed; the others come from
+    the project's rules. A folder holding none of the rule files is refused
+    (a wrong ``--rules`` path would otherwise run on the project's rules
+    unnoticed), and a rule file missing from both is an error, never empty
+    tables. Other ``*.yaml`` files in the folder (a misspelt name) get a warning.
+    """
+    import logging
+
     d = Path(directory) if directory else default_rules_dir()
     if not d.is_dir():
         raise RuleError("E104", f"{d}: rules folder not found")
+    names = [f"{name}.yaml" for name in FILES]
+    try:
+        present = {p.name for p in d.iterdir() if p.suffix in (".yaml", ".yml")}
+    except OSError as exc:
+        raise RuleError("E104", f"{d}: cannot list the rules folder: {exc.strerror or exc}") from exc
+    if not present & set(names):
+        raise RuleError("E104", f"{d}: no rule files in this folder (expected some of {', '.join(names)})")
+    for extra in sorted(present - set(names)):
+        logging.getLogger("checker").warning(
+            "[E108] %s: not a rule file checker reads (the rule files are %s); ignored", d / extra, ", ".join(names)
+        )
     loaded: dict[str, _Strict] = {}
     for name, model in FILES.items():
         p = d / f"{name}.yaml"
-        if not p.exists() and (DEFAULT_RULES_DIR / p.name).is_file():
-            # A team's folder may hold only the files it changed; the rest
-            # come from the project's own rules, never from empty tables.
+        if not p.exists() and not p.is_symlink() and (DEFAULT_RULES_DIR / p.name).exists():
             p = DEFAULT_RULES_DIR / p.name
-        loaded[name] = load_rule_file(p, model) if p.exists() else model()
+        if not p.exists() and not p.is_symlink():
+            raise RuleError("E107", f"{p}: rule file missing (and not among the project's rules in {DEFAULT_RULES_DIR})")
+        loaded[name] = load_rule_file(p, model)
     return Rules(**loaded, version=rules_version(loaded))  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ every request needs the access token (``?token=`` once, then a
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import html
 import ipaddress
@@ -30,10 +31,11 @@ import json
 import logging
 import re
 import secrets
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,28 @@ MAX_BODY = 256 * 1024
 COOKIE = "checker_token"
 CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 FILES = {"report.html": "text/html; charset=utf-8", "conflicts.json": "application/json", "claims.csv": "text/csv; charset=utf-8"}
+MIN_TOKEN = 16
+TOKEN_RX = re.compile(r"[A-Za-z0-9._~-]+")
+MAX_PATH = 2048
+
+
+def confined(folder: Path, name: str) -> Path | None:
+    """``folder/name`` when it is a regular file that resolves inside ``folder`` itself, else None.
+
+    A link in a report folder (``conflicts.json -> /etc/passwd``, or to another
+    report's file) is not followed out of it.
+    """
+    try:
+        base = folder.resolve(strict=True)
+        f = (base / name).resolve(strict=True)
+        return f if f.parent == base and f.is_file() else None
+    except (OSError, RuntimeError, ValueError):  # missing, a loop, a name too long, a NUL
+        return None
+
+
+def _same(given: str, want: str) -> bool:
+    """Constant-time comparison of a secret; any text (compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), want.encode("utf-8"))
 
 
 def is_loopback(host: str) -> bool:
@@ -111,6 +135,7 @@ class ReportServer(ThreadingHTTPServer):
     def __init__(self, config: ServeConfig) -> None:
         self.config = config
         self._conflicts_cache: dict[Path, tuple[float, dict[str, dict[str, Any]]]] = {}
+        self._skipped: set[Path] = set()
         super().__init__((config.host, config.port), Handler)
 
     @property
@@ -129,7 +154,7 @@ class ReportServer(ThreadingHTTPServer):
         seen: set[Path] = set()
         for run in self._store_runs():
             d = run.get("out_dir")
-            if not d or not (Path(d) / "report.html").is_file():
+            if not d or confined(Path(d), "report.html") is None:
                 continue
             folder = Path(d).resolve()
             if folder in seen:
@@ -137,14 +162,33 @@ class ReportServer(ThreadingHTTPServer):
             seen.add(folder)
             ref = "r/" + folder.relative_to(root).as_posix() if folder.is_relative_to(root) else f"run/{run['id']}"
             out.append(Report(ref, folder, run))
-        if root.is_dir():
-            found = sorted(root.glob("*/report.html")) + sorted(root.glob("*/*/report.html"))
-            for f in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True):
+        found: list[tuple[float, Path]] = []
+        try:
+            for f in [*root.glob("*/report.html"), *root.glob("*/*/report.html")]:
                 folder = f.parent.resolve()
-                if folder not in seen:
-                    seen.add(folder)
-                    out.append(Report("r/" + folder.relative_to(root).as_posix(), folder))
+                if not folder.is_relative_to(root):
+                    # A report folder linked from outside --reports: not served (a link
+                    # would let anyone who can write in --reports publish any folder).
+                    self._skip(f.parent, f"it links outside {root}")
+                    continue
+                real = confined(folder, "report.html")
+                if real is None:
+                    self._skip(f.parent, "its report.html is not a readable file inside it")
+                    continue
+                found.append((real.stat().st_mtime, folder))
+        except OSError as exc:  # the folder vanished or cannot be listed: serve what was found
+            log.warning("cannot list all of %s: %s", root, exc.strerror or exc)
+        for _, folder in sorted(found, key=lambda x: (-x[0], str(x[1]))):
+            if folder not in seen:
+                seen.add(folder)
+                out.append(Report("r/" + folder.relative_to(root).as_posix(), folder))
         return out
+
+    def _skip(self, folder: Path, why: str) -> None:
+        """Warn once per folder that it is not served."""
+        if folder not in self._skipped:
+            self._skipped.add(folder)
+            log.warning("[E463] %s: not served: %s", folder, why)
 
     def _store_runs(self) -> list[dict[str, Any]]:
         if not self.config.store.is_file():
@@ -153,32 +197,39 @@ class ReportServer(ThreadingHTTPServer):
             from checker.store import list_runs
 
             return [r for r in list_runs(self.config.store, limit=500) if r.get("status") == "complete"]
-        except (CheckerError, OSError, ValueError) as exc:
+        except (CheckerError, OSError, ValueError, sqlite3.Error) as exc:
             log.warning("cannot list the store's runs: %s", exc)
             return []
 
     def find(self, ref: str) -> Report | None:
         """The report a reference (``r/<folder>`` or ``run/<id>``) names, or None."""
         ref = ref.strip("/")
+        if len(ref) > MAX_PATH or any(ord(c) < 32 or c == "\x7f" for c in ref):
+            return None
         root = self.config.reports.resolve()
         if ref.startswith("r/"):
             rel = ref[2:]
             if not rel or any(part in ("", ".", "..") for part in rel.split("/")):
                 return None
-            folder = (root / rel).resolve()
-            if folder.is_relative_to(root) and (folder / "report.html").is_file():
+            try:
+                folder = (root / rel).resolve()
+            except (OSError, RuntimeError, ValueError):
+                return None
+            if folder.is_relative_to(root) and confined(folder, "report.html") is not None:
                 return Report("r/" + rel, folder)
             return None
-        m = re.fullmatch(r"run/(\d+)", ref)
+        m = re.fullmatch(r"run/(\d{1,18})", ref)
         if m:
             for r in self._store_runs():
-                if r["id"] == int(m.group(1)) and r.get("out_dir") and (Path(r["out_dir"]) / "report.html").is_file():
+                if r["id"] == int(m.group(1)) and r.get("out_dir") and confined(Path(r["out_dir"]), "report.html"):
                     return Report(ref, Path(r["out_dir"]).resolve(), r)
         return None
 
     def conflicts(self, report: Report) -> dict[str, dict[str, Any]]:
         """conflict id -> conflict (from the report's conflicts.json), cached by file time."""
-        path = report.folder / "conflicts.json"
+        path = confined(report.folder, "conflicts.json")
+        if path is None:
+            return {}
         try:
             mtime = path.stat().st_mtime
         except OSError:
@@ -200,6 +251,7 @@ class Handler(BaseHTTPRequestHandler):
 
     server: ReportServer
     server_version = "checker"
+    _answered = False  # set once this request's response has started
 
     def version_string(self) -> str:
         return self.server_version
@@ -217,7 +269,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes | str, ctype: str = "text/plain; charset=utf-8",
               headers: dict[str, str] | None = None) -> None:
-        data = body.encode("utf-8") if isinstance(body, str) else body
+        data = body.encode("utf-8", "replace") if isinstance(body, str) else body
+        self._answered = True
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -259,18 +312,30 @@ class Handler(BaseHTTPRequestHandler):
         if not want:
             return True
         given = (query.get("token") or [""])[0]
-        if given and hmac.compare_digest(given, want):
+        if given and _same(given, want):
             return "redirect"
         auth = self.headers.get("Authorization") or ""
-        if auth.startswith("Bearer ") and hmac.compare_digest(auth[7:].strip(), want):
+        if auth.startswith("Bearer ") and _same(auth[7:].strip(), want):
             return True
-        cookie = SimpleCookie(self.headers.get("Cookie") or "")
-        return COOKIE in cookie and hmac.compare_digest(cookie[COOKIE].value, want)
+        cookie = SimpleCookie()
+        try:
+            cookie.load(self.headers.get("Cookie") or "")
+        except CookieError:
+            return False
+        return COOKIE in cookie and _same(cookie[COOKIE].value, want)
 
     def _guard(self) -> tuple[str, dict[str, list[str]]] | None:
         """The request's path and query when it may proceed; else the refusal is sent and None returned."""
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
+        try:
+            path = unquote(parts.path, errors="strict")
+        except UnicodeDecodeError:
+            path = None
+        if path is None or len(path) > MAX_PATH or any(ord(c) < 32 or c == "\x7f" for c in path):
+            # A NUL or another control character, bad UTF-8, or an absurd length: no file has that name.
+            self._error(HTTPStatus.BAD_REQUEST, "malformed path")
+            return None
         if not self._host_ok():
             self._error(HTTPStatus.MISDIRECTED_REQUEST, "unknown Host: open the address checker serve printed")
             return None
@@ -286,7 +351,7 @@ class Handler(BaseHTTPRequestHandler):
         if not tok:
             self._error(HTTPStatus.UNAUTHORIZED, "a token is required: open the URL checker serve printed (…/?token=…)")
             return None
-        return unquote(parts.path), query
+        return path, query
 
     # --- routes ----------------------------------------------------------------
 
@@ -294,6 +359,27 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:  # noqa: N802
+        self._safely(self._get)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._safely(self._post)
+
+    def _safely(self, route: Any) -> None:
+        """Run a route; an unexpected error is a 500 with one log line, never a dropped connection."""
+        self._answered = False
+        try:
+            route()
+        except (BrokenPipeError, ConnectionResetError):  # the client went away
+            self.close_connection = True
+        except Exception as exc:  # noqa: BLE001 - a bug: answer, log, keep serving
+            log.error("[E000] internal error serving %r: %s: %s", self.path[:200], type(exc).__name__, exc,
+                      exc_info=log.isEnabledFor(logging.DEBUG))
+            self.close_connection = True
+            if not self._answered:
+                with contextlib.suppress(OSError):
+                    self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error (a bug in checker; see its log)")
+
+    def _get(self) -> None:
         got = self._guard()
         if got is None:
             return
@@ -303,7 +389,11 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/api/decisions":
             return self._get_decisions((query.get("run") or [""])[0])
         if path == "/api/decisions/export":
-            return self._send(HTTPStatus.OK, json.dumps(export_decisions(self.cfg.store), ensure_ascii=False, indent=1),
+            try:
+                doc = export_decisions(self.cfg.store)
+            except CheckerError as exc:  # the store is locked or damaged
+                return self._error(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
+            return self._send(HTTPStatus.OK, json.dumps(doc, ensure_ascii=False, indent=1),
                               "application/json; charset=utf-8",
                               {"Content-Disposition": 'attachment; filename="checker-decisions.json"'})
         if path == "/favicon.ico":
@@ -319,12 +409,16 @@ class Handler(BaseHTTPRequestHandler):
         name = m.group(2) or "report.html"
         if name == "report.html":
             return self._report(report)
-        f = report.folder / name
-        if not f.is_file():
+        f = confined(report.folder, name)
+        if f is None:
             return self._error(HTTPStatus.NOT_FOUND, f"this run has no {name}")
-        self._send(HTTPStatus.OK, f.read_bytes(), FILES[name])
+        try:
+            data = f.read_bytes()
+        except OSError:
+            return self._error(HTTPStatus.NOT_FOUND, f"this run's {name} cannot be read")
+        self._send(HTTPStatus.OK, data, FILES[name])
 
-    def do_POST(self) -> None:  # noqa: N802
+    def _post(self) -> None:
         got = self._guard()
         if got is None:
             return
@@ -367,7 +461,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _csrf_problem(self) -> str | None:
         sent = self.headers.get("X-Checker-CSRF") or ""
-        if not hmac.compare_digest(sent, self.cfg.csrf):
+        if not _same(sent, self.cfg.csrf):
             return "missing or wrong CSRF token: reload the report from this server"
         site = self.headers.get("Sec-Fetch-Site")
         if site and site not in ("same-origin", "none"):
@@ -392,7 +486,13 @@ class Handler(BaseHTTPRequestHandler):
         self._json(HTTPStatus.OK, {"decisions": got, "run": report.ref})
 
     def _report(self, report: Report) -> None:
-        page = (report.folder / "report.html").read_text(encoding="utf-8")
+        f = confined(report.folder, "report.html")
+        try:
+            page = f.read_text(encoding="utf-8") if f is not None else None
+        except (OSError, UnicodeDecodeError):
+            page = None
+        if page is None:
+            return self._error(HTTPStatus.NOT_FOUND, "this report cannot be read")
         metas = (
             '<meta name="checker-api" content="/api/decisions">\n'
             f'<meta name="checker-csrf" content="{html.escape(self.cfg.csrf)}">\n'
@@ -428,6 +528,13 @@ def make_server(
         from checker.store import default_store_path
 
         store = default_store_path()
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        raise CheckerError("E461", f"--port {port}: a port is a number from 1 to 65535 (0: any free port)")
+    if token is not None and (len(token) < MIN_TOKEN or not TOKEN_RX.fullmatch(token)):
+        raise CheckerError(
+            "E462", f"--token: too weak or unusable: at least {MIN_TOKEN} characters of letters, digits and - _ . ~ "
+            "(openssl rand -hex 16 gives one)"
+        )
     if not is_loopback(host) and not token:
         token = secrets.token_urlsafe(24)
     cfg = ServeConfig(reports=Path(reports), store=Path(store), host=host, port=port, token=token, quiet=quiet)

@@ -31,7 +31,8 @@ import json
 import os
 import socket
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -204,7 +205,13 @@ class StoreLock:
         """Take the lock or raise StoreError [E401] naming the holder."""
         import fcntl
 
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise StoreError(
+                "E410", f"cannot open the store's lock file {self.path}: {exc.strerror or exc} (it must be a file: "
+                "remove what is there)"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -256,6 +263,36 @@ def _pid_alive(pid: Any) -> bool | None:
 
 
 # --- the store ---------------------------------------------------------------
+
+
+def store_failure(path: Path | str, exc: BaseException) -> StoreError | None:
+    """The one-line StoreError [E409] for an SQLite error that means the store itself
+    failed mid-run (disk full, I/O error, a damaged file), or None for one that is a
+    bug in checker (a constraint or SQL error), which must not be hidden."""
+    if not isinstance(exc, sqlite3.Error) or isinstance(
+        exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.NotSupportedError)
+    ):
+        return None
+    msg = str(exc)
+    if "full" in msg:
+        hint = "free some space where the store is and run again (the run resumes)"
+    elif "malformed" in msg or "not a database" in msg:
+        hint = "the file is damaged: move it aside (a new store is made) or restore a copy"
+    else:
+        hint = "check the disk and the file, then run again (the run resumes)"
+    return StoreError("E409", f"store {path}: {msg}; {hint}")
+
+
+@contextmanager
+def store_errors(path: Path | str) -> Iterator[None]:
+    """Turn the store failing under a command into StoreError [E409] (exit 5)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        failure = store_failure(path, exc)
+        if failure is None:
+            raise
+        raise failure from None
 
 
 def default_store_path() -> Path:
@@ -706,7 +743,7 @@ def apply_changes(
 
 def diff_runs(path: str | Path, old: int, new: int) -> dict[str, Any]:
     """What changed from run ``old`` to run ``new`` in the store at ``path`` (``checker diff``)."""
-    with Store(path, create=False) as st:
+    with store_errors(path), Store(path, create=False) as st:
         a, b = st.get_run(old), st.get_run(new)
         for r in (a, b):
             if r["status"] != "complete":
@@ -722,5 +759,5 @@ def diff_runs(path: str | Path, old: int, new: int) -> dict[str, Any]:
 
 def list_runs(path: str | Path, limit: int | None = 20) -> list[dict[str, Any]]:
     """The runs in the store at ``path``, newest first (``checker runs``)."""
-    with Store(path, create=False) as st:
+    with store_errors(path), Store(path, create=False) as st:
         return st.runs(limit)

@@ -160,19 +160,19 @@ def test_unknown_host_is_refused(server):
 
 def test_token_guards_every_request(site):
     reports, db = site
-    s = _start(reports, db, token="s3cret")
+    s = _start(reports, db, token="s3cret-but-long-enough")
     try:
         assert request(s, "GET", "/")[0] == 401
         assert request(s, "GET", "/r/night-1/")[0] == 401
         assert request(s, "GET", "/api/decisions")[0] == 401
         assert request(s, "GET", "/?token=wrong")[0] == 401
-        status, headers, _ = request(s, "GET", "/r/night-1/?token=s3cret")
+        status, headers, _ = request(s, "GET", "/r/night-1/?token=s3cret-but-long-enough")
         assert status == 303 and headers["Location"] == "/r/night-1/"
         cookie = headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         jar = {"Cookie": cookie.split(";")[0]}
         assert request(s, "GET", "/r/night-1/", headers=jar)[0] == 200
-        assert request(s, "GET", "/api/decisions", headers={"Authorization": "Bearer s3cret"})[0] == 200
+        assert request(s, "GET", "/api/decisions", headers={"Authorization": "Bearer s3cret-but-long-enough"})[0] == 200
         c = _conflicts(reports, "night-1")[0]
         body = {"conflict": c["id"], "status": "confirmed", "run": "r/night-1"}
         # The token alone is not enough to change anything: the CSRF header is still needed.
@@ -210,3 +210,194 @@ def test_served_decisions_carry_into_the_next_run(site, tmp_path):
     assert src.exists()
     got = {x.id: x.decision for x in third.conflicts}
     assert got[c["id"]]["status"] == "confirmed" and got[c["id"]]["who"] == "ben"
+
+
+# --- hostile folders, paths and options -------------------------------------------
+
+
+@pytest.fixture
+def hostile(site, tmp_path):
+    """A reports folder with links pointing out of report folders and out of --reports."""
+    reports, _ = site
+    root = tmp_path / "reports"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:secret\n")
+    good = root / "good"
+    good.mkdir(parents=True)
+    for name in ("report.html", "conflicts.json", "claims.csv"):
+        (good / name).write_bytes((reports / "night-1" / name).read_bytes())
+    leaky = root / "leaky"
+    leaky.mkdir()
+    (leaky / "report.html").write_bytes((reports / "night-1" / "report.html").read_bytes())
+    (leaky / "conflicts.json").symlink_to(secret)  # conflicts.json -> a file outside
+    (leaky / "claims.csv").symlink_to(good / "claims.csv")  # another report's file
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "report.html").write_bytes((reports / "night-1" / "report.html").read_bytes())
+    (root / "linked").symlink_to(outside, target_is_directory=True)  # a report folder linked from outside
+    (root / "dangling").mkdir()
+    (root / "dangling" / "report.html").symlink_to(tmp_path / "gone.html")
+    (root / "stolen").mkdir()
+    (root / "stolen" / "report.html").symlink_to(secret)
+    return root, secret
+
+
+def test_links_never_lead_out_of_a_report_folder(hostile, caplog):
+    root, secret = hostile
+    with caplog.at_level("WARNING", logger="checker.serve"):
+        s = _start(root, root / "checker.db")  # starts: the link out of --reports does not kill it
+    try:
+        status, _, body = request(s, "GET", "/")
+        assert status == 200
+        refs = lxml.html.document_fromstring(body).xpath('//tr[@class="report"]/@data-ref')
+        assert sorted(refs) == ["r/good", "r/leaky"]
+        assert request(s, "GET", "/r/good/conflicts.json")[0] == 200
+        for path in ("/r/leaky/conflicts.json", "/r/leaky/claims.csv", "/r/linked/", "/r/linked/report.html",
+                     "/r/dangling/", "/r/stolen/", "/r/stolen/report.html"):
+            status, _, body = request(s, "GET", path)
+            assert status == 404, path
+            assert b"secret" not in body
+        assert request(s, "GET", "/r/leaky/")[0] == 200  # its own report.html is fine
+        # A POST naming the leaky report finds no conflicts: its conflicts.json is not read through the link.
+        assert _post(s, {"conflict": "x", "status": "confirmed", "run": "r/leaky"})[0] == 404
+    finally:
+        s.shutdown()
+        s.server_close()
+    skipped = [r.getMessage() for r in caplog.records if "[E463]" in r.getMessage()]
+    assert any("linked" in m and "outside" in m for m in skipped)
+    assert len(skipped) == len(set(skipped))  # once per folder, however often the index is listed
+
+
+def test_confined_resolves_and_refuses(tmp_path):
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "a.json").write_text("{}")
+    (tmp_path / "r" / "loop").symlink_to(tmp_path / "r" / "loop")
+    assert serve_mod.confined(tmp_path / "r", "a.json") == (tmp_path / "r" / "a.json").resolve()
+    for name in ("loop", "missing", "../r/a.json/..", "x\x00y", "n" * 5000, "."):
+        assert serve_mod.confined(tmp_path / "r", name) is None, name
+
+
+def _raw(server, data: bytes) -> bytes:
+    import socket
+
+    port = server.server_address[1]
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            try:
+                got = sock.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            if not got:
+                break
+            chunks.append(got)
+            if b"\r\n\r\n" in b"".join(chunks):
+                break
+        return b"".join(chunks)
+
+
+@pytest.mark.parametrize("path", ["/r/night-1%00/", "/r/%00", "/%ff%fe/", "/r/night-1/%0a", "/r/" + "n" * 3000 + "/",
+                                  "/api/decisions%00"])
+def test_malformed_paths_get_400_not_a_dropped_connection(server, path):
+    status, _, body = request(server, "GET", path)
+    assert status == 400 and b"malformed path" in body
+    assert request(server, "GET", "/")[0] == 200  # still serving
+
+
+def test_raw_control_bytes_in_the_request_line_get_an_answer(server):
+    port = server.server_address[1]
+    got = _raw(server, b"GET /r/\x00night-1/ HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n" % port)
+    assert got.startswith(b"HTTP/1.") and b" 400 " in got.split(b"\r\n")[0]
+
+
+def test_non_ascii_secrets_are_refused_not_crashed(site):
+    reports, db = site
+    s = _start(reports, db, token="a-long-enough-token-0123")
+    try:
+        assert request(s, "GET", "/?token=%C3%A9t%C3%A9")[0] == 401
+        assert request(s, "GET", "/", headers={"Cookie": "checker_token=\u00e9t\u00e9"})[0] == 401
+        assert request(s, "GET", "/", headers={"Authorization": "Bearer \u00e9t\u00e9"})[0] == 401
+        assert request(s, "GET", "/", headers={"Cookie": 'checker_token="unclosed'})[0] == 401
+    finally:
+        s.shutdown()
+        s.server_close()
+
+
+def test_non_ascii_csrf_header_is_refused_not_crashed(server, site):
+    reports, _ = site
+    c = _conflicts(reports, "night-2")[0]
+    status, _, body = _post(server, {"conflict": c["id"], "status": "confirmed", "run": "r/night-2"},
+                            **{"X-Checker-CSRF": "\u00e9t\u00e9"})
+    assert status == 403 and "CSRF" in json.loads(body)["error"]
+
+
+def test_a_decision_with_a_lone_surrogate_is_400(server, site):
+    reports, db = site
+    c = _conflicts(reports, "night-2")[0]
+    body = b'{"conflict": "%s", "status": "confirmed", "run": "r/night-2", "note": "\\ud800"}' % c["id"].encode()
+    before = len(decision_history(db, c["id"]))
+    status, _, out = _post(server, body)
+    assert status == 400 and "surrogate" in json.loads(out)["error"]
+    assert len(decision_history(db, c["id"])) == before
+
+
+def test_an_unexpected_error_is_a_500_and_the_server_goes_on(server, monkeypatch):
+    def boom(ref):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(server, "find", boom)
+    status, _, body = request(server, "GET", "/r/night-1/")
+    assert status == 500 and b"internal error" in body
+    monkeypatch.undo()
+    assert request(server, "GET", "/r/night-1/")[0] == 200
+
+
+@pytest.mark.parametrize("token", ["x", "short-token", "a" * 15, "sixteen chars é!", "has space in it, long", "semi;colon;token;0123"])
+def test_weak_or_unusable_tokens_are_refused(tmp_path, token):
+    with pytest.raises(serve_mod.CheckerError) as exc:
+        serve_mod.make_server(tmp_path, tmp_path / "c.db", port=0, token=token)
+    assert exc.value.code == "E462" and exc.value.exit_code == 2
+
+
+@pytest.mark.parametrize("port", [80000, 65536, -1])
+def test_ports_out_of_range_are_refused(tmp_path, port):
+    with pytest.raises(serve_mod.CheckerError) as exc:
+        serve_mod.make_server(tmp_path, tmp_path / "c.db", port=port)
+    assert exc.value.code == "E461" and exc.value.exit_code == 2
+
+
+def test_serve_options_fail_with_one_line_and_help_says_why(tmp_path):
+    from typer.testing import CliRunner
+
+    from checker.cli import app
+
+    runner = CliRunner()
+    for args, code in ((["--token", "x"], "E462"), (["--port", "80000"], "E461")):
+        res = runner.invoke(app, ["serve", "--reports", str(tmp_path), *args])
+        lines = [ln for ln in res.output.splitlines() if ln.strip()]
+        assert res.exit_code == 2 and len(lines) == 1 and lines[0].startswith(f"[{code}]"), res.output
+    assert "at least 16 characters" in " ".join(runner.invoke(app, ["serve", "--help"]).output.split())
+
+
+def test_a_damaged_store_does_not_stop_the_server(site, tmp_path, caplog):
+    reports, _ = site
+    root = tmp_path / "reports"
+    (root / "night").mkdir(parents=True)
+    for name in ("report.html", "conflicts.json"):
+        (root / "night" / name).write_bytes((reports / "night-1" / name).read_bytes())
+    db = root / "checker.db"
+    db.write_bytes(b"SQLite format 3\x00" + b"\xff" * 8000)  # a store in name only
+    with caplog.at_level("WARNING", logger="checker.serve"):
+        s = _start(root, db)
+    try:
+        status, _, body = request(s, "GET", "/")
+        assert status == 200
+        assert lxml.html.document_fromstring(body).xpath('//tr[@class="report"]/@data-ref') == ["r/night"]
+        assert request(s, "GET", "/r/night/")[0] == 200
+        assert request(s, "GET", "/api/decisions/export")[0] == 503
+        assert request(s, "GET", "/api/decisions?run=r/night")[0] == 503
+    finally:
+        s.shutdown()
+        s.server_close()
+    assert any("cannot list the store's runs" in r.getMessage() for r in caplog.records)
