@@ -54,15 +54,56 @@ DATELINE_LINES = 4
 DATELINE_MAX_CHARS = 70
 DATELINE_MAX_WORDS = 4
 # Verbs that place a dated event ahead even in the past tense ("was scheduled for June 5").
-PLANNING_LEMMAS = frozenset({"schedule", "plan", "expect", "set", "slate", "due", "postpone", "delay", "reschedule", "intend"})
+PLANNING_LEMMAS = frozenset(
+    {"schedule", "plan", "expect", "set", "slate", "due", "postpone", "delay", "reschedule", "intend"}
+)
 # Words before a date that make it a bound, not an event ("until 2012", "by March 2010").
 BOUND_WORDS = frozenset({"until", "till", "by", "through", "before", "ahead", "next", "upcoming", "coming"})
 
 _MON = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DAY_WORDS = {
-    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "monday", "tuesday", "wednesday",
-    "thursday", "friday", "saturday", "sunday", "am", "pm", "a", "p", "m", "hrs", "gmt", "utc", "bst", "cet", "ist",
-    "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "et", "pt", "th", "st", "nd", "rd",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "am",
+    "pm",
+    "a",
+    "p",
+    "m",
+    "hrs",
+    "gmt",
+    "utc",
+    "bst",
+    "cet",
+    "ist",
+    "est",
+    "edt",
+    "cst",
+    "cdt",
+    "mst",
+    "mdt",
+    "pst",
+    "pdt",
+    "et",
+    "pt",
+    "th",
+    "st",
+    "nd",
+    "rd",
 }
 RX_FULL_DATE = re.compile(
     rf"\b(?:(?:{_MON})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MON})\.?,?\s+\d{{4}}"
@@ -102,7 +143,13 @@ def dating_of(doc: Doc, article: Article, today: date | None = None) -> Dating:
     out = Dating(refs=sorted(set(refs)))
     line = dateline(text, latest[0] if latest else None, limit)
     if line is not None:
-        out.estimate, out.basis, out.lo, out.hi, out.exact = line.isoformat(), "dateline", line.toordinal(), line.toordinal(), True
+        out.estimate, out.basis, out.lo, out.hi, out.exact = (
+            line.isoformat(),
+            "dateline",
+            line.toordinal(),
+            line.toordinal(),
+            True,
+        )
     elif latest is not None:
         out.estimate, out.basis, out.lo = f"{latest[1]}/..", "text", latest[0]
     return out

@@ -22,7 +22,10 @@ def test_a_dateline_line_under_the_headline_dates_the_article():
     assert dateline(text) == date(2013, 6, 6)
     assert dateline("Headline\nPosted: 03/14/2013 06:37:46 AM PDT\nA quake struck.") == date(2013, 3, 14)
     # A sentence that names a date is not a dateline.
-    assert dateline("Headline\nThe company said on March 3, 2009 that its chief executive and two directors had resigned.") is None
+    assert (
+        dateline("Headline\nThe company said on March 3, 2009 that its chief executive and two directors had resigned.")
+        is None
+    )
 
 
 def test_a_wire_dateline_takes_its_year_from_the_latest_event_reported():
@@ -36,7 +39,10 @@ def test_a_wire_dateline_takes_its_year_from_the_latest_event_reported():
 
 @pytest.mark.slow
 def test_dateline_estimate_is_exact(nlp):
-    d = dating(nlp, "Esther Williams dies at 91\nJune 6, 2013 3:05 PM EDT\nThe swimmer and actress died in her sleep on Thursday.")
+    d = dating(
+        nlp,
+        "Esther Williams dies at 91\nJune 6, 2013 3:05 PM EDT\nThe swimmer and actress died in her sleep on Thursday.",
+    )
     assert (d.estimate, d.basis, d.exact) == ("2013-06-06", "dateline", True)
     assert d.lo == d.hi == date(2013, 6, 6).toordinal()
 
@@ -66,7 +72,9 @@ def test_full_dates_are_kept_as_references_and_future_dates_are_not_evidence(nlp
 
 @pytest.mark.slow
 def test_no_evidence_gives_no_estimate(nlp):
-    d = dating(nlp, "Quake hits Sonoma\nA light earthquake struck near The Geysers on Sunday at 9:27 a.m., officials said.")
+    d = dating(
+        nlp, "Quake hits Sonoma\nA light earthquake struck near The Geysers on Sunday at 9:27 a.m., officials said."
+    )
     assert d.estimate is None and d.basis is None and d.lo is None and d.refs == []
     assert dating_for_stories(Article(id="a", text="x"), d) is None
     # Dates after today are typos or plans, never a bound.
@@ -74,10 +82,17 @@ def test_no_evidence_gives_no_estimate(nlp):
 
 
 def test_given_dates_win_and_estimates_are_recorded_only_for_undated_articles():
-    arts = [Article(id="a", text="x", published="Friday, Sep 10, 2010 | Updated 9:28 AM EDT"), Article(id="b", text="y")]
+    arts = [
+        Article(id="a", text="x", published="Friday, Sep 10, 2010 | Updated 9:28 AM EDT"),
+        Article(id="b", text="y"),
+    ]
     est = Dating("2012-09-10", "dateline", 1, 1, True).to_dict()
     apply_estimates(arts, {"a": est, "b": est})
-    assert (arts[0].published_estimate, arts[1].published_estimate, arts[1].published_basis) == (None, "2012-09-10", "dateline")
+    assert (arts[0].published_estimate, arts[1].published_estimate, arts[1].published_basis) == (
+        None,
+        "2012-09-10",
+        "dateline",
+    )
     got = dating_for_stories(arts[0], est)
     assert (got.basis, got.lo, got.exact) == ("given", date(2010, 9, 10).toordinal(), True)
 
