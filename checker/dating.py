@@ -111,10 +111,10 @@ RX_FULL_DATE = re.compile(
     re.I,
 )
 # "LONDON, March 3 (Reuters) -", "MANNHEIM, Germany, Dec. 13, 2008 (AP) --", "Paris, 9 September -"
+# The place is capitalised (case matters there); the month is not ("DEC. 13").
 RX_WIRE = re.compile(
     rf"^\s*[A-Z][A-Za-z.'’-]*(?:[ -][A-Z][A-Za-z.'’-]*){{0,3}}(?:,\s*[A-Z][A-Za-z.' ]{{1,30}})?,\s+"
-    rf"(?P<date>(?:(?:{_MON})\.?\s+\d{{1,2}}|\d{{1,2}}\s+(?:{_MON})\.?)(?:,?\s+\d{{4}})?)\s*(?:\([^)\n]{{1,40}}\))?\s*[-–—:]",
-    re.I,
+    rf"(?P<date>(?i:(?:{_MON})\.?\s+\d{{1,2}}|\d{{1,2}}\s+(?:{_MON})\.?)(?:,?\s+\d{{4}})?)\s*(?:\([^)\n]{{1,40}}\))?\s*[-–—:]",
 )
 
 
@@ -163,8 +163,8 @@ def dateline(text: str, after: int | None = None, limit: int | None = None) -> d
     the first such day on or after it. Without that evidence it dates nothing.
     """
     lines = [ln for ln in text.splitlines() if ln.strip()][:DATELINE_LINES]
-    for ln in lines:
-        if len(ln.strip()) <= DATELINE_MAX_CHARS and RX_FULL_DATE.search(ln) and _date_words_only(ln):
+    for k, ln in enumerate(lines):
+        if len(ln.strip()) <= DATELINE_MAX_CHARS and RX_FULL_DATE.search(ln) and _date_words_only(ln, first=k == 0):
             day = parse_published(ln.strip())
             if day is not None and (limit is None or day.toordinal() <= limit):
                 return day
@@ -261,10 +261,17 @@ def _reported_past(ent: Span) -> bool:
     return tok.tag_ in ("VBD", "VBN")
 
 
-def _date_words_only(line: str) -> bool:
-    """Few words beyond the date itself: a dateline, not a sentence that names a date."""
+def _date_words_only(line: str, first: bool = False) -> bool:
+    """Few words beyond the date itself: a dateline, not a sentence that names a date.
+
+    On the first line (the headline, as a rule) only capitals may stand
+    beside the date ("March 14, 2013-UNITED STATES-"): "Remembering the
+    Sept. 11, 2001 attacks" is a headline, not a dateline.
+    """
     rest = RX_FULL_DATE.sub(" ", line)
     words = [w for w in re.findall(r"[A-Za-z]+", rest) if w.lower() not in _DAY_WORDS and w.lower() not in MONTHS]
+    if first and not all(w.isupper() for w in words):
+        return False
     return len(words) <= DATELINE_MAX_WORDS
 
 

@@ -21,7 +21,11 @@ def test_a_dateline_line_under_the_headline_dates_the_article():
     text = "Esther Williams dies at 91\nJune 6th, 2013 7:38pm EDT\nThe swimmer died on Thursday."
     assert dateline(text) == date(2013, 6, 6)
     assert dateline("Headline\nPosted: 03/14/2013 06:37:46 AM PDT\nA quake struck.") == date(2013, 3, 14)
-    # A sentence that names a date is not a dateline.
+    assert dateline("March 14, 2013-UNITED STATES-\nA 4.6-magnitude earthquake rattled Northern California.") == date(
+        2013, 3, 14
+    )
+    # A headline or a sentence that names a date is not a dateline.
+    assert dateline("Remembering the Sept. 11, 2001 attacks\nTen years on, the city paused.") is None
     assert (
         dateline("Headline\nThe company said on March 3, 2009 that its chief executive and two directors had resigned.")
         is None
