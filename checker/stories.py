@@ -268,7 +268,7 @@ def assign_stories(
                 datings[a.id] = dating_of(docs[a.id], a)
     todo = {a.id: fps[a.id] for a in articles if not a.story and a.id in fps}
     dates = {a.id: a.published for a in articles if a.published}
-    when = {a.id: w for a in articles if a.id in todo and (w := dating_for_stories(a, (datings or {}).get(a.id)))}
+    when = {a.id: w for a in articles if a.id in todo and (w := dating_for_stories(a, datings.get(a.id)))}
     for members in cluster(todo, threshold, dates, datings=when):
         name = story_name(members, todo)
         for m in members:

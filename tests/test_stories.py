@@ -128,3 +128,14 @@ def test_ecbplus_stories_are_found_from_the_text(corpus, nlp, rules):
     assert len(dated) == 39
     for a in dated:
         assert datings[a.id].basis == "dateline" and datings[a.id].lo == parse_published(a.published).toordinal(), a.id
+
+
+def test_grouping_score_counts_pairs_splits_and_merges():
+    from checker.evaluate_stories import grouping_score
+
+    truth = {"q/1.txt": "q", "q/2.txt": "q", "q/3.txt": "q", "p/1.txt": "p", "p/2.txt": "p"}
+    found = {"set/q/1.txt": "A", "set/q/2.txt": "A", "set/q/3.txt": "B", "set/p/1.txt": "B", "set/p/2.txt": "B", "bbc/9.txt": "B"}
+    score = grouping_score(found, truth)
+    # Found pairs: q1-q2, q3-p1, q3-p2, p1-p2 (4); labelled pairs: 3 in q, 1 in p (4); both: q1-q2, p1-p2.
+    assert (score.pairs_found, score.pairs_true, score.pairs_both) == (4, 4, 2)
+    assert score.split == ["q"] and score.merged == [["p", "q"]] and score.joined == ["p", "q"]
