@@ -53,10 +53,20 @@ DATELINE_LINES = 4
 # A dateline line is short and holds little but the date ("Posted:", "Last updated at", the outlet).
 DATELINE_MAX_CHARS = 70
 DATELINE_MAX_WORDS = 4
-# Verbs that place a dated event ahead even in the past tense ("was scheduled for June 5").
+# Verbs that place a dated event ahead, or only in prospect, even in the past tense ("was
+# scheduled for June 5", "forecast a fall in 2005, followed by declines in 2006").
 PLANNING_LEMMAS = frozenset(
-    {"schedule", "plan", "expect", "set", "slate", "due", "postpone", "delay", "reschedule", "intend"}
+    {
+        "schedule", "plan", "expect", "set", "slate", "due", "postpone", "delay", "reschedule", "intend",
+        "forecast", "predict", "project", "propose", "aim", "target", "hope", "want", "bid",
+    }
+)  # fmt: skip
+# Auxiliaries of what has not happened: the future, and the modals ("could be floated in 2007").
+PROSPECT_AUX = frozenset(
+    {"will", "shall", "'ll", "wo", "to", "would", "could", "may", "might", "should", "must", "can", "ca"}
 )
+# Dependencies of a date that qualifies a noun ("a 2007 deadline", "London's 2012 Olympic bid").
+ATTRIBUTIVE_DEPS = frozenset({"compound", "nmod", "amod", "poss", "nummod"})
 # Words before a date that make it a bound, not an event ("until 2012", "by March 2010").
 BOUND_WORDS = frozenset({"until", "till", "by", "through", "before", "ahead", "next", "upcoming", "coming"})
 
@@ -238,9 +248,11 @@ def apply_estimates(articles: list[Article], datings: dict[str, dict[str, Any] |
 def _reported_past(ent: Span) -> bool:
     """Is the date that of an event the article reports as past?
 
-    The governing verb is in the past tense (VBD, or a participle), is not
-    a planning verb ("was scheduled for"), has no future auxiliary, and no
-    bound word stands before the date ("until 2012").
+    The governing verb is in the past tense (VBD, or a participle); neither it
+    nor a verb above it plans or predicts ("was scheduled for", "forecast ...
+    followed by declines in 2006") or has a future or modal auxiliary ("could
+    be floated in 2007"); the date does not qualify a noun ("a 2007
+    deadline"); and no bound word stands before it ("until 2012").
     """
     doc = ent.doc
     if ent.start > 0 and doc[ent.start - 1].lower_ in BOUND_WORDS:
@@ -248,17 +260,25 @@ def _reported_past(ent: Span) -> bool:
     if any(t.lower_ in BOUND_WORDS for t in ent[:1]):
         return False
     tok = ent.root
+    if tok.dep_ in ATTRIBUTIVE_DEPS and tok.head.pos_ in ("NOUN", "PROPN"):
+        return False
     for _ in range(8):
         if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
             break
         tok = tok.head
-    if tok.pos_ not in ("VERB", "AUX"):
+    if tok.pos_ not in ("VERB", "AUX") or tok.tag_ not in ("VBD", "VBN"):
         return False
-    if tok.lemma_.lower() in PLANNING_LEMMAS:
-        return False
-    if any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("will", "shall", "'ll", "wo", "to") for c in tok.children):
-        return False
-    return tok.tag_ in ("VBD", "VBN")
+    verb = tok
+    for _ in range(8):
+        if verb.pos_ in ("VERB", "AUX"):
+            if verb.lemma_.lower() in PLANNING_LEMMAS:
+                return False
+            if any(c.dep_ in ("aux", "auxpass") and c.lower_ in PROSPECT_AUX for c in verb.children):
+                return False
+        if verb.head is verb:
+            break
+        verb = verb.head
+    return True
 
 
 def _date_words_only(line: str, first: bool = False) -> bool:
