@@ -59,12 +59,17 @@ class EngineError(CheckerError):
 
 @dataclass
 class ArticleResult:
-    """What extraction found in one article: claims as dicts, and its fingerprint."""
+    """What extraction found in one article: claims as dicts, and its fingerprint.
+
+    The fingerprint carries, under ``dating.DATING_KEY``, what the text says
+    about the article's date (checker/dating.py): both are read from the
+    parse for story grouping, and are cached together.
+    """
 
     article: str
     content_hash: str
     claims: list[dict[str, Any]] = field(default_factory=list)
-    fingerprint: dict[str, int] = field(default_factory=dict)
+    fingerprint: dict[str, Any] = field(default_factory=dict)
     # Set when this article made extraction fail: the run goes on without it,
     # lists it as skipped, and does not store the failure (a fix retries it).
     error: str | None = None
@@ -78,6 +83,7 @@ def extract_batch(
     The pipeline is loaded once per process (``load_pipeline`` caches it), so
     later batches on the same worker start at once.
     """
+    from checker.dating import DATING_KEY, dating_of
     from checker.extract import extract_doc, parse_articles
     from checker.nlp import load_pipeline
     from checker.stories import fingerprint
@@ -100,7 +106,9 @@ def extract_batch(
             continue
         try:
             claims = [c.to_dict() for c in extract_doc(doc, art, rules, kinds)]
-            out.append(ArticleResult(art.id, art.content_hash, claims, dict(fingerprint(doc, art))))
+            fp: dict[str, Any] = dict(fingerprint(doc, art))
+            fp[DATING_KEY] = dating_of(doc, art).to_dict()
+            out.append(ArticleResult(art.id, art.content_hash, claims, fp))
         except Exception as exc:  # a bug on odd text: keep the night's run going
             log.warning("extraction failed on %s: %s: %s", art.id, type(exc).__name__, exc)
             out.append(ArticleResult(art.id, art.content_hash, error=f"{type(exc).__name__}: {exc}"))
@@ -289,6 +297,7 @@ class Extracted:
     reused: int = 0
     key: Any = None
     errors: dict[str, str] = field(default_factory=dict)  # article id -> why extraction failed
+    datings: dict[str, dict[str, Any]] = field(default_factory=dict)  # article id -> checker.dating's read of its date
 
     def claims_for(self, article: Article) -> list[Any]:
         """The claims of one article, with its id, outlet and date."""
@@ -299,6 +308,7 @@ class Extracted:
         out = []
         for d in json.loads(self.claim_json[article.content_hash]):
             d.update(article=article.id, source=article.outlet, published=article.published)
+            d.update(published_estimate=article.published_estimate, published_basis=article.published_basis)
             out.append(Claim(**d))
         return out
 
@@ -358,8 +368,18 @@ def extract_all(
         done += len(batch)
         if progress:
             progress(done, len(unique))
-    fps = {a.id: Counter(json.loads(got[a.content_hash][1])) for a in articles}
+    from checker.dating import DATING_KEY
+
+    fps: dict[str, Counter] = {}
+    datings: dict[str, dict[str, Any]] = {}
+    for a in articles:
+        fp = json.loads(got[a.content_hash][1])
+        dating = fp.pop(DATING_KEY, None)
+        fps[a.id] = Counter(fp)
+        if dating:
+            datings[a.id] = dating
     errors = {a.id: failed[a.content_hash] for a in articles if a.content_hash in failed}
     return Extracted(
-        articles, {h: cj for h, (cj, _) in got.items()}, fps, parsed=len(todo), reused=reused, key=key, errors=errors
+        articles, {h: cj for h, (cj, _) in got.items()}, fps, parsed=len(todo), reused=reused, key=key, errors=errors,
+        datings=datings,
     )

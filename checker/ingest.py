@@ -259,14 +259,27 @@ def _decode(data: bytes, display: str) -> tuple[str | None, Skipped | None]:
 
 
 def _html_to_text(html: str) -> tuple[str, dict]:
-    """Main text and metadata of an HTML page, via trafilatura."""
+    """Main text and metadata of an HTML page, via trafilatura.
+
+    The publication date is taken from the page's metadata only (meta tags,
+    structured data, the address): trafilatura's default extensive search
+    would also take a date from the text and pass it off as the publication
+    date. Where the metadata has none, htmldate's search of the whole page is
+    kept as an estimate (``published_estimate``, basis ``html``).
+    """
     import trafilatura
 
+    from checker.dating import html_estimate
+
     text = trafilatura.extract(html, include_comments=False, include_tables=False) or ""
-    meta = trafilatura.extract_metadata(html)
+    meta = trafilatura.extract_metadata(html, extensive=False)
     info: dict = {}
     if meta is not None:
         info = {"title": meta.title, "source": meta.sitename, "published": meta.date, "url": meta.url}
+    if not info.get("published"):
+        found = html_estimate(html)
+        if found:
+            info.update(published_estimate=found, published_basis="html")
     if info.get("title") and not text.startswith(info["title"]):
         text = f"{info['title']}\n{text}"
     return text, info
@@ -641,6 +654,8 @@ def read_inputs(
                 url=meta.get("url") or page.get("url"),
                 story=meta.get("story"),
                 path=display,
+                published_estimate=None if meta.get("published") else info.get("published_estimate"),
+                published_basis=None if meta.get("published") else info.get("published_basis"),
             ),
             display,
         )

@@ -36,6 +36,11 @@ class Article:
     url: str | None = None
     story: str | None = None
     path: str | None = None
+    # When ``published`` is missing: the publication date estimated from the
+    # page or the text (checker/dating.py), and how ("html", "dateline",
+    # "text"). ``published`` always stays as given.
+    published_estimate: str | None = None
+    published_basis: str | None = None
     # None until extraction looks for boilerplate (in the worker that parses
     # the article, so an unchanged rerun never scans for it).
     skip_spans: list[tuple[int, int]] | None = None
@@ -82,6 +87,9 @@ class Claim:
     # (e.g. the person a title belongs to, the event a date times).
     display: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The article's estimated publication date when none is given (see Article).
+    published_estimate: str | None = None
+    published_basis: str | None = None
 
     @classmethod
     def in_sentence(
@@ -158,6 +166,35 @@ class Skipped:
         """The one-line message printed for a skipped input."""
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"[{self.code}] {where}: {self.reason}"
+
+
+@dataclass
+class Dating:
+    """What an article's text says about when it was published (checker/dating.py).
+
+    ``lo``/``hi`` bound the publication day (ordinal days; ``hi`` None: no
+    upper bound, as for an estimate from the latest event the text reports).
+    ``exact`` marks a day as good as metadata (a dateline); otherwise the
+    bounds are coarse and only a year or more apart counts. ``refs`` are the
+    days of the events the text dates to the day, with a year: a follow-up
+    that dates the earlier event may join its story.
+    """
+
+    estimate: str | None = None
+    basis: str | None = None
+    lo: int | None = None
+    hi: int | None = None
+    exact: bool = False
+    refs: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (it travels from the workers and is cached with the fingerprint)."""
+        return {**asdict(self), "refs": [list(r) for r in self.refs]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Dating:
+        """Back from ``to_dict``."""
+        return cls(**{**d, "refs": [tuple(r) for r in d.get("refs") or ()]})
 
 
 def stable_id(*parts: str) -> str:

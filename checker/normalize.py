@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 COLUMNS = [
     "story", "article", "start", "end", "text", "sentence_start", "sentence_end", "kind",
     "subject", "value", "unit", "qualifier", "change", "low", "high", "attribution",
-    "scope", "source", "published", "display",
+    "scope", "source", "published", "display", "published_estimate", "published_basis",
 ]
 
 

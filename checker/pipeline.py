@@ -22,6 +22,7 @@ from typing import Any
 from checker import __version__
 from checker.compare import compare_all
 from checker.csvsafe import safe_csv_frame
+from checker.dating import apply_estimates, dating_of
 from checker.decisions import apply_decisions
 from checker.engine import extract_all
 from checker.errors import CheckerError
@@ -50,6 +51,8 @@ class Extraction:
 
     claims: list[Claim] = field(default_factory=list)
     fingerprints: dict[str, Any] = field(default_factory=dict)
+    # article id -> what its text says about its date (checker/dating.py)
+    datings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,6 +93,7 @@ def extract_articles(
     for i, (art, doc) in enumerate(parse_articles(nlp, articles, n_process=procs), start=1):
         out.claims.extend(extract_doc(doc, art, rules, kinds))
         out.fingerprints[art.id] = fingerprint(doc, art)
+        out.datings[art.id] = dating_of(doc, art).to_dict()
         if progress:
             progress(i, len(articles))
     return out
@@ -161,10 +165,16 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
     cache = None
     if extractor is not None:
         ext = extractor(ing.articles, rules, model=model, n_process=procs, progress=progress)
-        fingerprints = ext.fingerprints
+        fingerprints, datings = ext.fingerprints, getattr(ext, "datings", {})
+        apply_estimates(ing.articles, datings)
         by_article: dict[str, list[Claim]] = {}
         for c in ext.claims:
             by_article.setdefault(c.article, []).append(c)
+        arts = {a.id: a for a in ing.articles}
+        for c in ext.claims:
+            if c.article in arts:
+                c.published_estimate = arts[c.article].published_estimate
+                c.published_basis = arts[c.article].published_basis
 
         def claims_for(a: Article) -> list[Claim]:
             return by_article.get(a.id, [])
@@ -172,7 +182,8 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
         log.info("extract: %d claims", len(ext.claims))
     else:
         got = extract_all(ing.articles, rules, model, procs, engine, scheduler, st, progress)
-        fingerprints, claims_for = got.fingerprints, got.claims_for
+        fingerprints, claims_for, datings = got.fingerprints, got.claims_for, got.datings
+        apply_estimates(ing.articles, datings)
         for aid, why in sorted(got.errors.items()):
             ing.skipped.append(Skipped(aid, f"extraction failed ({why}); the run went on without it", "E299"))
         cache = {"parsed": got.parsed, "reused": got.reused}
@@ -181,9 +192,11 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
     log.info("extract: done (%.1fs)", timings["extract"])
     if st is not None and cache is not None:
         # Same articles, same extraction, same grouping code: the same stories.
-        stories = st.stories(ing.articles, got.key, lambda: assign_stories(ing.articles, fingerprints=fingerprints))
+        stories = st.stories(
+            ing.articles, got.key, lambda: assign_stories(ing.articles, fingerprints=fingerprints, datings=datings)
+        )
     else:
-        stories = assign_stories(ing.articles, fingerprints=fingerprints)
+        stories = assign_stories(ing.articles, fingerprints=fingerprints, datings=datings)
     claims, conflicts, reused = resolve_and_compare(
         ing.articles, claims_for, stories, rules, st,
         (got.key, got.claim_json) if cache is not None else None,
@@ -475,6 +488,10 @@ def extract(
     rules = rules or load_rules(rules_dir)
     ing = read_inputs(inputs)  # boilerplate is found where the text is parsed
     ext = extract_articles(ing.articles, rules, model=model, n_process=n_process or 1, kinds=kinds)
+    apply_estimates(ing.articles, ext.datings)
+    arts = {a.id: a for a in ing.articles}
+    for c in ext.claims:
+        c.published_estimate, c.published_basis = arts[c.article].published_estimate, arts[c.article].published_basis
     stories = {a.id: a.story or "" for a in ing.articles}
     claims = resolve_claims(ext.claims, stories, rules)
     return claims, ing.skipped, ing.articles

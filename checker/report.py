@@ -276,6 +276,8 @@ def _articles(result: RunResult, quoted: dict[str, list[dict[str, Any]]], also: 
         marks.sort(key=lambda m: (m["start"], m["end"]))
         out[a.id] = {"id": a.id, "title": a.title, "source": a.outlet, "published": a.published,
                      "url": safe_url(a.url), "text": a.text, "marks": marks}
+        if a.published_estimate and not a.published:  # estimated (checker/dating.py): shown as such
+            out[a.id] |= {"published_estimate": a.published_estimate, "published_basis": a.published_basis}
     return out
 
 
@@ -324,7 +326,11 @@ def page_data(model: dict[str, Any]) -> dict[str, Any]:
     arts = model["articles"]
     ids = sorted(arts)
     index = {aid: i for i, aid in enumerate(ids)}
-    sources = {aid: {k: a[k] for k in ("title", "source", "published", "url")} for aid, a in arts.items()}
+    sources = {
+        aid: {k: a[k] for k in ("title", "source", "published", "url")}
+        | {k: a[k] for k in ("published_estimate", "published_basis") if a.get(k)}
+        for aid, a in arts.items()
+    }
     conflicts = []
     for c in model["conflicts"]:
         slim = {k: v for k, v in c.items() if k not in ("values", "outlets", "dates", "review")}

@@ -50,7 +50,7 @@ DEFAULT_STORE = Path("reports") / "checker.db"
 STORE_ENV = "CHECKER_STORE"
 SCHEMA_VERSION = 3
 # The sources whose code decides what extraction returns for a text.
-EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "stories.py", "models.py", "ingest.py")
+EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "stories.py", "models.py", "ingest.py", "dating.py", "dates.py")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -489,7 +489,7 @@ class Store:
         h = hashlib.sha256()
         h.update(_dumps([key.model, key.extractor, key.rules, _source_hash("stories.py")]).encode())
         for a in sorted(articles, key=lambda a: a.id):
-            h.update(_dumps([a.id, a.content_hash, a.story, a.published]).encode())
+            h.update(_dumps([a.id, a.content_hash, a.story, a.published, a.published_estimate]).encode())
         skey = h.hexdigest()
         row = self.db.execute("SELECT stories FROM story_cache WHERE key=?", (skey,)).fetchone()
         if row is not None:
@@ -520,7 +520,7 @@ class Store:
             h.update(_dumps(sid).encode())
             for a in sorted(arts, key=lambda a: a.id):
                 claims = hashlib.sha256(claim_json.get(a.content_hash, "").encode()).hexdigest()
-                h.update(_dumps([a.id, a.content_hash, claims, a.outlet, a.published, a.title]).encode())
+                h.update(_dumps([a.id, a.content_hash, claims, a.outlet, a.published, a.title, a.published_estimate]).encode())
             out[sid] = h.hexdigest()
         return out
 

@@ -237,3 +237,26 @@ def test_run_carries_decisions_into_the_report(tmp_path):
     boats = next(c for c in third.conflicts if c.subject == "boats")
     assert boats.decision["reopened"] and boats.decision["new_values"] == ["35"]
     assert report.review_status(boats.decision) == "open"
+
+
+def test_an_undated_articles_estimated_date_is_recorded_and_shown_as_an_estimate(tmp_path):
+    from checker.models import Dating
+
+    def extractor(articles, rules, **kw):
+        ext = regex_extractor(articles, rules, **kw)
+        ext.datings = {"a3": Dating("2024-11-04/..", "text", 1, None).to_dict()}
+        return ext
+
+    arts = [dict(a) for a in ARTICLES]
+    del arts[2]["published"]
+    run([_jsonl(tmp_path / "in.jsonl", arts)], out_dir=tmp_path / "out", extractor=extractor, n_process=1)
+    saved = json.loads((tmp_path / "out" / "conflicts.json").read_text())
+    claims = [cl for c in saved["conflicts"] for v in c["values"] for cl in v["claims"]]
+    a3 = [cl for cl in claims if cl["article"] == "a3"]
+    assert a3 and all((cl["published"], cl["published_estimate"], cl["published_basis"]) == (None, "2024-11-04/..", "text") for cl in a3)
+    assert not any("published_estimate" in cl for cl in claims if cl["article"] != "a3")
+    csv = (tmp_path / "out" / "claims.csv").read_text().splitlines()
+    assert csv[0].endswith("published_estimate,published_basis") and any(line.endswith("2024-11-04/..,text") for line in csv)
+    doc = _doc((tmp_path / "out" / "report.html").read_text())
+    sources = _data(doc)["sources"]
+    assert sources["a3"]["published_estimate"] == "2024-11-04/.." and "published_estimate" not in sources["a1"]

@@ -433,7 +433,12 @@ def _conflict(story: str, subject: str, family: str, change: str, groups: list[l
 
 
 def _claim_entry(c: Claim) -> dict:
-    """A claim as it appears under a conflict value (DESIGN.md's shape)."""
+    """A claim as it appears under a conflict value (DESIGN.md's shape).
+
+    An undated article's estimated date (checker/dating.py) is added only
+    when there is one, so the entries of dated articles are unchanged.
+    """
+    estimate = {"published_estimate": c.published_estimate, "published_basis": c.published_basis} if c.published_estimate else {}
     return {
         "article": c.article,
         "start": c.start,
@@ -449,4 +454,5 @@ def _claim_entry(c: Claim) -> dict:
         "qualifier": c.qualifier,
         "low": c.low,
         "high": c.high,
+        **estimate,
     }

@@ -38,7 +38,8 @@
       article: id, start: a[1], end: a[2], attribution: a[3], low: a[4], high: a[5],
       quote: { before: a[6], match: a[7], after: a[8] }, text: a[7], display: a[9] == null ? a[7] : a[9],
       scope: x.scope || {}, source: "source" in x ? x.source : s.source,
-      published: "published" in x ? x.published : s.published, title: s.title, url: s.url
+      published: "published" in x ? x.published : s.published, title: s.title, url: s.url,
+      published_estimate: s.published_estimate, published_basis: s.published_basis
     };
   }
   // Decoded when a conflict is first shown, searched or exported: at 5,000 conflicts,
@@ -549,6 +550,10 @@
     var meta = el("div", "meta");
     meta.appendChild(el("span", "outlet", q.source || q.article));
     if (q.published) { meta.appendChild(document.createTextNode(" · ")); meta.appendChild(el("span", "date", q.published)); }
+    else if (q.published_estimate) {
+      meta.appendChild(document.createTextNode(" · "));
+      meta.appendChild(el("span", "date", estimated(q)));
+    }
     meta.appendChild(document.createTextNode(" · "));
     meta.appendChild(el("span", "attribution", q.attribution ? "according to " + q.attribution : "no one cited"));
     var scope = q.scope || {};
@@ -744,11 +749,15 @@
       if (a) showArticle(id, s, a, start, end, conflictId);
     }, function (e) { flash(e.message, true); });
   }
+  // An undated article's estimated date (checker/dating.py), marked as such: "2008-12-13/.." is "on or after".
+  function estimated(s) {
+    return "≈ " + s.published_estimate.replace("/..", " or later") + " (estimated from the " + s.published_basis + ")";
+  }
   function showArticle(id, s, a, start, end, conflictId) {
     var view = $("#article-view");
     $("#article-title").textContent = s.title || id;
     var meta = $("#article-meta");
-    meta.textContent = [s.source !== id ? s.source : null, s.published, id].filter(Boolean).join(" · ");
+    meta.textContent = [s.source !== id ? s.source : null, s.published || (s.published_estimate ? estimated(s) : null), id].filter(Boolean).join(" · ");
     var url = httpUrl(s.url);
     if (url) { meta.appendChild(document.createTextNode(" · ")); meta.appendChild(link(url, "original ↗")); }
     var legend = $("#article-legend");
