@@ -322,6 +322,13 @@ def _apart(a: Place, b: Place) -> bool:
     return bool(states) and states[-1] not in city.within
 
 
+def near_each_other(p: str, q: str) -> bool:
+    """Are some readings of two names cities of one metro area (within ``METRO_KM``)?"""
+    return any(
+        a.kind == b.kind == "city" and (d := _km(a, b)) is not None and d <= METRO_KM for a in lookup(p) for b in lookup(q)
+    )
+
+
 def relation(p: str, q: str) -> str:
     """"same", "outer" (p holds q), "inner" (q holds p), "apart" or "unknown" by the gazetteer.
 

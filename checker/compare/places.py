@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from checker.compare.dates import _conflict, event_groups, main_participant, value_groups
 from checker.compare.quantities import contains
 from checker.models import Claim, Conflict
-from checker.places import head_kind, street_name
+from checker.places import head_kind, near_each_other, street_name
 from checker.places import relation as gazetteer_relation
 
 if TYPE_CHECKING:
@@ -71,8 +71,10 @@ def places_compatible(a: Claim, b: Claim, rules: Rules, known: set[str]) -> bool
         kind_a, kind_b = sa[-1].rstrip("s"), sb[-1].rstrip("s")
         shared = set(stem_a) & set(stem_b)
         return not (shared and kind_a != kind_b and not ({sa[-1], sb[-1]} & COMPOUNDS))
+    if "water" in (head_kind(p), head_kind(q)):
+        return True  # a sea and a coast or a country are not two answers to one question
     if p in known and q in known:
-        return False
+        return near_each_other(p, q)  # "Beverly Hills" / "Los Angeles": one metro area
     if head_kind(p) == head_kind(q) == "street":
         return street_name(p) == street_name(q)
     return rel != "apart"

@@ -41,7 +41,7 @@ NEAR_PREPS = {"near", "off", "outside", "around", "close", "beside", "by", "betw
 #: Prepositions that only ever take a place: their capitalised object is a
 #: place even when the model tags it as an organisation or tags nothing
 #: ("just off Alexandra", "near The Geysers").
-SPATIAL_PREPS = {"near", "off", "outside", "between", "beyond"}
+SPATIAL_PREPS = {"near", "off", "outside", "beyond"}
 #: Nouns naming a part or side of a place: "off the coast of Sicily", "in the
 #: outskirts of Paris" locate the event in (or near) the place itself.
 PART_NOUNS = {"coast", "coastline", "shore", "shores", "waters", "outskirts", "edge", "heart", "centre", "center",
@@ -49,7 +49,8 @@ PART_NOUNS = {"coast", "coastline", "shore", "shores", "waters", "outskirts", "e
               "area", "vicinity", "suburbs", "streets", "border", "borders", "middle", "interior", "tip", "side",
               "mouth", "banks", "bank", "environs", "rest", "city", "town", "village", "capital", "island", "islands"}
 #: Entity labels that are never a place, whatever the preposition.
-NOT_PLACE_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "NORP", "LANGUAGE", "LAW"}
+NUMERIC_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
+NOT_PLACE_LABELS = NUMERIC_LABELS | {"NORP", "LANGUAGE", "LAW"}
 WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
                 "forty": 40, "fifty": 50, "hundred": 100}
@@ -94,7 +95,8 @@ def _prep_of(tok: Token) -> Token | None:
     """The preposition a place phrase hangs off ("in" for "in the eastern Kursk region")."""
     node = tok
     for _ in range(4):
-        if node.dep_ == "pobj" and node.head.pos_ == "ADP":
+        # A title-case headline tags "Outside" as a proper noun; its dependency still says preposition.
+        if node.dep_ == "pobj" and (node.head.pos_ == "ADP" or node.head.dep_ == "prep"):
             return node.head
         # "between Sicily and Tunisia": a conjoined place shares the first one's preposition.
         if node.dep_ in ("compound", "amod", "appos", "poss", "conj") and node.head != node:
@@ -110,7 +112,7 @@ def _key_noun(noun: Token, parts: Participants) -> str | None:
     People are not given places: they move, so "Syhiha in Kyiv" and
     "Syhiha in Paris" are two days, not two claims about one thing.
     """
-    if parts.person(noun) is not None or noun.ent_type_ in NOT_PLACE_LABELS | {"PERSON"}:
+    if parts.person(noun) is not None or noun.ent_type_ in NUMERIC_LABELS | {"PERSON"}:
         return None
     poss = [c for c in noun.children if c.dep_ == "poss"]
     if poss:
@@ -391,11 +393,14 @@ def _known(text: str, rules: Rules) -> bool:
 def _untagged_places(doc: Doc, rules: Rules):
     """(token, (text, start, end)) for capitalised place names the model did not tag as places.
 
-    The object of a place preposition is a place when the gazetteer or the
-    rules know it (and the model did not see a person in a sentence where a
-    place also fits), when the preposition only takes places ("off", "near",
-    "outside", "between"), or when its last word says so ("Phillips Road",
-    "Mediterranean Sea").
+    The object of a place preposition is a place when the preposition only
+    takes places ("off", "near", "outside", "beyond"); when the model tagged
+    nothing (or not a person or an organisation) and the gazetteer or the
+    rules know the name, or its last word says so ("Phillips Road",
+    "Mediterranean Sea"); or when the model saw a person but the name is a
+    known place after "in", "near", "off" or "outside". An organisation
+    needs one of the place-only prepositions: clubs and firms are named for
+    towns ("at Chelsea").
     """
     seen: set[int] = set()
     for tok in doc:
@@ -426,7 +431,7 @@ def _untagged_places(doc: Doc, rules: Rules):
         if label == "PERSON":
             ok = known and p in ("in", "near", "off", "outside")
         elif label == "ORG":
-            ok = known or p in SPATIAL_PREPS
+            ok = p in SPATIAL_PREPS  # a club or a firm is named for its town: "at Chelsea", "at Google"
         else:
             ok = known or p in SPATIAL_PREPS or _as_far_as(prep) or head_kind(text) in ("street", "water")
         if ok:
@@ -481,7 +486,7 @@ def _predicate(prep: Token, rules: Rules, parts: Participants, street: bool = Fa
             if _key_noun(head, parts) is not None:
                 return None, head, False
             outer = _prep_of(head)
-            if outer is not None and outer.lower_ in EXACT_PREPS | NEAR_PREPS and (street or _site_noun(head, rules)):
+            if outer is not None and outer.lower_ in EXACT_PREPS | NEAR_PREPS and (street or _site_noun(head, rules) or head.lower_ in PART_NOUNS):
                 head = outer.head
                 continue
             if head.dep_ in ("nsubj", "nsubjpass", "dobj") and head.head.pos_ in ("VERB", "AUX"):
@@ -510,6 +515,8 @@ def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, 
         on_ok = _is_site(place, rules) or head_kind(place) == "street"
         exact = EXACT_PREPS - ({"on"} if not on_ok else set())
         relation = "in" if p in exact else "near" if p in NEAR_PREPS or _as_far_as(prep) else None
+        if p == "on" and tok.lower_ in PART_NOUNS:
+            relation = "near"  # "on the outskirts of Kyoto", "on the coast of Sicily"
         if relation is None:
             return
         if _in_coordination(tok):
