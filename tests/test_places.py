@@ -25,7 +25,13 @@ def loc(article: str, start: int, subject: str, value: str, **extra) -> Claim:
 
 @pytest.mark.parametrize(
     "text,canon",
-    [("Kiev", "kyiv"), ("the town of Suja", "sudzha"), ("Kursk Oblast", "kursk region"), ("Ivory Coast", "cote d'ivoire"), ("Calif.", "california")],
+    [
+        ("Kiev", "kyiv"),
+        ("the town of Suja", "sudzha"),
+        ("Kursk Oblast", "kursk region"),
+        ("Ivory Coast", "cote d'ivoire"),
+        ("Calif.", "california"),
+    ],
 )
 def test_aliases(rules, text, canon):
     assert canonical_place(text, rules) == canon
@@ -56,7 +62,9 @@ def test_sites_of_one_name(rules):
 
 
 def test_near_places_never_conflict(rules):
-    assert places_compatible(loc("a", 0, "s", "paris"), loc("b", 0, "s", "kyiv", relation="near"), rules, known_places(rules))
+    assert places_compatible(
+        loc("a", 0, "s", "paris"), loc("b", 0, "s", "kyiv", relation="near"), rules, known_places(rules)
+    )
 
 
 def test_bearing_conflict_needs_the_same_distance(rules):
@@ -67,9 +75,11 @@ def test_bearing_conflict_needs_the_same_distance(rules):
     ]
     stories = {"a": "s", "b": "s", "c": "s"}
     conflicts = compare_places(claims_table(claims, stories), rules)
-    assert [(c.subject, sorted(v.value for v in c.values)) for c in conflicts] == [("position relative to aden", ["east", "north", "west"])] or [
-        (c.subject, sorted(v.value for v in c.values)) for c in conflicts
-    ] == [("position relative to aden", ["east", "west"])]
+    assert [(c.subject, sorted(v.value for v in c.values)) for c in conflicts] == [
+        ("position relative to aden", ["east", "north", "west"])
+    ] or [(c.subject, sorted(v.value for v in c.values)) for c in conflicts] == [
+        ("position relative to aden", ["east", "west"])
+    ]
     assert len(conflicts) == 1 and {"west", "east"} <= {v.value for v in conflicts[0].values}
 
 
@@ -87,10 +97,16 @@ def test_event_places_meet_on_a_named_participant(rules):
 
 def test_where_a_place_is_only_for_places_the_rules_put_somewhere(rules):
     stories = {"a": "s", "b": "s"}
-    claims = [loc("a", 0, "location of djibouti", "cote d'ivoire", inner="djibouti"), loc("b", 0, "location of djibouti", "horn of africa", inner="djibouti")]
+    claims = [
+        loc("a", 0, "location of djibouti", "cote d'ivoire", inner="djibouti"),
+        loc("b", 0, "location of djibouti", "horn of africa", inner="djibouti"),
+    ]
     assert [c.kind for c in compare_places(claims_table(claims, stories), rules)] == ["location"]
     # "France in Wales" is a match fixture, not a map.
-    claims = [loc("a", 0, "location of france", "wales", inner="france"), loc("b", 0, "location of france", "paris", inner="france")]
+    claims = [
+        loc("a", 0, "location of france", "wales", inner="france"),
+        loc("b", 0, "location of france", "paris", inner="france"),
+    ]
     assert compare_places(claims_table(claims, stories), rules) == []
 
 
@@ -179,8 +195,26 @@ def test_places_compatible_with_the_gazetteer(rules, a, b, ok):
 def test_bearing_from_an_unknown_landmark_is_not_judged(rules):
     stories = {"a": "s", "b": "s"}
     claims = [
-        loc("a", 0, "position relative to geysers", "southeast", relation="bearing", angle=135.0, distance_km=3.2, anchor_known=False),
-        loc("b", 0, "position relative to geysers", "northeast", relation="bearing", angle=45.0, distance_km=3.2, anchor_known=False),
+        loc(
+            "a",
+            0,
+            "position relative to geysers",
+            "southeast",
+            relation="bearing",
+            angle=135.0,
+            distance_km=3.2,
+            anchor_known=False,
+        ),
+        loc(
+            "b",
+            0,
+            "position relative to geysers",
+            "northeast",
+            relation="bearing",
+            angle=45.0,
+            distance_km=3.2,
+            anchor_known=False,
+        ),
     ]
     assert compare_places(claims_table(claims, stories), rules) == []
     for c in claims:
@@ -190,8 +224,15 @@ def test_bearing_from_an_unknown_landmark_is_not_judged(rules):
 
 @pytest.mark.parametrize(
     "words,angle",
-    [(["north"], 0.0), (["north", "northeast"], 22.5), (["east", "southeast"], 112.5), (["east", "south", "east"], 112.5),
-     (["south", "west"], 225.0), (["north", "north", "west"], 337.5), (["north", "west"], 315.0)],
+    [
+        (["north"], 0.0),
+        (["north", "northeast"], 22.5),
+        (["east", "southeast"], 112.5),
+        (["east", "south", "east"], 112.5),
+        (["south", "west"], 225.0),
+        (["north", "north", "west"], 337.5),
+        (["north", "west"], 315.0),
+    ],
 )
 def test_compass_words_to_angles(rules, words, angle):
     from checker.extract.places import _bearings, _compass

@@ -36,8 +36,20 @@ if TYPE_CHECKING:
 # Events that name no participant but are one per story: a quake series.
 UNNAMED_EVENTS = {"strike"}
 COMPOUNDS = {"complex", "compound", "campus", "estate"}
-ANGLES = {"north": 0, "north-east": 45, "east": 90, "south-east": 135, "south": 180, "south-west": 225, "west": 270, "north-west": 315,
-          "northeast": 45, "southeast": 135, "southwest": 225, "northwest": 315}
+ANGLES = {
+    "north": 0,
+    "north-east": 45,
+    "east": 90,
+    "south-east": 135,
+    "south": 180,
+    "south-west": 225,
+    "west": 270,
+    "north-west": 315,
+    "northeast": 45,
+    "southeast": 135,
+    "southwest": 225,
+    "northwest": 315,
+}
 
 
 def known_places(rules: Rules) -> set[str]:
@@ -107,7 +119,9 @@ def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         else:
             keyed[(story, claim.subject)].append(claim)
     out: list[Conflict] = []
-    contained = {rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner}
+    contained = {
+        rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner
+    }
     for (story, subject), claims in sorted(keyed.items()):
         # "France in Wales" is a match, not a map: where a place is can only be
         # judged for places the rules put inside another.
@@ -141,4 +155,6 @@ def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
 
 def _order(claims: list[Claim]) -> list[Claim]:
     """Exact places first, sites before areas, then text order (stable groups)."""
-    return sorted(claims, key=lambda c: (c.extra.get("relation") == "near", not c.extra.get("site"), c.article, c.start))
+    return sorted(
+        claims, key=lambda c: (c.extra.get("relation") == "near", not c.extra.get("site"), c.article, c.start)
+    )

@@ -44,26 +44,109 @@ NEAR_PREPS = {"near", "off", "outside", "around", "close", "beside", "by", "betw
 SPATIAL_PREPS = {"near", "off", "outside", "beyond"}
 #: Nouns naming a part or side of a place: "off the coast of Sicily", "in the
 #: outskirts of Paris" locate the event in (or near) the place itself.
-PART_NOUNS = {"coast", "coastline", "shore", "shores", "waters", "outskirts", "edge", "heart", "centre", "center",
-              "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "part", "parts",
-              "area", "vicinity", "suburbs", "streets", "border", "borders", "middle", "interior", "tip", "side",
-              "mouth", "banks", "bank", "environs", "rest", "city", "town", "village", "capital", "island", "islands"}
+PART_NOUNS = {
+    "coast",
+    "coastline",
+    "shore",
+    "shores",
+    "waters",
+    "outskirts",
+    "edge",
+    "heart",
+    "centre",
+    "center",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "part",
+    "parts",
+    "area",
+    "vicinity",
+    "suburbs",
+    "streets",
+    "border",
+    "borders",
+    "middle",
+    "interior",
+    "tip",
+    "side",
+    "mouth",
+    "banks",
+    "bank",
+    "environs",
+    "rest",
+    "city",
+    "town",
+    "village",
+    "capital",
+    "island",
+    "islands",
+}
 #: Entity labels that are never a place, whatever the preposition.
 NUMERIC_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
 NOT_PLACE_LABELS = NUMERIC_LABELS | {"NORP", "LANGUAGE", "LAW"}
-WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-                "forty": 40, "fifty": 50, "hundred": 100}
+WORD_NUMBERS = {
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+}
 #: The sixteen compass points, clockwise from north.
-POINTS = ["north", "north-northeast", "northeast", "east-northeast", "east", "east-southeast", "southeast",
-          "south-southeast", "south", "south-southwest", "southwest", "west-southwest", "west", "west-northwest",
-          "northwest", "north-northwest"]
+POINTS = [
+    "north",
+    "north-northeast",
+    "northeast",
+    "east-northeast",
+    "east",
+    "east-southeast",
+    "southeast",
+    "south-southeast",
+    "south",
+    "south-southwest",
+    "southwest",
+    "west-southwest",
+    "west",
+    "west-northwest",
+    "northwest",
+    "north-northwest",
+]
 CARDINAL_ANGLES = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
 IMPACT_VERBS = {"hit", "strike", "rattle", "shake", "rock", "jolt", "devastate", "flatten", "batter", "level"}
 AREA_WORDS = ("region", "province", "oblast", "state", "county", "district", "island", "islands", "regency")
 CAPITAL_WORDS = {"capital", "city", "town", "village", "port", "province", "region", "state", "district", "suburb"}
-DIST_UNITS = {"km": 1.0, "kilometres": 1.0, "kilometers": 1.0, "kilometre": 1.0, "kilometer": 1.0, "kms": 1.0,
-              "miles": 1.609, "mile": 1.609, "mi": 1.609, "nautical": 1.852, "nm": 1.852}
+DIST_UNITS = {
+    "km": 1.0,
+    "kilometres": 1.0,
+    "kilometers": 1.0,
+    "kilometre": 1.0,
+    "kilometer": 1.0,
+    "kms": 1.0,
+    "miles": 1.609,
+    "mile": 1.609,
+    "mi": 1.609,
+    "nautical": 1.852,
+    "nm": 1.852,
+}
 
 
 def _place_text(doc: Doc, ent: Span) -> tuple[str, int, int]:
@@ -140,7 +223,9 @@ def extract_places(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     claims: list[Claim] = []
     seen: set[tuple[int, int, str]] = set()
 
-    def add(start: int, end: int, text: str, sent: Span, subject: str, value: str, extra: dict, display: str | None = None) -> None:
+    def add(
+        start: int, end: int, text: str, sent: Span, subject: str, value: str, extra: dict, display: str | None = None
+    ) -> None:
         key = (start, end, subject)
         if key in seen or not value or not subject or not article.is_checked(start, end):
             return
@@ -180,7 +265,7 @@ def extract_places(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
 
 
 def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rules: Rules, add) -> None:
-    """"Djibouti in Ivory Coast", "Santa Rosa, California", "Manokwari, the capital of West Papua"."""
+    """Where a place is: "Djibouti in Ivory Coast", "Santa Rosa, California", "Manokwari, the capital of West Papua"."""
     sent = ent.sent
     nxt = ent.end
     if _in_list(doc, ent):
@@ -193,24 +278,46 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
         other = next((x for x in ents_within(sent) if x.start == k and x.label_ in PLACE_LABELS), None)
         # The second place must hang off the first ("Djibouti in Ivory Coast"),
         # not off a verb ("to aid Russia in Ukraine").
-        attached = doc[nxt].head.i in range(ent.start, ent.end) or other is not None and other.root.head.i in range(ent.start, ent.end)
+        attached = (
+            doc[nxt].head.i in range(ent.start, ent.end)
+            or other is not None
+            and other.root.head.i in range(ent.start, ent.end)
+        )
         if other is not None and (attached or place in _contained(rules)):
             otext, _, oe = _place_text(doc, other)
             outer = canonical_place(otext, rules)
             if outer != place:
-                add(s, oe, doc_text(doc)[s:oe], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
+                add(
+                    s,
+                    oe,
+                    doc_text(doc)[s:oe],
+                    sent,
+                    f"location of {place}",
+                    outer,
+                    {"relation": "in", "place": outer, "inner": place},
+                )
     # PLACE, the capital/main city of PLACE
     if nxt + 2 < sent.end and doc[nxt].text == ",":
         k = nxt + 1
         window = doc[k : min(sent.end, k + 8)]
         if any(t.lower_ in CAPITAL_WORDS for t in window) and any(t.lower_ == "of" for t in window):
             of = next(t for t in window if t.lower_ == "of")
-            other = next((x for x in ents_within(sent) if x.start in (of.i + 1, of.i + 2) and x.label_ in PLACE_LABELS), None)
+            other = next(
+                (x for x in ents_within(sent) if x.start in (of.i + 1, of.i + 2) and x.label_ in PLACE_LABELS), None
+            )
             if other is not None:
                 otext, _, oe = _place_text(doc, other)
                 outer = canonical_place(otext, rules)
                 if outer != place:
-                    add(s, oe, doc_text(doc)[s:oe], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
+                    add(
+                        s,
+                        oe,
+                        doc_text(doc)[s:oe],
+                        sent,
+                        f"location of {place}",
+                        outer,
+                        {"relation": "in", "place": outer, "inner": place},
+                    )
     # PLACE's main city of PLACE
     prev = ent.start - 1
     if prev > sent.start + 2 and doc[prev].lower_ == "of" and doc[prev - 1].lower_ in CAPITAL_WORDS:
@@ -222,21 +329,35 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
             if owner is not None:
                 outer = canonical_place(owner.text, rules)
                 if outer != place:
-                    add(owner.start_char, e, doc_text(doc)[owner.start_char:e], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
+                    add(
+                        owner.start_char,
+                        e,
+                        doc_text(doc)[owner.start_char : e],
+                        sent,
+                        f"location of {place}",
+                        outer,
+                        {"relation": "in", "place": outer, "inner": place},
+                    )
 
 
 def _contained(rules: Rules) -> set[str]:
     """Places rules/places.yaml puts inside another (whose whereabouts can be checked)."""
-    return per_rules(rules, "contained", lambda: {
-        rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner
-    })
+    return per_rules(
+        rules,
+        "contained",
+        lambda: {
+            rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner
+        },
+    )
 
 
 def _bearings(rules: Rules) -> dict[str, str]:
     """Bearing word (and its forms) -> bearing, from rules/places.yaml."""
-    return per_rules(rules, "bearings", lambda: {
-        s.lower(): b for b, forms in rules.places.bearings.items() for s in [b, *forms] if len(s) > 2
-    })
+    return per_rules(
+        rules,
+        "bearings",
+        lambda: {s.lower(): b for b, forms in rules.places.bearings.items() for s in [b, *forms] if len(s) > 2},
+    )
 
 
 def _in_list(doc: Doc, ent: Span) -> bool:
@@ -246,12 +367,19 @@ def _in_list(doc: Doc, ent: Span) -> bool:
     idx = next((i for i, e in enumerate(places) if e.start == ent.start), None)
     if idx is None:
         return False
+
     def joined(a: Span, b: Span) -> bool:
         gap = doc[a.end : b.start]
-        return len(gap) <= 2 and all(t.text in (",", "and", "or") for t in gap) and any(t.lower_ in ("and", "or") for t in gap)
+        return (
+            len(gap) <= 2
+            and all(t.text in (",", "and", "or") for t in gap)
+            and any(t.lower_ in ("and", "or") for t in gap)
+        )
+
     def comma(a: Span, b: Span) -> bool:
         gap = doc[a.end : b.start]
         return len(gap) == 1 and gap[0].text == ","
+
     # Three or more places joined by commas, or any joined by "and"/"or".
     run = [idx]
     k = idx
@@ -308,7 +436,11 @@ def _of_object(of: Token, rules: Rules) -> tuple[str, int, int, bool] | None:
     k = of.i + 1
     while k < of.sent.end and (doc[k].pos_ == "DET" or doc[k].lower_ in CAPITAL_WORDS or doc[k].lower_ == "of"):
         k += 1
-    tok = objs[0] if objs and (objs[0].pos_ == "PROPN" or objs[0].ent_type_ in PLACE_LABELS) else (doc[k] if k < of.sent.end else None)
+    tok = (
+        objs[0]
+        if objs and (objs[0].pos_ == "PROPN" or objs[0].ent_type_ in PLACE_LABELS)
+        else (doc[k] if k < of.sent.end else None)
+    )
     if tok is None:
         return None
     ent = next((x for x in ents_within(of.sent) if x.start <= tok.i < x.end), None)
@@ -325,8 +457,8 @@ def _of_object(of: Token, rules: Rules) -> tuple[str, int, int, bool] | None:
 
 
 def _bearings_from(doc: Doc, rules: Rules, add) -> None:
-    """"150 nautical miles west of Aden", "14 miles north-northeast of Healdsburg": bearing and
-    distance from a place."""
+    """Bearing and distance from a place: "150 nautical miles west of Aden", "14 miles
+    north-northeast of Healdsburg"."""
     lookup = _bearings(rules)
     for of in doc:
         if of.lower_ != "of" or of.i == of.sent.start:
@@ -359,9 +491,22 @@ def _bearings_from(doc: Doc, rules: Rules, add) -> None:
             if unit is not None:
                 dist, start = n * unit, t.idx
                 break
-        add(start, end, doc_text(doc)[start:end], of.sent, f"position relative to {place}", bearing,
-            {"relation": "bearing", "bearing": bearing, "angle": angle, "distance_km": dist, "anchor": place,
-             "anchor_known": known})
+        add(
+            start,
+            end,
+            doc_text(doc)[start:end],
+            of.sent,
+            f"position relative to {place}",
+            bearing,
+            {
+                "relation": "bearing",
+                "bearing": bearing,
+                "angle": angle,
+                "distance_km": dist,
+                "anchor": place,
+                "anchor_known": known,
+            },
+        )
 
 
 def _number(t: Token) -> float | None:
@@ -406,7 +551,14 @@ def _untagged_places(doc: Doc, rules: Rules):
     for tok in doc:
         if tok.pos_ == "NOUN" and tok.dep_ == "pobj" and tok.head.lower_ in SPATIAL_PREPS:
             # "near The Geysers geothermal steamfields": a named feature.
-            names = sorted((c for c in tok.children if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN" and c.text[:1].isupper()), key=lambda c: c.i)
+            names = sorted(
+                (
+                    c
+                    for c in tok.children
+                    if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN" and c.text[:1].isupper()
+                ),
+                key=lambda c: c.i,
+            )
             if names and names[0].ent_type_ not in NOT_PLACE_LABELS | {"PERSON"}:
                 s, e = names[0].idx, tok.idx + len(tok.text)
                 seen.add(s)
@@ -442,7 +594,11 @@ def _untagged_places(doc: Doc, rules: Rules):
 def _anchor(tok: Token) -> Token:
     """The noun a place stands in: "Papua" in "the province of Papua", in "West Papua province",
     "Sicily" in "off the coast of Sicily"."""
-    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in AREA_WORDS + tuple(CAPITAL_WORDS | PART_NOUNS):
+    if (
+        tok.dep_ == "pobj"
+        and tok.head.lower_ == "of"
+        and tok.head.head.lower_ in AREA_WORDS + tuple(CAPITAL_WORDS | PART_NOUNS)
+    ):
         return tok.head.head
     if tok.dep_ == "compound" and tok.head.lower_ in AREA_WORDS:
         return tok.head
@@ -462,7 +618,9 @@ def _site_noun(tok: Token, rules: Rules) -> bool:
     return tok.lower_ in sites or tok.lemma_.lower() in sites
 
 
-def _predicate(prep: Token, rules: Rules, parts: Participants, street: bool = False) -> tuple[Token | None, Token | None, bool]:
+def _predicate(
+    prep: Token, rules: Rules, parts: Participants, street: bool = False
+) -> tuple[Token | None, Token | None, bool]:
     """(predicate, noun, located participant) a place phrase on ``prep`` hangs off.
 
     The phrase's head, read through the forms the parse gives: a verb or an
@@ -486,7 +644,11 @@ def _predicate(prep: Token, rules: Rules, parts: Participants, street: bool = Fa
             if _key_noun(head, parts) is not None:
                 return None, head, False
             outer = _prep_of(head)
-            if outer is not None and outer.lower_ in EXACT_PREPS | NEAR_PREPS and (street or _site_noun(head, rules) or head.lower_ in PART_NOUNS):
+            if (
+                outer is not None
+                and outer.lower_ in EXACT_PREPS | NEAR_PREPS
+                and (street or _site_noun(head, rules) or head.lower_ in PART_NOUNS)
+            ):
                 head = outer.head
                 continue
             if head.dep_ in ("nsubj", "nsubjpass", "dobj") and head.head.pos_ in ("VERB", "AUX"):
@@ -504,7 +666,18 @@ def _predicate(prep: Token, rules: Rules, parts: Participants, street: bool = Fa
     return None, None, False
 
 
-def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, parts: Participants, rules: Rules, add, site_only: bool = False) -> None:
+def _event_place(
+    tok: Token,
+    place: str,
+    text: str,
+    s: int,
+    e: int,
+    sent: Span,
+    parts: Participants,
+    rules: Rules,
+    add,
+    site_only: bool = False,
+) -> None:
     """The event a place phrase locates, and the claim for it."""
     tok = _anchor(tok)
     prep = _prep_of(tok)
@@ -528,7 +701,15 @@ def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, 
             # "the DNC's headquarters in the Watergate hotel": where a named thing is.
             noun = _key_noun(noun_tok, parts) if noun_tok is not None else None
             if noun is not None and not site_only and place not in noun:
-                add(s, e, text, sent, f"location of {noun}", place, {"relation": relation, "place": place, "site": _is_site(place, rules)})
+                add(
+                    s,
+                    e,
+                    text,
+                    sent,
+                    f"location of {noun}",
+                    place,
+                    {"relation": relation, "place": place, "site": _is_site(place, rules)},
+                )
             return
     elif tok.dep_ in ("dobj", "nsubjpass") and tok.head.lemma_.lower() in IMPACT_VERBS:
         relation, pred = "in", tok.head
@@ -537,14 +718,21 @@ def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, 
     ev = event_of(tok, parts, rules, pred)
     if ev is None:
         return
-    add(s, e, text, sent, ev.subject, place, {"relation": relation, "place": place, "event": ev.to_dict(), "site": _is_site(place, rules)})
+    add(
+        s,
+        e,
+        text,
+        sent,
+        ev.subject,
+        place,
+        {"relation": relation, "place": place, "event": ev.to_dict(), "site": _is_site(place, rules)},
+    )
 
 
 def _as_far_as(prep: Token) -> bool:
-    """"as far south as Santa Rosa": how far something reached, not where it was."""
+    """Is it "as far south as Santa Rosa": how far something reached, not where it was?"""
     return prep.lower_ == "as" and any(t.lower_ == "far" for t in prep.doc[max(prep.sent.start, prep.i - 3) : prep.i])
 
 
 def _is_site(place: str, rules: Rules) -> bool:
     return bool(place) and place.split()[-1] in set(rules.places.site_words)
-
