@@ -253,10 +253,17 @@ def evaluate(
     decisions: Annotated[bool, typer.Option("--decisions", help="Use the editors' decisions in the store as labels.")] = False,
     store: Annotated[Optional[Path], typer.Option("--store", help="The store, for --decisions (default: reports/checker.db).")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="With --decisions: only decisions made since this ISO date.")] = None,
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="Instead: the share of labelled evidence quotes that carry a claim of their kind.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List misses and unlabelled flags.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Score a run against labels: recall by kind, precision, flags where there should be none.
+
+    With --coverage, print per kind the share of labelled evidence quotes (gold
+    and non-conflicts) that carry a claim of that kind in the run's claims.csv:
+    what extraction must reach before any conflict can be found.
 
     With --decisions, the editors' marks are the labels: confirmed counts as
     right, not-a-conflict as wrong, and precision is printed overall and by kind.
@@ -265,6 +272,7 @@ def evaluate(
     Example:
         checker run ../shared/corpus/ecbplus-dev/clusters --out reports/ecb
         checker evaluate reports/ecb --labels ../shared/corpus/ecbplus-dev/gold.jsonl --nonconflicts ../shared/corpus/ecbplus-dev/nonconflicts.jsonl
+        checker evaluate reports/ecb --labels ../shared/corpus/ecbplus-dev/gold.jsonl --nonconflicts ../shared/corpus/ecbplus-dev/nonconflicts.jsonl --coverage
         checker evaluate --decisions --since 2026-11-01
     """
     if decisions:
@@ -286,6 +294,13 @@ def evaluate(
     if run_dir is None or labels is None:
         _err("[E605] give RUN_DIR and --labels, or --decisions")
         raise typer.Exit(2)
+    if coverage:
+        from checker.evaluate import evidence_coverage, format_coverage
+
+        files = [labels] + ([nonconflicts] if nonconflicts else [])
+        cov = _guard(evidence_coverage, run_dir, files, corpus)
+        typer.echo(json.dumps(cov.to_dict(), indent=1) if as_json else format_coverage(cov, verbose))
+        return
     from checker.evaluate import evaluate as score_run
     from checker.evaluate import format_score
 

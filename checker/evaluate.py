@@ -253,3 +253,122 @@ def format_score(score: Score, verbose: bool = False) -> str:
             lines.append("evidence not resolved:")
             lines += [f"  {u}" for u in score.unresolved_quotes]
     return "\n".join(lines)
+
+
+# --- Evidence coverage -------------------------------------------------------
+#
+# A conflict can only be found between claims that were extracted, so the
+# first yardstick of extraction is whether each labelled evidence quote
+# carries a claim of the labelled kind at all. It needs no comparison and no
+# conflict, only the run's claims.csv.
+
+#: Label kinds whose claims carry another kind name in claims.csv.
+CLAIM_KIND = {"name_spelling": "name"}
+
+
+def claim_kind(label_kind: str) -> str:
+    """The claims.csv kind a label kind is extracted as (``name_spelling`` -> ``name``)."""
+    return CLAIM_KIND.get(label_kind, label_kind)
+
+
+@dataclass
+class Coverage:
+    """Share of labelled evidence quotes carrying a claim of the labelled kind."""
+
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # label kind -> [covered, total]
+    uncovered: list[dict] = field(default_factory=list)  # {kind, file, quote, cluster}
+    unresolved_quotes: list[str] = field(default_factory=list)
+
+    @property
+    def covered(self) -> int:
+        return sum(c for c, _ in self.by_kind.values())
+
+    @property
+    def total(self) -> int:
+        return sum(t for _, t in self.by_kind.values())
+
+    def share(self, kind: str) -> float:
+        """Covered share of one label kind (0.0 when it has no quotes)."""
+        c, t = self.by_kind.get(kind, [0, 0])
+        return c / t if t else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The coverage as a JSON-serialisable dict."""
+        return {
+            "covered": self.covered,
+            "total": self.total,
+            "by_kind": {k: {"covered": c, "total": t, "share": round(c / t, 3) if t else None} for k, (c, t) in sorted(self.by_kind.items())},
+            "uncovered": self.uncovered,
+            "unresolved_quotes": self.unresolved_quotes,
+        }
+
+
+def _read_claim_spans(path: Path) -> dict[str, list[tuple[str, int, int]]]:
+    """article id -> [(kind, start, end)] from a run's claims.csv."""
+    import csv
+
+    out: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    with path.open(encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                out[row["article"]].append((row["kind"], int(row["start"]), int(row["end"])))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise CheckerError("E606", f"{path} line {n}: not a claims row ({exc})") from exc
+    return out
+
+
+def evidence_coverage(
+    run_dir: Path | str,
+    label_files: list[Path | str],
+    corpus: Path | str | None = None,
+) -> Coverage:
+    """Per label kind, how many evidence quotes carry a claim of that kind.
+
+    A quote is covered when a claim of the labelled kind (see :func:`claim_kind`)
+    in the run's ``claims.csv`` overlaps its span. Quotes that cannot be
+    located count as uncovered and are listed in ``unresolved_quotes``.
+    ``label_files`` are gold and non-conflict JSONL files alike: both hold
+    facts that must be extracted before they can be judged.
+    """
+    run_dir = Path(run_dir)
+    cpath = run_dir / "claims.csv" if run_dir.is_dir() else run_dir
+    if not cpath.is_file():
+        raise CheckerError("E602", f"{cpath}: no claims.csv (run `checker run ... --out {run_dir}` first)")
+    paths = [Path(p) for p in label_files]
+    for p in paths:
+        if not p.is_file():
+            raise CheckerError("E603", f"{p}: label file not found")
+    claims = _read_claim_spans(cpath)
+    texts = _index_texts(Path(corpus) if corpus else paths[0].parent)
+    run_articles = set(claims) or {rel for group in texts.values() for rel, _ in group}
+    cov = Coverage()
+    for p in paths:
+        for item in _read_jsonl(p):
+            kind = item["kind"]
+            want = claim_kind(kind)
+            for ev in item.get("evidence", []):
+                tally = cov.by_kind.setdefault(kind, [0, 0])
+                tally[1] += 1
+                spans = _spans({**item, "evidence": [ev]}, texts, run_articles, cov.unresolved_quotes)
+                hit = any(k == want and cs < e and s < ce for art, s, e in spans for k, cs, ce in claims.get(art, ()))
+                if hit:
+                    tally[0] += 1
+                else:
+                    cov.uncovered.append({"kind": kind, "cluster": item.get("cluster"), "file": ev["file"], "quote": ev["quote"]})
+    return cov
+
+
+def format_coverage(cov: Coverage, verbose: bool = False) -> str:
+    """The coverage table, one line per label kind (and the quotes missed with ``verbose``)."""
+    lines = ["evidence coverage (labelled quotes carrying a claim of the labelled kind):"]
+    for k, (c, t) in sorted(cov.by_kind.items()):
+        lines.append(f"  {k:<14}  {c}/{t}  {c / t:.2f}" if t else f"  {k:<14}  -")
+    if cov.total:
+        lines.append(f"  {'all':<14}  {cov.covered}/{cov.total}  {cov.covered / cov.total:.2f}")
+    if verbose:
+        lines.append("uncovered:")
+        lines += [f"  [{u['kind']}] {u['file']}: {u['quote']}" for u in cov.uncovered]
+        if cov.unresolved_quotes:
+            lines.append("evidence not resolved:")
+            lines += [f"  {u}" for u in cov.unresolved_quotes]
+    return "\n".join(lines)

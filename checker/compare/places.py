@@ -4,11 +4,15 @@ Claims meet on (story, subject): the same event (as for dates: one event
 class with a named participant in common; a quake, which names no one, is
 one per story), the same located thing ("location of djibouti"), or the
 same anchor of a bearing ("position relative to aden"). Two places conflict
-only when the rules can tell: both are known to rules/places.yaml and
+only when they are known apart: both are known to rules/places.yaml and
 neither contains the other ("West Papua" / "Papua"; Djibouti "in Ivory
-Coast" / "on the Horn of Africa"), or both are sites of one name that are
-different kinds of site ("the Watergate hotel" / "the Watergate office
-buildings"). A place the rules do not know is never called wrong, and
+Coast" / "on the Horn of Africa"); both are in the gazetteer
+(``checker.places``: cities, regions, countries), of comparable kinds, and
+no reading of one contains the other or lies within a metro distance of it
+("Paris" / "Germany", but not "Beverly Hills" / "Los Angeles"); two streets
+of different names; or sites of one name that are different kinds of site
+("the Watergate hotel" / "the Watergate office buildings"). A place known to
+neither is never called wrong, nor is water or a site against an area, and
 "near"/"off" places never conflict. Bearings conflict when they are more
 than 45 degrees apart at distances within 20% of each other.
 """
@@ -21,6 +25,8 @@ from typing import TYPE_CHECKING
 from checker.compare.dates import _conflict, event_groups, main_participant, value_groups
 from checker.compare.quantities import contains
 from checker.models import Claim, Conflict
+from checker.places import head_kind, near_each_other, street_name
+from checker.places import relation as gazetteer_relation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +36,20 @@ if TYPE_CHECKING:
 # Events that name no participant but are one per story: a quake series.
 UNNAMED_EVENTS = {"strike"}
 COMPOUNDS = {"complex", "compound", "campus", "estate"}
-ANGLES = {"north": 0, "north-east": 45, "east": 90, "south-east": 135, "south": 180, "south-west": 225, "west": 270, "north-west": 315}
+ANGLES = {
+    "north": 0,
+    "north-east": 45,
+    "east": 90,
+    "south-east": 135,
+    "south": 180,
+    "south-west": 225,
+    "west": 270,
+    "north-west": 315,
+    "northeast": 45,
+    "southeast": 135,
+    "southwest": 225,
+    "northwest": 315,
+}
 
 
 def known_places(rules: Rules) -> set[str]:
@@ -43,11 +62,20 @@ def known_places(rules: Rules) -> set[str]:
 
 
 def places_compatible(a: Claim, b: Claim, rules: Rules, known: set[str]) -> bool:
-    """Can both places be where the thing is?"""
+    """Can both places be where the thing is?
+
+    Compatible unless known apart: both named in rules/places.yaml with
+    neither inside the other; both in the gazetteer, of area kinds, with no
+    reading of one inside or near a reading of the other (``places.relation``);
+    two streets of different names; or sites of one name but different kinds.
+    """
     if a.extra.get("relation") == "near" or b.extra.get("relation") == "near":
         return True
     p, q = a.value, b.value
     if p == q or contains(p, q, rules) or contains(q, p, rules):
+        return True
+    rel = gazetteer_relation(p, q)
+    if rel in ("same", "outer", "inner"):
         return True
     sa, sb = p.split(), q.split()
     if a.extra.get("site") and b.extra.get("site"):
@@ -55,14 +83,26 @@ def places_compatible(a: Claim, b: Claim, rules: Rules, known: set[str]) -> bool
         kind_a, kind_b = sa[-1].rstrip("s"), sb[-1].rstrip("s")
         shared = set(stem_a) & set(stem_b)
         return not (shared and kind_a != kind_b and not ({sa[-1], sb[-1]} & COMPOUNDS))
-    return not (p in known and q in known)
+    if "water" in (head_kind(p), head_kind(q)):
+        return True  # a sea and a coast or a country are not two answers to one question
+    if p in known and q in known:
+        return near_each_other(p, q)  # "Beverly Hills" / "Los Angeles": one metro area
+    if head_kind(p) == head_kind(q) == "street":
+        return street_name(p) == street_name(q)
+    return rel != "apart"
+
+
+def _angle(c: Claim) -> float:
+    """A bearing's angle: kept by the extractor (16 points), else from the 8-point name."""
+    angle = c.extra.get("angle")
+    return float(angle) if angle is not None else float(ANGLES.get(c.value, ANGLES.get(c.value.replace("-", ""), 0)))
 
 
 def _bearing_ok(a: Claim, b: Claim) -> bool:
     da, db = a.extra.get("distance_km"), b.extra.get("distance_km")
     if da is None or db is None or abs(da - db) > 0.2 * max(da, db):
         return True  # different points (or no distance to tell)
-    diff = abs(ANGLES.get(a.value, 0) - ANGLES.get(b.value, 0)) % 360
+    diff = abs(_angle(a) - _angle(b)) % 360
     return min(diff, 360 - diff) <= 45
 
 
@@ -79,7 +119,9 @@ def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         else:
             keyed[(story, claim.subject)].append(claim)
     out: list[Conflict] = []
-    contained = {rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner}
+    contained = {
+        rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner
+    }
     for (story, subject), claims in sorted(keyed.items()):
         # "France in Wales" is a match, not a map: where a place is can only be
         # judged for places the rules put inside another.
@@ -87,6 +129,11 @@ def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         if len({(c.article, c.start) for c in claims}) < 2:
             continue
         if claims[0].extra.get("relation") == "bearing":
+            # A bearing from a name not known as a place is kept, not judged:
+            # two events can lie either side of one landmark.
+            claims = [c for c in claims if c.extra.get("anchor_known", True)]
+            if len({(c.article, c.start) for c in claims}) < 2:
+                continue
             groups = value_groups(sorted(claims, key=lambda c: (c.article, c.start)), _bearing_ok)
         else:
             groups = value_groups(_order(claims), lambda a, b: places_compatible(a, b, rules, known))
@@ -108,4 +155,6 @@ def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
 
 def _order(claims: list[Claim]) -> list[Claim]:
     """Exact places first, sites before areas, then text order (stable groups)."""
-    return sorted(claims, key=lambda c: (c.extra.get("relation") == "near", not c.extra.get("site"), c.article, c.start))
+    return sorted(
+        claims, key=lambda c: (c.extra.get("relation") == "near", not c.extra.get("site"), c.article, c.start)
+    )

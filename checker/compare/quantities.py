@@ -149,7 +149,13 @@ def _places_compatible(p: str | None, q: str | None, rules: Rules) -> bool:
 
 
 def contains(outer: str, inner: str, rules: Rules, depth: int = 0) -> bool:
-    """Does the place ``outer`` contain ``inner`` by rules/places.yaml?"""
+    """Does the place ``outer`` contain ``inner`` by rules/places.yaml?
+
+    Quantity scopes stay on the rules: with the gazetteer's containment,
+    mis-scoped figures join ("Bowe's 33 KOs" training in Germany and
+    "Klitschko's 46 KOs" in Mannheim, Germany). Places use both
+    (``compare.places``).
+    """
     if depth > 6:
         return False
     kids = [k.lower() for k in rules.places.contains.get(outer, [])]

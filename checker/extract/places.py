@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from checker.extract.common import canonical_place, doc_text, ents_within, per_rules
 from checker.extract.events import Participants, event_of, mentions_of
 from checker.models import Claim
+from checker.places import head_kind, is_place_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -36,12 +37,116 @@ if TYPE_CHECKING:
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 EXACT_PREPS = {"in", "at", "inside", "within", "throughout", "on"}
-NEAR_PREPS = {"near", "off", "outside", "around", "close", "beside", "by"}
+NEAR_PREPS = {"near", "off", "outside", "around", "close", "beside", "by", "between", "beyond"}
+#: Prepositions that only ever take a place: their capitalised object is a
+#: place even when the model tags it as an organisation or tags nothing
+#: ("just off Alexandra", "near The Geysers").
+SPATIAL_PREPS = {"near", "off", "outside", "beyond"}
+#: Nouns naming a part or side of a place: "off the coast of Sicily", "in the
+#: outskirts of Paris" locate the event in (or near) the place itself.
+PART_NOUNS = {
+    "coast",
+    "coastline",
+    "shore",
+    "shores",
+    "waters",
+    "outskirts",
+    "edge",
+    "heart",
+    "centre",
+    "center",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "part",
+    "parts",
+    "area",
+    "vicinity",
+    "suburbs",
+    "streets",
+    "border",
+    "borders",
+    "middle",
+    "interior",
+    "tip",
+    "side",
+    "mouth",
+    "banks",
+    "bank",
+    "environs",
+    "rest",
+    "city",
+    "town",
+    "village",
+    "capital",
+    "island",
+    "islands",
+}
+#: Entity labels that are never a place, whatever the preposition.
+NUMERIC_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
+NOT_PLACE_LABELS = NUMERIC_LABELS | {"NORP", "LANGUAGE", "LAW"}
+WORD_NUMBERS = {
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+}
+#: The sixteen compass points, clockwise from north.
+POINTS = [
+    "north",
+    "north-northeast",
+    "northeast",
+    "east-northeast",
+    "east",
+    "east-southeast",
+    "southeast",
+    "south-southeast",
+    "south",
+    "south-southwest",
+    "southwest",
+    "west-southwest",
+    "west",
+    "west-northwest",
+    "northwest",
+    "north-northwest",
+]
+CARDINAL_ANGLES = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
 IMPACT_VERBS = {"hit", "strike", "rattle", "shake", "rock", "jolt", "devastate", "flatten", "batter", "level"}
 AREA_WORDS = ("region", "province", "oblast", "state", "county", "district", "island", "islands", "regency")
 CAPITAL_WORDS = {"capital", "city", "town", "village", "port", "province", "region", "state", "district", "suburb"}
-DIST_UNITS = {"km": 1.0, "kilometres": 1.0, "kilometers": 1.0, "kilometre": 1.0, "kilometer": 1.0, "kms": 1.0,
-              "miles": 1.609, "mile": 1.609, "mi": 1.609, "nautical": 1.852, "nm": 1.852}
+DIST_UNITS = {
+    "km": 1.0,
+    "kilometres": 1.0,
+    "kilometers": 1.0,
+    "kilometre": 1.0,
+    "kilometer": 1.0,
+    "kms": 1.0,
+    "miles": 1.609,
+    "mile": 1.609,
+    "mi": 1.609,
+    "nautical": 1.852,
+    "nm": 1.852,
+}
 
 
 def _place_text(doc: Doc, ent: Span) -> tuple[str, int, int]:
@@ -72,10 +177,12 @@ def _site_np(tok: Token, rules: Rules) -> tuple[str, int, int] | None:
 def _prep_of(tok: Token) -> Token | None:
     """The preposition a place phrase hangs off ("in" for "in the eastern Kursk region")."""
     node = tok
-    for _ in range(3):
-        if node.dep_ == "pobj" and node.head.pos_ == "ADP":
+    for _ in range(4):
+        # A title-case headline tags "Outside" as a proper noun; its dependency still says preposition.
+        if node.dep_ == "pobj" and (node.head.pos_ == "ADP" or node.head.dep_ == "prep"):
             return node.head
-        if node.dep_ in ("compound", "amod", "appos", "poss") and node.head != node:
+        # "between Sicily and Tunisia": a conjoined place shares the first one's preposition.
+        if node.dep_ in ("compound", "amod", "appos", "poss", "conj") and node.head != node:
             node = node.head
             continue
         break
@@ -88,7 +195,7 @@ def _key_noun(noun: Token, parts: Participants) -> str | None:
     People are not given places: they move, so "Syhiha in Kyiv" and
     "Syhiha in Paris" are two days, not two claims about one thing.
     """
-    if parts.person(noun) is not None or noun.ent_type_ == "PERSON":
+    if parts.person(noun) is not None or noun.ent_type_ in NUMERIC_LABELS | {"PERSON"}:
         return None
     poss = [c for c in noun.children if c.dep_ == "poss"]
     if poss:
@@ -116,7 +223,9 @@ def extract_places(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     claims: list[Claim] = []
     seen: set[tuple[int, int, str]] = set()
 
-    def add(start: int, end: int, text: str, sent: Span, subject: str, value: str, extra: dict, display: str | None = None) -> None:
+    def add(
+        start: int, end: int, text: str, sent: Span, subject: str, value: str, extra: dict, display: str | None = None
+    ) -> None:
         key = (start, end, subject)
         if key in seen or not value or not subject or not article.is_checked(start, end):
             return
@@ -134,8 +243,11 @@ def extract_places(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
         place = canonical_place(text, rules)
         sent = ent.sent
         _containment(doc, ent, place, text, s, e, rules, add)
-        _bearing(doc, ent, place, rules, add)
         _event_place(ent.root, place, text, s, e, sent, parts, rules, add)
+    # Places the model did not tag as places, in a place phrase.
+    for tok, (text, s, e) in _untagged_places(doc, rules):
+        _event_place(tok, canonical_place(text, rules), text, s, e, tok.sent, parts, rules, add)
+    _bearings_from(doc, rules, add)
     # Site nouns without an entity ("a break room", "the Watergate hotel").
     for tok in doc:
         if tok.pos_ not in ("NOUN", "PROPN") or tok.ent_type_ in PLACE_LABELS:
@@ -153,7 +265,7 @@ def extract_places(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
 
 
 def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rules: Rules, add) -> None:
-    """"Djibouti in Ivory Coast", "Santa Rosa, California", "Manokwari, the capital of West Papua"."""
+    """Where a place is: "Djibouti in Ivory Coast", "Santa Rosa, California", "Manokwari, the capital of West Papua"."""
     sent = ent.sent
     nxt = ent.end
     if _in_list(doc, ent):
@@ -166,24 +278,46 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
         other = next((x for x in ents_within(sent) if x.start == k and x.label_ in PLACE_LABELS), None)
         # The second place must hang off the first ("Djibouti in Ivory Coast"),
         # not off a verb ("to aid Russia in Ukraine").
-        attached = doc[nxt].head.i in range(ent.start, ent.end) or other is not None and other.root.head.i in range(ent.start, ent.end)
+        attached = (
+            doc[nxt].head.i in range(ent.start, ent.end)
+            or other is not None
+            and other.root.head.i in range(ent.start, ent.end)
+        )
         if other is not None and (attached or place in _contained(rules)):
             otext, _, oe = _place_text(doc, other)
             outer = canonical_place(otext, rules)
             if outer != place:
-                add(s, oe, doc_text(doc)[s:oe], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
+                add(
+                    s,
+                    oe,
+                    doc_text(doc)[s:oe],
+                    sent,
+                    f"location of {place}",
+                    outer,
+                    {"relation": "in", "place": outer, "inner": place},
+                )
     # PLACE, the capital/main city of PLACE
     if nxt + 2 < sent.end and doc[nxt].text == ",":
         k = nxt + 1
         window = doc[k : min(sent.end, k + 8)]
         if any(t.lower_ in CAPITAL_WORDS for t in window) and any(t.lower_ == "of" for t in window):
             of = next(t for t in window if t.lower_ == "of")
-            other = next((x for x in ents_within(sent) if x.start in (of.i + 1, of.i + 2) and x.label_ in PLACE_LABELS), None)
+            other = next(
+                (x for x in ents_within(sent) if x.start in (of.i + 1, of.i + 2) and x.label_ in PLACE_LABELS), None
+            )
             if other is not None:
                 otext, _, oe = _place_text(doc, other)
                 outer = canonical_place(otext, rules)
                 if outer != place:
-                    add(s, oe, doc_text(doc)[s:oe], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
+                    add(
+                        s,
+                        oe,
+                        doc_text(doc)[s:oe],
+                        sent,
+                        f"location of {place}",
+                        outer,
+                        {"relation": "in", "place": outer, "inner": place},
+                    )
     # PLACE's main city of PLACE
     prev = ent.start - 1
     if prev > sent.start + 2 and doc[prev].lower_ == "of" and doc[prev - 1].lower_ in CAPITAL_WORDS:
@@ -195,21 +329,35 @@ def _containment(doc: Doc, ent: Span, place: str, text: str, s: int, e: int, rul
             if owner is not None:
                 outer = canonical_place(owner.text, rules)
                 if outer != place:
-                    add(owner.start_char, e, doc_text(doc)[owner.start_char:e], sent, f"location of {place}", outer, {"relation": "in", "place": outer, "inner": place})
+                    add(
+                        owner.start_char,
+                        e,
+                        doc_text(doc)[owner.start_char : e],
+                        sent,
+                        f"location of {place}",
+                        outer,
+                        {"relation": "in", "place": outer, "inner": place},
+                    )
 
 
 def _contained(rules: Rules) -> set[str]:
     """Places rules/places.yaml puts inside another (whose whereabouts can be checked)."""
-    return per_rules(rules, "contained", lambda: {
-        rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner
-    })
+    return per_rules(
+        rules,
+        "contained",
+        lambda: {
+            rules.lookup("place", x.lower()) or x.lower() for inner in rules.places.contains.values() for x in inner
+        },
+    )
 
 
 def _bearings(rules: Rules) -> dict[str, str]:
     """Bearing word (and its forms) -> bearing, from rules/places.yaml."""
-    return per_rules(rules, "bearings", lambda: {
-        s.lower(): b for b, forms in rules.places.bearings.items() for s in [b, *forms] if len(s) > 2
-    })
+    return per_rules(
+        rules,
+        "bearings",
+        lambda: {s.lower(): b for b, forms in rules.places.bearings.items() for s in [b, *forms] if len(s) > 2},
+    )
 
 
 def _in_list(doc: Doc, ent: Span) -> bool:
@@ -219,12 +367,19 @@ def _in_list(doc: Doc, ent: Span) -> bool:
     idx = next((i for i, e in enumerate(places) if e.start == ent.start), None)
     if idx is None:
         return False
+
     def joined(a: Span, b: Span) -> bool:
         gap = doc[a.end : b.start]
-        return len(gap) <= 2 and all(t.text in (",", "and", "or") for t in gap) and any(t.lower_ in ("and", "or") for t in gap)
+        return (
+            len(gap) <= 2
+            and all(t.text in (",", "and", "or") for t in gap)
+            and any(t.lower_ in ("and", "or") for t in gap)
+        )
+
     def comma(a: Span, b: Span) -> bool:
         gap = doc[a.end : b.start]
         return len(gap) == 1 and gap[0].text == ","
+
     # Three or more places joined by commas, or any joined by "and"/"or".
     run = [idx]
     k = idx
@@ -239,52 +394,290 @@ def _in_list(doc: Doc, ent: Span) -> bool:
     return len(run) >= 3 or linked
 
 
-def _bearing(doc: Doc, ent: Span, place: str, rules: Rules, add) -> None:
-    """"150 nautical miles west of Aden": bearing and distance from a place."""
+def _compass(words: list[str], lookup: dict[str, str]) -> float | None:
+    """The angle of compass words ("north-northeast", "east southeast": 22.5, 112.5), or None.
+
+    Two cardinal words next to each other make an intercardinal ("south east"
+    = southeast), merged from the right; what is left is averaged with it
+    ("east" + "southeast").
+    """
+    angles: list[float] = []
+    for w in words:
+        b = lookup.get(w)
+        if b is None:
+            return None
+        angles.append(_angle_of(b))
+    # Merge a trailing pair of cardinals into their intercardinal.
+    if len(angles) >= 2 and all(words[i] in CARDINAL_ANGLES for i in (-1, -2)):
+        a, b = angles[-2], angles[-1]
+        if abs(a - b) in (90.0, 270.0):
+            angles[-2:] = [_mean_angle(a, b)]
+    if len(angles) > 2:
+        return None
+    return angles[0] if len(angles) == 1 else _mean_angle(*angles)
+
+
+def _angle_of(bearing: str) -> float:
+    b = bearing.replace("-", "")
+    return float(POINTS.index(b) * 22.5) if b in POINTS else 0.0
+
+
+def _mean_angle(a: float, b: float) -> float:
+    if abs(a - b) > 180:
+        a, b = (a + 360, b) if a < b else (a, b + 360)
+    return ((a + b) / 2) % 360
+
+
+def _of_object(of: Token, rules: Rules) -> tuple[str, int, int, bool] | None:
+    """The place after a bearing's "of": a place entity or a capitalised name ("of The Geysers"),
+    and whether it is known as a place (tagged by the model, or in the rules or the gazetteer)."""
+    doc = of.doc
+    objs = [c for c in of.children if c.dep_ == "pobj"]
+    k = of.i + 1
+    while k < of.sent.end and (doc[k].pos_ == "DET" or doc[k].lower_ in CAPITAL_WORDS or doc[k].lower_ == "of"):
+        k += 1
+    tok = (
+        objs[0]
+        if objs and (objs[0].pos_ == "PROPN" or objs[0].ent_type_ in PLACE_LABELS)
+        else (doc[k] if k < of.sent.end else None)
+    )
+    if tok is None:
+        return None
+    ent = next((x for x in ents_within(of.sent) if x.start <= tok.i < x.end), None)
+    if ent is not None and ent.label_ in PLACE_LABELS:
+        return (*_place_text(doc, ent), True)
+    if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_ in NOT_PLACE_LABELS:
+        return None
+    span = _proper_span(tok)
+    text = doc_text(doc)[span[0] : span[1]]
+    known = _known(text, rules)
+    if tok.ent_type_ == "PERSON" and not known:
+        return None
+    return text, span[0], span[1], known
+
+
+def _bearings_from(doc: Doc, rules: Rules, add) -> None:
+    """Bearing and distance from a place: "150 nautical miles west of Aden", "14 miles
+    north-northeast of Healdsburg"."""
     lookup = _bearings(rules)
-    k = ent.start - 1
-    while k > ent.sent.start and (doc[k].pos_ in ("DET", "ADJ") or doc[k].text in ("'s", "’s") or doc[k].lower_ in CAPITAL_WORDS or doc[k].ent_type_ in PLACE_LABELS):
-        k -= 1
-    if k <= ent.sent.start or doc[k].lower_ != "of":
-        return
-    j = k - 1
-    word = doc[j].lower_
-    if j > 0 and doc[j - 1].text == "-":
-        word = f"{doc[j - 2].lower_}-{word}"
-        j -= 2
-    bearing = lookup.get(word)
-    if bearing is None:
-        return
-    dist = None
-    window = doc[max(ent.sent.start, j - 6) : j]
-    for t in window:
-        if t.like_num:
+    for of in doc:
+        if of.lower_ != "of" or of.i == of.sent.start:
+            continue
+        j = of.i - 1
+        words: list[str] = []
+        while j >= of.sent.start and (doc[j].lower_ in lookup or (doc[j].text == "-" and words)):
+            if doc[j].text != "-":
+                words.insert(0, doc[j].lower_)
+            j -= 1
+        j += 1
+        if doc[j].text == "-":
+            j += 1
+        if not words or (j > of.sent.start and doc[j - 1].lower_ in ("the", "a", "an")):
+            continue  # "in the south of France" is a part of France, not a bearing from it
+        angle = _compass(words, lookup)
+        obj = _of_object(of, rules)
+        if angle is None or obj is None:
+            continue
+        text, _, end, known = obj
+        place = canonical_place(text, rules)
+        bearing = POINTS[int(round(angle / 22.5)) % 16]
+        dist, start = None, doc[j].idx
+        window = doc[max(of.sent.start, j - 6) : j]
+        for t in window:
+            n = _number(t)
+            if n is None:
+                continue
             unit = next((DIST_UNITS[x.lower_] for x in doc[t.i + 1 : t.i + 3] if x.lower_ in DIST_UNITS), None)
             if unit is not None:
-                try:
-                    dist = float(t.text.replace(",", "")) * unit
-                except ValueError:
-                    dist = None
+                dist, start = n * unit, t.idx
                 break
-    start = window[0].idx if dist is not None and len(window) else doc[j].idx
-    first_num = next((t for t in window if t.like_num), None)
-    if dist is not None and first_num is not None:
-        start = first_num.idx
-    end = ent.end_char
-    add(start, end, doc_text(doc)[start:end], ent.sent, f"position relative to {place}", bearing,
-        {"relation": "bearing", "bearing": bearing, "distance_km": dist, "anchor": place})
+        add(
+            start,
+            end,
+            doc_text(doc)[start:end],
+            of.sent,
+            f"position relative to {place}",
+            bearing,
+            {
+                "relation": "bearing",
+                "bearing": bearing,
+                "angle": angle,
+                "distance_km": dist,
+                "anchor": place,
+                "anchor_known": known,
+            },
+        )
+
+
+def _number(t: Token) -> float | None:
+    if t.lower_ in WORD_NUMBERS and t.lower_ != "a":
+        return float(WORD_NUMBERS[t.lower_])
+    if t.like_num:
+        try:
+            return float(t.text.replace(",", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def _proper_span(tok: Token) -> tuple[int, int]:
+    """Character span of a proper name ending at ``tok``: its capitalised compound words."""
+    start = tok
+    for c in sorted(tok.children, key=lambda c: -c.i):
+        if c.dep_ == "compound" and c.i == start.i - 1 and c.pos_ == "PROPN" and c.text[:1].isupper():
+            start = c
+    return start.idx, tok.idx + len(tok.text)
+
+
+def _known(text: str, rules: Rules) -> bool:
+    """Do the rules or the gazetteer know the name as a place?"""
+    place = canonical_place(text, rules)
+    return bool(rules.lookup("place", place)) or place in _contained(rules) or is_place_name(place)
+
+
+def _untagged_places(doc: Doc, rules: Rules):
+    """(token, (text, start, end)) for capitalised place names the model did not tag as places.
+
+    The object of a place preposition is a place when the preposition only
+    takes places ("off", "near", "outside", "beyond"); when the model tagged
+    nothing (or not a person or an organisation) and the gazetteer or the
+    rules know the name, or its last word says so ("Phillips Road",
+    "Mediterranean Sea"); or when the model saw a person but the name is a
+    known place after "in", "near", "off" or "outside". An organisation
+    needs one of the place-only prepositions: clubs and firms are named for
+    towns ("at Chelsea").
+    """
+    seen: set[int] = set()
+    for tok in doc:
+        if tok.pos_ == "NOUN" and tok.dep_ == "pobj" and tok.head.lower_ in SPATIAL_PREPS:
+            # "near The Geysers geothermal steamfields": a named feature.
+            names = sorted(
+                (
+                    c
+                    for c in tok.children
+                    if c.dep_ in ("compound", "nmod") and c.pos_ == "PROPN" and c.text[:1].isupper()
+                ),
+                key=lambda c: c.i,
+            )
+            if names and names[0].ent_type_ not in NOT_PLACE_LABELS | {"PERSON"}:
+                s, e = names[0].idx, tok.idx + len(tok.text)
+                seen.add(s)
+                yield tok, (doc_text(doc)[s:e], s, e)
+            continue
+        if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_ in PLACE_LABELS | NOT_PLACE_LABELS:
+            continue
+        if tok.dep_ == "compound" and tok.head.pos_ == "PROPN":
+            continue  # the last word of the name stands for it
+        prep = _prep_of(tok)
+        if prep is None or tok.dep_ not in ("pobj", "conj"):
+            continue
+        p = prep.lower_
+        if p not in EXACT_PREPS and p not in NEAR_PREPS and not _as_far_as(prep):
+            continue
+        s, e = _proper_span(tok)
+        if s in seen:
+            continue
+        text = doc_text(doc)[s:e]
+        known = _known(text, rules)
+        label = tok.ent_type_
+        if label == "PERSON":
+            ok = known and p in ("in", "near", "off", "outside")
+        elif label == "ORG":
+            ok = p in SPATIAL_PREPS  # a club or a firm is named for its town: "at Chelsea", "at Google"
+        else:
+            ok = known or p in SPATIAL_PREPS or _as_far_as(prep) or head_kind(text) in ("street", "water")
+        if ok:
+            seen.add(s)
+            yield tok, (text, s, e)
 
 
 def _anchor(tok: Token) -> Token:
-    """The noun a place stands in: "Papua" in "the province of Papua", in "West Papua province"."""
-    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in AREA_WORDS + tuple(CAPITAL_WORDS):
+    """The noun a place stands in: "Papua" in "the province of Papua", in "West Papua province",
+    "Sicily" in "off the coast of Sicily"."""
+    if (
+        tok.dep_ == "pobj"
+        and tok.head.lower_ == "of"
+        and tok.head.head.lower_ in AREA_WORDS + tuple(CAPITAL_WORDS | PART_NOUNS)
+    ):
         return tok.head.head
     if tok.dep_ == "compound" and tok.head.lower_ in AREA_WORDS:
         return tok.head
     return tok
 
 
-def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, parts: Participants, rules: Rules, add, site_only: bool = False) -> None:
+def _in_coordination(tok: Token) -> bool:
+    """Is the place one of several joined by "and"/"or" ("between Sicily and Tunisia")?"""
+    node = tok
+    while node.dep_ in ("compound", "amod") and node.head != node:
+        node = node.head
+    return node.dep_ == "conj" or any(c.dep_ == "conj" for c in node.children)
+
+
+def _site_noun(tok: Token, rules: Rules) -> bool:
+    sites = set(rules.places.site_words)
+    return tok.lower_ in sites or tok.lemma_.lower() in sites
+
+
+def _predicate(
+    prep: Token, rules: Rules, parts: Participants, street: bool = False
+) -> tuple[Token | None, Token | None, bool]:
+    """(predicate, noun, located participant) a place phrase on ``prep`` hangs off.
+
+    The phrase's head, read through the forms the parse gives: a verb or an
+    event noun is the predicate; a place noun that is itself in a place phrase
+    ("an apartment on Independent Street", "a dwelling on Phillips Road":
+    a site, or any noun on a street) passes the place on to its own phrase; a participant of a verb ("cables
+    near Alexandria have been cut") places the event only roughly; an adverb
+    ("as far south as Santa Rosa") leads up to its verb; a title-case
+    headline verb tagged as a proper noun ("Erupts Outside Sacramento") is
+    taken as the verb.
+    """
+    head = prep.head
+    for _ in range(3):
+        if head.pos_ in ("VERB", "AUX"):
+            return head, None, False
+        if head.pos_ in ("NOUN", "PROPN"):
+            if head.lemma_.lower() in rules.lookups["event"]:
+                return head, None, False
+            if head.pos_ == "PROPN" and head.dep_ == "ROOT" and head.i > head.sent.start:
+                return head, None, False
+            if _key_noun(head, parts) is not None:
+                return None, head, False
+            outer = _prep_of(head)
+            if (
+                outer is not None
+                and outer.lower_ in EXACT_PREPS | NEAR_PREPS
+                and (street or _site_noun(head, rules) or head.lower_ in PART_NOUNS)
+            ):
+                head = outer.head
+                continue
+            if head.dep_ in ("nsubj", "nsubjpass", "dobj") and head.head.pos_ in ("VERB", "AUX"):
+                return head.head, None, True
+            return None, head, False
+        if head.pos_ in ("ADV", "ADJ", "PRON"):
+            node = head
+            for _ in range(4):
+                node = node.head
+                if node.pos_ in ("VERB", "AUX") and node.dep_ != "prep":
+                    return node, None, True
+                if node.head == node:
+                    break
+        return None, None, False
+    return None, None, False
+
+
+def _event_place(
+    tok: Token,
+    place: str,
+    text: str,
+    s: int,
+    e: int,
+    sent: Span,
+    parts: Participants,
+    rules: Rules,
+    add,
+    site_only: bool = False,
+) -> None:
     """The event a place phrase locates, and the claim for it."""
     tok = _anchor(tok)
     prep = _prep_of(tok)
@@ -292,24 +685,31 @@ def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, 
     pred = None
     if prep is not None:
         p = prep.lower_
-        exact = EXACT_PREPS - ({"on"} if not _is_site(place, rules) else set())
-        relation = "in" if p in exact else "near" if p in NEAR_PREPS else None
+        on_ok = _is_site(place, rules) or head_kind(place) == "street"
+        exact = EXACT_PREPS - ({"on"} if not on_ok else set())
+        relation = "in" if p in exact else "near" if p in NEAR_PREPS or _as_far_as(prep) else None
+        if p == "on" and tok.lower_ in PART_NOUNS:
+            relation = "near"  # "on the outskirts of Kyoto", "on the coast of Sicily"
         if relation is None:
             return
-        head = prep.head
-        if head.pos_ in ("VERB", "AUX"):
-            pred = head
-        elif head.pos_ in ("NOUN", "PROPN"):
-            # "the epicenter in Papua province": a place on an event noun.
-            if head.lemma_.lower() in rules.lookups["event"]:
-                pred = head
-            else:
-                # "the DNC's headquarters in the Watergate hotel": where a named thing is.
-                noun = _key_noun(head, parts)
-                if noun is not None and not site_only and place not in noun:
-                    add(s, e, text, sent, f"location of {noun}", place, {"relation": relation, "place": place, "site": _is_site(place, rules)})
-                return
-        else:
+        if _in_coordination(tok):
+            relation = "near"  # one of several places: where part of it happened
+        pred, noun_tok, participant = _predicate(prep, rules, parts, street=head_kind(place) == "street")
+        if participant:
+            relation = "near"
+        if pred is None:
+            # "the DNC's headquarters in the Watergate hotel": where a named thing is.
+            noun = _key_noun(noun_tok, parts) if noun_tok is not None else None
+            if noun is not None and not site_only and place not in noun:
+                add(
+                    s,
+                    e,
+                    text,
+                    sent,
+                    f"location of {noun}",
+                    place,
+                    {"relation": relation, "place": place, "site": _is_site(place, rules)},
+                )
             return
     elif tok.dep_ in ("dobj", "nsubjpass") and tok.head.lemma_.lower() in IMPACT_VERBS:
         relation, pred = "in", tok.head
@@ -318,9 +718,21 @@ def _event_place(tok: Token, place: str, text: str, s: int, e: int, sent: Span, 
     ev = event_of(tok, parts, rules, pred)
     if ev is None:
         return
-    add(s, e, text, sent, ev.subject, place, {"relation": relation, "place": place, "event": ev.to_dict(), "site": _is_site(place, rules)})
+    add(
+        s,
+        e,
+        text,
+        sent,
+        ev.subject,
+        place,
+        {"relation": relation, "place": place, "event": ev.to_dict(), "site": _is_site(place, rules)},
+    )
+
+
+def _as_far_as(prep: Token) -> bool:
+    """Is it "as far south as Santa Rosa": how far something reached, not where it was?"""
+    return prep.lower_ == "as" and any(t.lower_ == "far" for t in prep.doc[max(prep.sent.start, prep.i - 3) : prep.i])
 
 
 def _is_site(place: str, rules: Rules) -> bool:
     return bool(place) and place.split()[-1] in set(rules.places.site_words)
-
