@@ -19,9 +19,13 @@ JSON-ready dicts, and the pipeline puts them back in input order, so
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -49,6 +53,54 @@ MIN_PER_PROCESS = 12
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # Seconds to wait for a Dask scheduler before giving up (exit code 6).
 CONNECT_TIMEOUT = 15
+# Per-article time budget (--article-timeout), in seconds for an article of up
+# to BUDGET_CHARS characters; a longer article gets it in proportion. Generous:
+# it is there to stop pathological work (a hostile text), not slow machines.
+DEFAULT_ARTICLE_TIMEOUT = 120.0
+BUDGET_CHARS = 100_000
+TIMEOUT_CODE = "E211"
+
+
+class ArticleTimeout(BaseException):
+    """An article ran over its time budget.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception``
+    inside an extractor can swallow it.
+    """
+
+
+def article_budget(article: Article, timeout: float | None) -> float | None:
+    """The seconds ``article`` may take: ``timeout`` per BUDGET_CHARS characters, at least ``timeout``."""
+    if not timeout or timeout <= 0:
+        return None
+    return timeout * max(1.0, len(article.text) / BUDGET_CHARS)
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Raise ArticleTimeout in the block after ``seconds`` of wall time.
+
+    A POSIX interval timer, so only in a process's main thread (the local
+    engine's workers and the in-process path); elsewhere (Dask's worker
+    threads) there is no limit. Python code is interrupted at once; a long
+    call into C (one spaCy component on a huge text) is interrupted when it
+    returns.
+    """
+    usable = seconds and seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def fire(signum: int, frame: Any) -> None:
+        raise ArticleTimeout
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class EngineError(CheckerError):
@@ -68,15 +120,25 @@ class ArticleResult:
     # Set when this article made extraction fail: the run goes on without it,
     # lists it as skipped, and does not store the failure (a fix retries it).
     error: str | None = None
+    # The error's code: E299 (extraction failed) or E211 (over the time budget).
+    error_code: str | None = None
 
 
 def extract_batch(
-    articles: list[Article], rules: Rules, model: str | None = None, kinds: Iterable[str] | None = None
+    articles: list[Article],
+    rules: Rules,
+    model: str | None = None,
+    kinds: Iterable[str] | None = None,
+    timeout: float | None = None,
 ) -> list[ArticleResult]:
     """Parse and extract a batch of articles in this process (worker side).
 
     The pipeline is loaded once per process (``load_pipeline`` caches it), so
-    later batches on the same worker start at once.
+    later batches on the same worker start at once. With ``timeout``, each
+    article has a time budget (``article_budget``): the batch's parse may
+    take the sum of its articles' budgets, else each article is parsed alone
+    within its own; extraction takes what its budget has left. An article over
+    budget comes back with an E211 error and the batch goes on.
     """
     from checker.extract import extract_doc, parse_articles
     from checker.nlp import load_pipeline
@@ -84,27 +146,52 @@ def extract_batch(
 
     nlp = load_pipeline(rules, model)
     kinds = list(kinds) if kinds else None
+    budgets = {a.id: article_budget(a, timeout) for a in articles}
+    spent: dict[str, float] = {}
+    t0 = time.monotonic()
     try:
-        parsed = list(parse_articles(nlp, articles, n_process=1, batch_size=max(len(articles), 1)))
-    except Exception:  # one bad text must not sink its batch: parse one by one
+        with time_budget(sum(budgets.values()) if timeout else None):
+            parsed: list[tuple[Article, Any]] = list(
+                parse_articles(nlp, articles, n_process=1, batch_size=max(len(articles), 1))
+            )
+        # Each article's share of the batch's parse, by its length.
+        elapsed, chars = time.monotonic() - t0, max(1, sum(len(a.text) for a in articles))
+        spent = {a.id: elapsed * len(a.text) / chars for a in articles}
+    except (Exception, ArticleTimeout):  # one bad or slow text must not sink its batch: parse one by one
         parsed = []
         for art in articles:
+            t1 = time.monotonic()
             try:
-                parsed.extend(parse_articles(nlp, [art], n_process=1, batch_size=1))
-            except Exception as exc:
+                with time_budget(budgets[art.id]):
+                    parsed.extend(parse_articles(nlp, [art], n_process=1, batch_size=1))
+            except (Exception, ArticleTimeout) as exc:
                 parsed.append((art, exc))
+            spent[art.id] = time.monotonic() - t1
     out = []
     for art, doc in parsed:
-        if isinstance(doc, Exception):
-            out.append(ArticleResult(art.id, art.content_hash, error=f"{type(doc).__name__}: {doc}"))
+        budget = budgets[art.id]
+        if isinstance(doc, BaseException):
+            out.append(_failure(art, doc, budget))
             continue
         try:
-            claims = [c.to_dict() for c in extract_doc(doc, art, rules, kinds)]
-            out.append(ArticleResult(art.id, art.content_hash, claims, dict(fingerprint(doc, art))))
-        except Exception as exc:  # a bug on odd text: keep the night's run going
-            log.warning("extraction failed on %s: %s: %s", art.id, type(exc).__name__, exc)
-            out.append(ArticleResult(art.id, art.content_hash, error=f"{type(exc).__name__}: {exc}"))
+            with time_budget(max(0.001, budget - spent.get(art.id, 0.0)) if budget else None):
+                claims = [c.to_dict() for c in extract_doc(doc, art, rules, kinds)]
+                fp = dict(fingerprint(doc, art))
+            out.append(ArticleResult(art.id, art.content_hash, claims, fp))
+        except (Exception, ArticleTimeout) as exc:  # a bug on odd text: keep the night's run going
+            out.append(_failure(art, exc, budget))
     return out
+
+
+def _failure(art: Article, exc: BaseException, budget: float | None) -> ArticleResult:
+    if isinstance(exc, ArticleTimeout):
+        log.warning("time budget: %s took over %.0f s, skipped", art.id, budget or 0)
+        return ArticleResult(
+            art.id, art.content_hash, error=f"over its time budget of {budget:.0f} s (--article-timeout); skipped",
+            error_code=TIMEOUT_CODE,
+        )
+    log.warning("extraction failed on %s: %s: %s", art.id, type(exc).__name__, exc)
+    return ArticleResult(art.id, art.content_hash, error=f"{type(exc).__name__}: {exc}", error_code="E299")
 
 
 def batch_size(n_articles: int, workers: int) -> int:
@@ -134,8 +221,8 @@ def _batches(articles: list[Article], size: int, workers: int = 1) -> list[list[
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(rules: Rules, model: str | None, kinds: list[str] | None) -> None:
-    _WORKER.update(rules=rules, model=model, kinds=kinds)
+def _init_worker(rules: Rules, model: str | None, kinds: list[str] | None, timeout: float | None = None) -> None:
+    _WORKER.update(rules=rules, model=model, kinds=kinds, timeout=timeout)
     # Load the model now, while the parent is still reading and queueing.
     from checker.nlp import load_pipeline
 
@@ -143,7 +230,7 @@ def _init_worker(rules: Rules, model: str | None, kinds: list[str] | None) -> No
 
 
 def _work(articles: list[Article]) -> list[ArticleResult]:
-    return extract_batch(articles, _WORKER["rules"], _WORKER["model"], _WORKER["kinds"])
+    return extract_batch(articles, _WORKER["rules"], _WORKER["model"], _WORKER["kinds"], _WORKER["timeout"])
 
 
 def run_local(
@@ -152,14 +239,18 @@ def run_local(
     model: str | None = None,
     n_process: int = 2,
     kinds: Iterable[str] | None = None,
+    timeout: float | None = None,
 ) -> Iterator[list[ArticleResult]]:
-    """Extract on this machine, in ``n_process`` worker processes; yield batches as done."""
+    """Extract on this machine, in ``n_process`` worker processes; yield batches as done.
+
+    ``timeout`` is the per-article time budget (see ``extract_batch``).
+    """
     kinds = list(kinds) if kinds else None
     procs = max(1, min(n_process, len(articles) // MIN_PER_PROCESS))
     size = batch_size(len(articles), procs)
     if procs <= 1:
         for batch in _batches(articles, size):
-            yield extract_batch(batch, rules, model, kinds)
+            yield extract_batch(batch, rules, model, kinds, timeout)
         return
     # spawn, not fork: the parent may run threads (a progress bar, Dask) and
     # holds the store's lock file, which forked children would inherit.
@@ -170,7 +261,7 @@ def run_local(
     saved = {var: os.environ.get(var) for var in BLAS_THREAD_VARS}
     for var in BLAS_THREAD_VARS:
         os.environ.setdefault(var, "1")
-    pool = ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds))
+    pool = ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds, timeout))
     todo = iter(_batches(articles, size, procs))
     pending: set[Future] = set()
 
@@ -212,8 +303,14 @@ def run_dask(
     scheduler: str | Any,
     model: str | None = None,
     kinds: Iterable[str] | None = None,
+    timeout: float | None = None,
 ) -> Iterator[list[ArticleResult]]:
-    """Extract on a Dask cluster at ``scheduler`` (an address, or a Client); yield batches as done."""
+    """Extract on a Dask cluster at ``scheduler`` (an address, or a Client); yield batches as done.
+
+    Dask runs tasks in worker threads, where the per-article ``timeout``
+    cannot interrupt (see ``time_budget``): it applies only where a task
+    runs in a worker process's main thread.
+    """
     try:
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - dask is an optional extra
@@ -233,7 +330,7 @@ def run_dask(
         rules_f = client.scatter(rules, broadcast=True, hash=False)
         workers = sum(client.nthreads().values())
         futures = [
-            client.submit(extract_batch, batch, rules_f, model, kinds, pure=False)
+            client.submit(extract_batch, batch, rules_f, model, kinds, timeout, pure=False)
             for batch in _batches(articles, batch_size(len(articles), workers), workers)
         ]
         with client.as_current():
@@ -260,14 +357,15 @@ def run_engine(
     n_process: int = 2,
     scheduler: str | Any | None = None,
     kinds: Iterable[str] | None = None,
+    timeout: float | None = None,
 ) -> Iterator[list[ArticleResult]]:
     """Extract ``articles`` with the named engine, yielding result batches as they complete."""
     if not articles:
         return iter(())
     if engine == "local":
-        return run_local(articles, rules, model, n_process, kinds)
+        return run_local(articles, rules, model, n_process, kinds, timeout)
     if engine == "dask":
-        return run_dask(articles, rules, scheduler, model, kinds)
+        return run_dask(articles, rules, scheduler, model, kinds, timeout)
     raise EngineError("E308", f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
 
 
@@ -289,6 +387,7 @@ class Extracted:
     reused: int = 0
     key: Any = None
     errors: dict[str, str] = field(default_factory=dict)  # article id -> why extraction failed
+    error_codes: dict[str, str] = field(default_factory=dict)  # article id -> E299 or E211
 
     def claims_for(self, article: Article) -> list[Any]:
         """The claims of one article, with its id, outlet and date."""
@@ -317,6 +416,7 @@ def extract_all(
     scheduler: str | Any | None = None,
     store: Any | None = None,
     progress: Any | None = None,
+    timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
 ) -> Extracted:
     """Claims of every article: from the store when already extracted, else from the engine.
 
@@ -343,10 +443,12 @@ def extract_all(
     if progress:
         progress(done, len(unique))
     failed: dict[str, str] = {}
-    for batch in run_engine(todo, rules, engine, model, n_process, scheduler):
+    codes: dict[str, str] = {}
+    for batch in run_engine(todo, rules, engine, model, n_process, scheduler, timeout=timeout):
         for r in batch:
             if r.error:
                 failed[r.content_hash] = r.error
+                codes[r.content_hash] = r.error_code or "E299"
                 got[r.content_hash] = ("[]", "{}")
         batch = [r for r in batch if not r.error]
         if store is not None:
@@ -361,5 +463,6 @@ def extract_all(
     fps = {a.id: Counter(json.loads(got[a.content_hash][1])) for a in articles}
     errors = {a.id: failed[a.content_hash] for a in articles if a.content_hash in failed}
     return Extracted(
-        articles, {h: cj for h, (cj, _) in got.items()}, fps, parsed=len(todo), reused=reused, key=key, errors=errors
+        articles, {h: cj for h, (cj, _) in got.items()}, fps, parsed=len(todo), reused=reused, key=key, errors=errors,
+        error_codes={a.id: codes[a.content_hash] for a in articles if a.content_hash in codes},
     )

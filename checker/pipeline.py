@@ -20,7 +20,7 @@ from typing import Any
 from checker import __version__
 from checker.compare import compare_all
 from checker.decisions import apply_decisions
-from checker.engine import extract_all
+from checker.engine import DEFAULT_ARTICLE_TIMEOUT, extract_all
 from checker.errors import CheckerError
 from checker.extract import extract_doc, parse_articles
 from checker.ingest import read_inputs
@@ -106,6 +106,7 @@ def run(
     since: str | float | None = None,
     engine: str = "local",
     scheduler: str | Any | None = None,
+    article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
 ) -> RunResult:
     """Run the whole flow over ``inputs`` and write the run's files to ``out_dir``.
 
@@ -114,19 +115,27 @@ def run(
     ``previous`` and ``changes`` (see checker/store.py). ``since`` (ISO time,
     epoch seconds, or ``"last"``) keeps only input files modified since then.
     ``engine`` is ``local`` (worker processes) or ``dask`` (at ``scheduler``).
+    ``article_timeout`` is each article's time budget in seconds (None or 0:
+    none); an article over it is skipped with E211 and listed.
     An ``extractor`` hook replaces extraction and bypasses the claim cache.
     """
     t0 = time.time()
     rules = rules or load_rules(rules_dir)
     st = store if isinstance(store, Store) or store is None else Store(store, lock=True)
     try:
-        return _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0)
+        return _run(
+            inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0,
+            article_timeout,
+        )
     finally:
         if st is not None and st is not store:
             st.close()
 
 
-def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0) -> RunResult:
+def _run(
+    inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0,
+    article_timeout=DEFAULT_ARTICLE_TIMEOUT,
+) -> RunResult:
     timings: dict[str, float] = {}
     settings = {"since": since, "story": story, "model": model}
     run_id = st.begin_run([str(i) for i in inputs], str(Path(out_dir).resolve()) if out_dir else None, settings) if st else None
@@ -154,10 +163,12 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
 
         log.info("extract: %d claims", len(ext.claims))
     else:
-        got = extract_all(ing.articles, rules, model, procs, engine, scheduler, st, progress)
+        got = extract_all(ing.articles, rules, model, procs, engine, scheduler, st, progress, article_timeout)
         fingerprints, claims_for = got.fingerprints, got.claims_for
         for aid, why in sorted(got.errors.items()):
-            ing.skipped.append(Skipped(aid, f"extraction failed ({why}); the run went on without it", "E299"))
+            code = got.error_codes.get(aid, "E299")
+            reason = why if code != "E299" else f"extraction failed ({why}); the run went on without it"
+            ing.skipped.append(Skipped(aid, reason, code))
         cache = {"parsed": got.parsed, "reused": got.reused}
         log.info("extract: %d texts parsed, %d taken from the store", got.parsed, got.reused)
     timings["extract"] = _lap(t0, timings)
@@ -167,6 +178,8 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
         stories = st.stories(ing.articles, got.key, lambda: assign_stories(ing.articles, fingerprints=fingerprints))
     else:
         stories = assign_stories(ing.articles, fingerprints=fingerprints)
+    timings["stories"] = _lap(t0, timings)
+    log.info("stories: %d stories (%.1fs)", len(set(stories.values())), timings["stories"])
     claims, conflicts, reused = resolve_and_compare(
         ing.articles, claims_for, stories, rules, st,
         (got.key, got.claim_json) if cache is not None else None,

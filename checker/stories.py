@@ -235,6 +235,7 @@ class Linkage:
         self.members: dict[int, list[int]] = {r: [r] for r in range(x.shape[0])}
         self.owner = list(range(x.shape[0]))
         self.sums: dict[int, dict[int, float]] = {}
+        self.known: dict[tuple[int, int], tuple[tuple[int, int], float]] = {}
         self.span = dict(enumerate(spans))
         self.threshold = threshold
         self.window_days = window_days
@@ -247,12 +248,23 @@ class Linkage:
         return self.sums[g]
 
     def average(self, ga: int, gb: int) -> float:
-        """Mean cosine over every pair of an article of ``ga`` and one of ``gb``."""
+        """Mean cosine over every pair of an article of ``ga`` and one of ``gb``.
+
+        Remembered until either group grows (a group only changes by growing),
+        since the pairs of two big groups that were refused come up again.
+        """
+        na, nb = len(self.members[ga]), len(self.members[gb])
+        key, stamp = ((ga, gb), (na, nb)) if ga < gb else ((gb, ga), (nb, na))
+        hit = self.known.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
         va, vb = self.vector(ga), self.vector(gb)
         if len(va) > len(vb):
             va, vb = vb, va
-        dot = sum(w * vb.get(t, 0.0) for t, w in va.items())
-        return dot / (len(self.members[ga]) * len(self.members[gb]))
+        avg = sum(w * vb.get(t, 0.0) for t, w in va.items()) / (na * nb)
+        if na * nb > 1:
+            self.known[key] = (stamp, avg)
+        return avg
 
     def merge(self, ga: int, gb: int) -> bool:
         """Join two groups if their dates and average allow it; True if they were joined."""
