@@ -26,9 +26,10 @@ import os
 import signal
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -223,10 +224,15 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(rules: Rules, model: str | None, kinds: list[str] | None, timeout: float | None = None) -> None:
     _WORKER.update(rules=rules, model=model, kinds=kinds, timeout=timeout)
-    # Load the model now, while the parent is still reading and queueing.
-    from checker.nlp import load_pipeline
+    # Load the model now, while the parent is still reading and queueing, and
+    # warm the extractors (their imports and tables) on a short text, so the
+    # first article's time budget is spent on the article.
+    from checker.models import Article
 
-    load_pipeline(rules, model)
+    extract_batch([Article(id="warm-up", text=WARM_UP)], rules, model, kinds)
+
+
+WARM_UP = "Officials said 12 people were hurt in Leeds on Monday, according to police chief John Smith."
 
 
 def _work(articles: list[Article]) -> list[ArticleResult]:
@@ -259,31 +265,107 @@ def run_local(
     # BLAS pool beside each would compete with the other worker for it. Set
     # while the workers start (they read it when numpy loads), then put back.
     saved = {var: os.environ.get(var) for var in BLAS_THREAD_VARS}
-    for var in BLAS_THREAD_VARS:
-        os.environ.setdefault(var, "1")
-    pool = ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds, timeout))
-    todo = iter(_batches(articles, size, procs))
-    pending: set[Future] = set()
 
-    def submit() -> None:
-        batch = next(todo, None)
-        if batch is not None:
-            pending.add(pool.submit(_work, batch))
+    def start_pool() -> ProcessPoolExecutor:
+        for var in BLAS_THREAD_VARS:
+            os.environ.setdefault(var, "1")
+        return ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds, timeout))
+
+    pool = start_pool()
+    todo = deque(_batches(articles, size, procs))
+    # Articles that were in a batch whose worker got stuck or died: run again
+    # one at a time, alone in the pool, so the one that does it again is known.
+    solo: deque[Article] = deque()
+    pending: dict[Future, list[Article]] = {}
+    running_since: dict[Future, float] = {}
+
+    alone: set[Future] = set()  # the future of an article run alone
+
+    def fill() -> None:
+        if solo:
+            if not pending:
+                fut = pool.submit(_work, [solo[0]])
+                pending[fut] = [solo.popleft()]
+                alone.add(fut)
+        else:
+            # A bounded number of batches in flight keeps memory flat however
+            # many articles a night brings.
+            while todo and len(pending) < procs * 3:
+                batch = todo.popleft()  # the first ``procs`` submissions start the workers
+                pending[pool.submit(_work, batch)] = batch
+        _restore_env(saved)
 
     try:
-        # A bounded number of batches in flight keeps memory flat however
-        # many articles a night brings.
-        for _ in range(procs * 3):
-            submit()  # the first ``procs`` submissions start the workers
-        _restore_env(saved)
+        fill()
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(list(pending), timeout=WATCH_SECONDS if timeout else None, return_when=FIRST_COMPLETED)
+            crashed = False
             for fut in done:
+                if isinstance(fut.exception(), BrokenProcessPool):
+                    crashed = True  # a worker died (killed, out of memory): handled below
+                    continue
+                pending.pop(fut)
+                running_since.pop(fut, None)
                 yield fut.result()
-                submit()
+            now = time.monotonic()
+            for fut in pending:
+                if fut.running():
+                    running_since.setdefault(fut, now)
+            stuck = {f for f, t in running_since.items() if now - t > _stuck_after(pending[f], timeout)}
+            if not stuck and not crashed:
+                fill()
+                continue
+            # A worker is stuck where the alarm cannot reach it (a call into C
+            # that never returns) or died: stop the pool and start another.
+            pool = _restart(pool, start_pool)
+            for fut, batch in list(pending.items()):
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    yield fut.result()
+                elif fut in alone:
+                    yield [_gave_up(batch[0], timeout, stuck=bool(stuck))]
+                elif fut in stuck or crashed:
+                    solo.extend(batch)
+                else:
+                    todo.appendleft(batch)
+            pending.clear()
+            running_since.clear()
+            alone.clear()
+            fill()
     finally:
         _restore_env(saved)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+# How often the parent looks for stuck workers, and the slack it gives a
+# batch beyond twice its articles' budgets (it may have waited behind one
+# other batch) before calling its worker stuck.
+WATCH_SECONDS = 5.0
+STUCK_GRACE = 60.0
+
+
+def _stuck_after(batch: list[Article], timeout: float | None) -> float:
+    return 2 * sum(article_budget(a, timeout) or 0.0 for a in batch) + STUCK_GRACE
+
+
+def _restart(pool: ProcessPoolExecutor, start: Callable[[], ProcessPoolExecutor]) -> ProcessPoolExecutor:
+    """Kill the pool's workers (they may be deaf to everything else) and start a new pool."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+    return start()
+
+
+def _gave_up(article: Article, timeout: float | None, stuck: bool) -> ArticleResult:
+    if stuck:
+        budget = article_budget(article, timeout) or 0.0
+        log.warning("time budget: %s stuck its worker past %.0f s; the worker was restarted", article.id, budget)
+        return ArticleResult(
+            article.id, article.content_hash, error_code=TIMEOUT_CODE,
+            error=f"over its time budget of {budget:.0f} s (--article-timeout; its worker was stopped); skipped",
+        )
+    log.warning("extraction: the worker process died on %s; restarted", article.id)
+    return ArticleResult(article.id, article.content_hash, error="the worker process died on it", error_code="E299")
 
 
 def _restore_env(saved: dict[str, str | None]) -> None:

@@ -39,9 +39,9 @@ PRIOR_DOCS = 500
 NEIGHBOURS = 40
 # Multiply-adds per block of the candidate product, which bounds its memory.
 BLOCK_WORK = 4_000_000
-# Terms in more articles than this are "frequent": only articles that lean on
-# them look for partners through them (see candidate_pairs). A speed knob: the
-# pairs found are the same whatever its value.
+# Terms in more articles than this (or a twentieth of them) are "frequent":
+# only articles that lean on them look for partners through them (see
+# candidate_pairs). A speed knob: the pairs found are the same whatever its value.
 BLOCKING_DF = 100
 
 
@@ -133,9 +133,10 @@ def candidate_pairs(x: Any, threshold: float, neighbours: int = NEIGHBOURS) -> t
         return empty, empty, np.zeros(0), flags
     col_df = np.bincount(x.indices, minlength=x.shape[1])
     row_of = np.repeat(np.arange(n), np.diff(x.indptr))
-    frequent = col_df[x.indices] > BLOCKING_DF
+    frequent = col_df[x.indices] > max(BLOCKING_DF, n // 20)
     fnorm = np.sqrt(np.bincount(row_of[frequent], weights=x.data[frequent] ** 2, minlength=n))
-    looks = ~frequent | (fnorm >= math.sqrt(threshold) * (1 - 1e-9))[row_of]
+    whole = fnorm >= math.sqrt(threshold) * (1 - 1e-9)  # rows that look through all their terms
+    looks = ~frequent | whole[row_of]
     probe = sparse.csr_matrix((x.data[looks], (row_of[looks], x.indices[looks])), shape=x.shape)
     xt = x.T.tocsr()
     # Work of each row's part of the product: the postings its probing terms touch.
@@ -152,11 +153,15 @@ def candidate_pairs(x: Any, threshold: float, neighbours: int = NEIGHBOURS) -> t
         prod = (probe[start:stop] @ xt).tocoo()
         r = prod.row.astype(np.int64) + start
         c = prod.col.astype(np.int64)
-        # What the frequent terms can add is at most the product of the frequent norms.
-        ok = (r != c) & (prod.data + fnorm[r] * fnorm[c] >= floor)
-        r, c = r[ok], c[ok]
+        # A row that looked through all its terms has its exact cosines; for
+        # the others, what the frequent terms can add is at most the product
+        # of the frequent norms, and the rest is computed exactly.
+        sims = prod.data
+        exact = whole[r]
+        ok = (r != c) & (exact | (sims + fnorm[r] * fnorm[c] >= floor))
+        r, c, sims, exact = r[ok], c[ok], sims[ok], exact[ok]
         del prod
-        sims = _row_dots(x, r, c)
+        sims[~exact] = _row_dots(x, r[~exact], c[~exact])
         ok = sims >= floor
         r, c, sims = r[ok], c[ok], sims[ok]
         # Each row's nearest first (ties by column, so the result is stable).

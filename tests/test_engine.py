@@ -170,8 +170,8 @@ def test_an_article_over_its_time_budget_is_skipped_and_listed_in_process(tmp_pa
 
     monkeypatch.setattr(extract_pkg, "extract_doc", slow)
     t0 = time.monotonic()
-    result = run([SEEDS], out_dir=tmp_path / "o", store=tmp_path / "c.db", n_process=1, article_timeout=5)
-    assert time.monotonic() - t0 < 100
+    result = run([SEEDS], out_dir=tmp_path / "o", store=tmp_path / "c.db", n_process=1, article_timeout=30)
+    assert time.monotonic() - t0 < 110
     assert [(s.path, s.code) for s in result.skipped] == [("000_e4cda37d1f651d99.txt", "E211")]
     assert "time budget" in result.skipped[0].message()
     assert result.claims and all(c.article.startswith("004_") for c in result.claims)
@@ -194,3 +194,23 @@ def test_an_article_over_its_time_budget_is_skipped_in_a_worker_process(rules, m
     assert set(by_id) == {a.id for a in arts}
     assert by_id["slow"].error_code == "E211" and not by_id["slow"].claims
     assert all(not r.error and r.claims for r in results if r.article != "slow")
+
+
+@pytest.mark.slow
+def test_a_worker_stuck_past_the_alarm_is_killed_and_its_batch_goes_on_without_the_article(rules, monkeypatch):
+    import time
+
+    from tests.slow_worker import init_slow_worker
+
+    monkeypatch.setattr(eng, "_init_worker", init_slow_worker)
+    monkeypatch.setattr(eng, "STUCK_GRACE", 5.0)
+    monkeypatch.setattr(eng, "WATCH_SECONDS", 0.5)
+    arts = [Article(id=f"a{k:02d}", text=f"Officials said {k + 3} people were hurt in Leeds on Monday.") for k in range(24)]
+    arts[4] = Article(id="stuck", text="STUCK. Officials said 40 people were hurt in York.")
+    t0 = time.monotonic()
+    results = [r for batch in eng.run_local(arts, rules, n_process=2, timeout=10) for r in batch]
+    assert time.monotonic() - t0 < 400
+    by_id = {r.article: r for r in results}
+    assert sorted(by_id) == sorted(a.id for a in arts) and len(results) == len(arts)
+    assert by_id["stuck"].error_code == "E211" and "worker was stopped" in by_id["stuck"].error
+    assert all(not r.error and r.claims for r in results if r.article != "stuck")

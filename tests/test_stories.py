@@ -78,7 +78,7 @@ def exhaustive_cluster(fps: dict[str, Counter], threshold: float = 0.2) -> list[
     ids, x = vectors(fps)
     sim = (x @ x.T).toarray()
     n = len(ids)
-    pairs = sorted(((-sim[i, j], i, j) for i in range(n) for j in range(i + 1, n) if sim[i, j] >= threshold))
+    pairs = sorted((-sim[i, j], i, j) for i in range(n) for j in range(i + 1, n) if sim[i, j] >= threshold)
     group = {i: {i} for i in range(n)}
     for _, i, j in pairs:
         a, b = group[i], group[j]

@@ -32,6 +32,30 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 PLACE_PREPS = {"in", "near", "at", "off", "to", "from", "into", "across", "inside", "outside", "around", "on"}
 
 
+# Above this many children, a token's children are read once per document and
+# looked up by dependency (see children_with).
+HUB_CHILDREN = 16
+
+
+def children_with(tok: Token, deps: tuple[str, ...]) -> list[Token]:
+    """``tok``'s children whose dependency label is in ``deps``, in order.
+
+    The root of a run-on sentence can have thousands of children; asked per
+    figure, a scan of them all would cost the square of the figures. A token
+    with many children has them read once per document, grouped by label.
+    """
+    if tok.n_lefts + tok.n_rights <= HUB_CHILDREN:
+        return [c for c in tok.children if c.dep_ in deps]
+    table = tok.doc.user_data.setdefault("checker_children", {})
+    by_dep = table.get(tok.i)
+    if by_dep is None:
+        by_dep = table[tok.i] = {}
+        for c in tok.children:
+            by_dep.setdefault(c.dep_, []).append(c.i)
+    found = sorted(i for d in deps for i in by_dep.get(d, ()))
+    return [tok.doc[i] for i in found]
+
+
 def _compact(span_tokens: list[Token]) -> str | None:
     """A readable speaker name from a subject subtree: drop leading determiners."""
     toks = [t for t in span_tokens if not t.is_space]
@@ -45,7 +69,7 @@ def _compact(span_tokens: list[Token]) -> str | None:
     text = doc[toks[0].i : toks[-1].i + 1].text
     # A long subtree ("the head of X, Y, who ...") -> prefer its named entity.
     if len(toks) > 6:
-        ents = doc[toks[0].i : toks[-1].i + 1].ents
+        ents = ents_between(doc, toks[0].i, toks[-1].i + 1)
         for label in ("PERSON", "ORG"):
             for ent in ents:
                 if ent.label_ == label:
@@ -69,16 +93,16 @@ def attribution(tok: Token, sent: Span) -> str | None:
         node = node.head
         seen += 1
         if node.lemma_.lower() in REPORTING_VERBS and node.pos_ in ("VERB", "AUX"):
-            subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subj = children_with(node, ("nsubj", "nsubjpass"))
             if subj and subj[0].dep_ == "nsubj":
                 return _compact(list(subj[0].subtree))
-            agent = [c for c in node.children if c.dep_ == "agent"]
+            agent = children_with(node, ("agent",))
             if agent:
                 return _compact([t for t in agent[0].subtree if t != agent[0]])
     # "X said" after the clause: a reporting root with the clause as a child.
     root = sentence_root(sent)
     if root.lemma_.lower() in REPORTING_VERBS and root != tok:
-        subj = [c for c in root.children if c.dep_ == "nsubj"]
+        subj = children_with(root, ("nsubj",))
         if subj:
             return _compact(list(subj[0].subtree))
     return None
@@ -157,13 +181,41 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
-def ents_within(span: Span) -> list[Span]:
-    """``span.ents`` from a list built once per doc: spaCy rebuilds every entity on each access."""
-    doc = span.doc
+def doc_ents(doc: Doc) -> list[Span]:
+    """``doc.ents`` as a list built once per doc: spaCy rebuilds every entity on each access."""
     ents = doc.user_data.get("checker_ents")
     if ents is None:
         ents = doc.user_data["checker_ents"] = list(doc.ents)
-    return [e for e in ents if e.start >= span.start and e.end <= span.end]
+        doc.user_data["checker_ent_starts"] = [e.start for e in ents]
+    return ents
+
+
+def ents_between(doc: Doc, start: int, end: int) -> list[Span]:
+    """The doc's entities inside tokens [start, end), found by bisection.
+
+    ``span.ents`` and ``sent.ents`` walk every entity of the document; asked
+    per sentence or per token, a long article pays the square of its length.
+    """
+    ents = doc_ents(doc)
+    k = bisect.bisect_left(doc.user_data["checker_ent_starts"], start)
+    out = []
+    while k < len(ents) and ents[k].start < end:
+        if ents[k].end <= end:
+            out.append(ents[k])
+        k += 1
+    return out
+
+
+def ent_at(tok: Token) -> Span | None:
+    """The doc entity that holds ``tok``, or None (by bisection; see ``ents_between``)."""
+    ents = doc_ents(tok.doc)
+    k = bisect.bisect_right(tok.doc.user_data["checker_ent_starts"], tok.i) - 1
+    return ents[k] if k >= 0 and ents[k].end > tok.i else None
+
+
+def ents_within(span: Span) -> list[Span]:
+    """``span.ents``, from the doc's entity list (see ``ents_between``)."""
+    return ents_between(span.doc, span.start, span.end)
 
 
 def ent_span(tok: Token) -> Span | None:
@@ -191,7 +243,7 @@ def sentence_ents(sent: Span) -> list[Span]:
     key = (sent.start, sent.end)
     cache = sent.doc.user_data.setdefault("checker_sent_ents", {})
     if key not in cache:
-        cache[key] = list(sent.ents)
+        cache[key] = ents_between(sent.doc, sent.start, sent.end)
     return cache[key]
 
 
@@ -417,7 +469,7 @@ def status_of(tok: Token, verb: Token, rules: Rules) -> tuple[str, str] | None:
     # A count inside a noun phrase ("Manokwari, a city of 160,000 people,
     # collapsed") is not what the clause's verb did.
     embedded = _embedded(tok, verb)
-    cands = [tok.head] + [c for c in tok.head.children if c.dep_ in ("amod", "acl", "relcl")]
+    cands = [tok.head, *children_with(tok.head, ("amod", "acl", "relcl"))]
     if embedded:
         node = tok.head
         for _ in range(4):
@@ -427,8 +479,8 @@ def status_of(tok: Token, verb: Token, rules: Rules) -> tuple[str, str] | None:
             cands.append(node)
         return _first_status(cands, rules)
     cands = [verb] + cands
-    cands += [c for c in verb.children if c.dep_ in ("xcomp", "acomp", "attr", "dobj", "prep")]
-    cands += [g for c in verb.children if c.dep_ in ("prep", "dobj", "attr") for g in c.children if g.dep_ in ("pobj", "amod")]
+    cands += children_with(verb, ("xcomp", "acomp", "attr", "dobj", "prep"))
+    cands += [g for c in children_with(verb, ("prep", "dobj", "attr")) for g in children_with(c, ("pobj", "amod"))]
     # "home to 167,000 people": the noun the phrase hangs on, a few levels up.
     node = tok.head
     for _ in range(3):

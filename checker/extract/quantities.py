@@ -958,6 +958,27 @@ MEASURE_KINDS = {"main", "initial", "first", "second", "third", "latest", "last"
 _Q_PARSER = None
 
 
+def _fail_fast_classifier() -> None:
+    """Make quantulum3's unit classifier fail at once when it cannot load.
+
+    Its pickled classifier does not load under every scikit-learn (it needs
+    the module ``_loss``); quantulum3 does not remember the failure and loads
+    it again, seconds each time, for every ambiguous unit. The outcome is the
+    same (the parse raises and no unit is taken), only without the wait.
+    """
+    from quantulum3 import classifier as qc
+
+    try:
+        qc.classifier("en_US")
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+
+        def unavailable(*args: object, **kwargs: object) -> None:
+            raise RuntimeError(f"quantulum3's classifier is unavailable ({reason})")
+
+        qc.classifier = unavailable
+
+
 def _quantulum_unit(snippet: str, rules: Rules) -> str | None:
     """A measurement unit quantulum3 sees at the start of ``snippet``, if any.
 
@@ -972,6 +993,8 @@ def _quantulum_unit(snippet: str, rules: Rules) -> str | None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 from quantulum3 import parser as qp
+
+                _fail_fast_classifier()
             _Q_PARSER = qp
         quants = _Q_PARSER.parse(snippet)
     except Exception:  # quantulum3 raises on odd text; never let that stop a run
