@@ -124,6 +124,12 @@ def run(
     scheduler: Annotated[
         Optional[str], typer.Option("--scheduler", help="Dask scheduler address for --engine dask (tcp://host:8786).")
     ] = None,
+    article_timeout: Annotated[
+        float,
+        typer.Option("--article-timeout", metavar="SECONDS", min=0,
+                     help="Time budget per article (per 100,000 characters for longer ones); an article over it "
+                          "is skipped with [E211] and listed. 0: no budget."),
+    ] = 120.0,
 ) -> None:
     """Extract claims from INPUTS, compare them and write a report.
 
@@ -147,6 +153,7 @@ def run(
     result = _guard(
         run_pipeline, list(inputs), out_dir=out, rules_dir=rules, model=model, n_process=processes, story=story,
         progress=_progress(), store=db, since=since, engine=engine.value, scheduler=scheduler,
+        article_timeout=article_timeout or None,
     )
     _report_skipped(result.skipped)
     if not result.articles:

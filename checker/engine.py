@@ -19,12 +19,17 @@ JSON-ready dicts, and the pipeline puts them back in input order, so
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
-from collections import Counter
-from collections.abc import Iterable, Iterator
+import signal
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +54,54 @@ MIN_PER_PROCESS = 12
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # Seconds to wait for a Dask scheduler before giving up (exit code 6).
 CONNECT_TIMEOUT = 15
+# Per-article time budget (--article-timeout), in seconds for an article of up
+# to BUDGET_CHARS characters; a longer article gets it in proportion. Generous:
+# it is there to stop pathological work (a hostile text), not slow machines.
+DEFAULT_ARTICLE_TIMEOUT = 120.0
+BUDGET_CHARS = 100_000
+TIMEOUT_CODE = "E211"
+
+
+class ArticleTimeout(BaseException):
+    """An article ran over its time budget.
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception``
+    inside an extractor can swallow it.
+    """
+
+
+def article_budget(article: Article, timeout: float | None) -> float | None:
+    """The seconds ``article`` may take: ``timeout`` per BUDGET_CHARS characters, at least ``timeout``."""
+    if not timeout or timeout <= 0:
+        return None
+    return timeout * max(1.0, len(article.text) / BUDGET_CHARS)
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Raise ArticleTimeout in the block after ``seconds`` of wall time.
+
+    A POSIX interval timer, so only in a process's main thread (the local
+    engine's workers and the in-process path); elsewhere (Dask's worker
+    threads) there is no limit. Python code is interrupted at once; a long
+    call into C (one spaCy component on a huge text) is interrupted when it
+    returns.
+    """
+    usable = seconds and seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def fire(signum: int, frame: Any) -> None:
+        raise ArticleTimeout
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class EngineError(CheckerError):
@@ -73,15 +126,25 @@ class ArticleResult:
     # Set when this article made extraction fail: the run goes on without it,
     # lists it as skipped, and does not store the failure (a fix retries it).
     error: str | None = None
+    # The error's code: E299 (extraction failed) or E211 (over the time budget).
+    error_code: str | None = None
 
 
 def extract_batch(
-    articles: list[Article], rules: Rules, model: str | None = None, kinds: Iterable[str] | None = None
+    articles: list[Article],
+    rules: Rules,
+    model: str | None = None,
+    kinds: Iterable[str] | None = None,
+    timeout: float | None = None,
 ) -> list[ArticleResult]:
     """Parse and extract a batch of articles in this process (worker side).
 
     The pipeline is loaded once per process (``load_pipeline`` caches it), so
-    later batches on the same worker start at once.
+    later batches on the same worker start at once. With ``timeout``, each
+    article has a time budget (``article_budget``): the batch's parse may
+    take the sum of its articles' budgets, else each article is parsed alone
+    within its own; extraction takes what its budget has left. An article over
+    budget comes back with an E211 error and the batch goes on.
     """
     from checker.dating import DATING_KEY, dating_of
     from checker.extract import extract_doc, parse_articles
@@ -90,29 +153,53 @@ def extract_batch(
 
     nlp = load_pipeline(rules, model)
     kinds = list(kinds) if kinds else None
+    budgets = {a.id: article_budget(a, timeout) for a in articles}
+    spent: dict[str, float] = {}
+    t0 = time.monotonic()
     try:
-        parsed = list(parse_articles(nlp, articles, n_process=1, batch_size=max(len(articles), 1)))
-    except Exception:  # one bad text must not sink its batch: parse one by one
+        with time_budget(sum(budgets.values()) if timeout else None):
+            parsed: list[tuple[Article, Any]] = list(
+                parse_articles(nlp, articles, n_process=1, batch_size=max(len(articles), 1))
+            )
+        # Each article's share of the batch's parse, by its length.
+        elapsed, chars = time.monotonic() - t0, max(1, sum(len(a.text) for a in articles))
+        spent = {a.id: elapsed * len(a.text) / chars for a in articles}
+    except (Exception, ArticleTimeout):  # one bad or slow text must not sink its batch: parse one by one
         parsed = []
         for art in articles:
+            t1 = time.monotonic()
             try:
-                parsed.extend(parse_articles(nlp, [art], n_process=1, batch_size=1))
-            except Exception as exc:
+                with time_budget(budgets[art.id]):
+                    parsed.extend(parse_articles(nlp, [art], n_process=1, batch_size=1))
+            except (Exception, ArticleTimeout) as exc:
                 parsed.append((art, exc))
+            spent[art.id] = time.monotonic() - t1
     out = []
     for art, doc in parsed:
-        if isinstance(doc, Exception):
-            out.append(ArticleResult(art.id, art.content_hash, error=f"{type(doc).__name__}: {doc}"))
+        budget = budgets[art.id]
+        if isinstance(doc, BaseException):
+            out.append(_failure(art, doc, budget))
             continue
         try:
-            claims = [c.to_dict() for c in extract_doc(doc, art, rules, kinds)]
-            fp: dict[str, Any] = dict(fingerprint(doc, art))
-            fp[DATING_KEY] = dating_of(doc, art).to_dict()
+            with time_budget(max(0.001, budget - spent.get(art.id, 0.0)) if budget else None):
+                claims = [c.to_dict() for c in extract_doc(doc, art, rules, kinds)]
+                fp: dict[str, Any] = dict(fingerprint(doc, art))
+                fp[DATING_KEY] = dating_of(doc, art).to_dict()
             out.append(ArticleResult(art.id, art.content_hash, claims, fp))
-        except Exception as exc:  # a bug on odd text: keep the night's run going
-            log.warning("extraction failed on %s: %s: %s", art.id, type(exc).__name__, exc)
-            out.append(ArticleResult(art.id, art.content_hash, error=f"{type(exc).__name__}: {exc}"))
+        except (Exception, ArticleTimeout) as exc:  # a bug on odd text: keep the night's run going
+            out.append(_failure(art, exc, budget))
     return out
+
+
+def _failure(art: Article, exc: BaseException, budget: float | None) -> ArticleResult:
+    if isinstance(exc, ArticleTimeout):
+        log.warning("time budget: %s took over %.0f s, skipped", art.id, budget or 0)
+        return ArticleResult(
+            art.id, art.content_hash, error=f"over its time budget of {budget:.0f} s (--article-timeout); skipped",
+            error_code=TIMEOUT_CODE,
+        )
+    log.warning("extraction failed on %s: %s: %s", art.id, type(exc).__name__, exc)
+    return ArticleResult(art.id, art.content_hash, error=f"{type(exc).__name__}: {exc}", error_code="E299")
 
 
 def batch_size(n_articles: int, workers: int) -> int:
@@ -142,16 +229,21 @@ def _batches(articles: list[Article], size: int, workers: int = 1) -> list[list[
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(rules: Rules, model: str | None, kinds: list[str] | None) -> None:
-    _WORKER.update(rules=rules, model=model, kinds=kinds)
-    # Load the model now, while the parent is still reading and queueing.
-    from checker.nlp import load_pipeline
+def _init_worker(rules: Rules, model: str | None, kinds: list[str] | None, timeout: float | None = None) -> None:
+    _WORKER.update(rules=rules, model=model, kinds=kinds, timeout=timeout)
+    # Load the model now, while the parent is still reading and queueing, and
+    # warm the extractors (their imports and tables) on a short text, so the
+    # first article's time budget is spent on the article.
+    from checker.models import Article
 
-    load_pipeline(rules, model)
+    extract_batch([Article(id="warm-up", text=WARM_UP)], rules, model, kinds)
+
+
+WARM_UP = "Officials said 12 people were hurt in Leeds on Monday, according to police chief John Smith."
 
 
 def _work(articles: list[Article]) -> list[ArticleResult]:
-    return extract_batch(articles, _WORKER["rules"], _WORKER["model"], _WORKER["kinds"])
+    return extract_batch(articles, _WORKER["rules"], _WORKER["model"], _WORKER["kinds"], _WORKER["timeout"])
 
 
 def run_local(
@@ -160,14 +252,18 @@ def run_local(
     model: str | None = None,
     n_process: int = 2,
     kinds: Iterable[str] | None = None,
+    timeout: float | None = None,
 ) -> Iterator[list[ArticleResult]]:
-    """Extract on this machine, in ``n_process`` worker processes; yield batches as done."""
+    """Extract on this machine, in ``n_process`` worker processes; yield batches as done.
+
+    ``timeout`` is the per-article time budget (see ``extract_batch``).
+    """
     kinds = list(kinds) if kinds else None
     procs = max(1, min(n_process, len(articles) // MIN_PER_PROCESS))
     size = batch_size(len(articles), procs)
     if procs <= 1:
         for batch in _batches(articles, size):
-            yield extract_batch(batch, rules, model, kinds)
+            yield extract_batch(batch, rules, model, kinds, timeout)
         return
     # spawn, not fork: the parent may run threads (a progress bar, Dask) and
     # holds the store's lock file, which forked children would inherit.
@@ -176,31 +272,107 @@ def run_local(
     # BLAS pool beside each would compete with the other worker for it. Set
     # while the workers start (they read it when numpy loads), then put back.
     saved = {var: os.environ.get(var) for var in BLAS_THREAD_VARS}
-    for var in BLAS_THREAD_VARS:
-        os.environ.setdefault(var, "1")
-    pool = ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds))
-    todo = iter(_batches(articles, size, procs))
-    pending: set[Future] = set()
 
-    def submit() -> None:
-        batch = next(todo, None)
-        if batch is not None:
-            pending.add(pool.submit(_work, batch))
+    def start_pool() -> ProcessPoolExecutor:
+        for var in BLAS_THREAD_VARS:
+            os.environ.setdefault(var, "1")
+        return ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds, timeout))
+
+    pool = start_pool()
+    todo = deque(_batches(articles, size, procs))
+    # Articles that were in a batch whose worker got stuck or died: run again
+    # one at a time, alone in the pool, so the one that does it again is known.
+    solo: deque[Article] = deque()
+    pending: dict[Future, list[Article]] = {}
+    running_since: dict[Future, float] = {}
+
+    alone: set[Future] = set()  # the future of an article run alone
+
+    def fill() -> None:
+        if solo:
+            if not pending:
+                fut = pool.submit(_work, [solo[0]])
+                pending[fut] = [solo.popleft()]
+                alone.add(fut)
+        else:
+            # A bounded number of batches in flight keeps memory flat however
+            # many articles a night brings.
+            while todo and len(pending) < procs * 3:
+                batch = todo.popleft()  # the first ``procs`` submissions start the workers
+                pending[pool.submit(_work, batch)] = batch
+        _restore_env(saved)
 
     try:
-        # A bounded number of batches in flight keeps memory flat however
-        # many articles a night brings.
-        for _ in range(procs * 3):
-            submit()  # the first ``procs`` submissions start the workers
-        _restore_env(saved)
+        fill()
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(list(pending), timeout=WATCH_SECONDS if timeout else None, return_when=FIRST_COMPLETED)
+            crashed = False
             for fut in done:
+                if isinstance(fut.exception(), BrokenProcessPool):
+                    crashed = True  # a worker died (killed, out of memory): handled below
+                    continue
+                pending.pop(fut)
+                running_since.pop(fut, None)
                 yield fut.result()
-                submit()
+            now = time.monotonic()
+            for fut in pending:
+                if fut.running():
+                    running_since.setdefault(fut, now)
+            stuck = {f for f, t in running_since.items() if now - t > _stuck_after(pending[f], timeout)}
+            if not stuck and not crashed:
+                fill()
+                continue
+            # A worker is stuck where the alarm cannot reach it (a call into C
+            # that never returns) or died: stop the pool and start another.
+            pool = _restart(pool, start_pool)
+            for fut, batch in list(pending.items()):
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    yield fut.result()
+                elif fut in alone:
+                    yield [_gave_up(batch[0], timeout, stuck=bool(stuck))]
+                elif fut in stuck or crashed:
+                    solo.extend(batch)
+                else:
+                    todo.appendleft(batch)
+            pending.clear()
+            running_since.clear()
+            alone.clear()
+            fill()
     finally:
         _restore_env(saved)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+# How often the parent looks for stuck workers, and the slack it gives a
+# batch beyond twice its articles' budgets (it may have waited behind one
+# other batch) before calling its worker stuck.
+WATCH_SECONDS = 5.0
+STUCK_GRACE = 60.0
+
+
+def _stuck_after(batch: list[Article], timeout: float | None) -> float:
+    return 2 * sum(article_budget(a, timeout) or 0.0 for a in batch) + STUCK_GRACE
+
+
+def _restart(pool: ProcessPoolExecutor, start: Callable[[], ProcessPoolExecutor]) -> ProcessPoolExecutor:
+    """Kill the pool's workers (they may be deaf to everything else) and start a new pool."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+    return start()
+
+
+def _gave_up(article: Article, timeout: float | None, stuck: bool) -> ArticleResult:
+    if stuck:
+        budget = article_budget(article, timeout) or 0.0
+        log.warning("time budget: %s stuck its worker past %.0f s; the worker was restarted", article.id, budget)
+        return ArticleResult(
+            article.id, article.content_hash, error_code=TIMEOUT_CODE,
+            error=f"over its time budget of {budget:.0f} s (--article-timeout; its worker was stopped); skipped",
+        )
+    log.warning("extraction: the worker process died on %s; restarted", article.id)
+    return ArticleResult(article.id, article.content_hash, error="the worker process died on it", error_code="E299")
 
 
 def _restore_env(saved: dict[str, str | None]) -> None:
@@ -220,8 +392,14 @@ def run_dask(
     scheduler: str | Any,
     model: str | None = None,
     kinds: Iterable[str] | None = None,
+    timeout: float | None = None,
 ) -> Iterator[list[ArticleResult]]:
-    """Extract on a Dask cluster at ``scheduler`` (an address, or a Client); yield batches as done."""
+    """Extract on a Dask cluster at ``scheduler`` (an address, or a Client); yield batches as done.
+
+    Dask runs tasks in worker threads, where the per-article ``timeout``
+    cannot interrupt (see ``time_budget``): it applies only where a task
+    runs in a worker process's main thread.
+    """
     try:
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - dask is an optional extra
@@ -241,7 +419,7 @@ def run_dask(
         rules_f = client.scatter(rules, broadcast=True, hash=False)
         workers = sum(client.nthreads().values())
         futures = [
-            client.submit(extract_batch, batch, rules_f, model, kinds, pure=False)
+            client.submit(extract_batch, batch, rules_f, model, kinds, timeout, pure=False)
             for batch in _batches(articles, batch_size(len(articles), workers), workers)
         ]
         with client.as_current():
@@ -268,14 +446,15 @@ def run_engine(
     n_process: int = 2,
     scheduler: str | Any | None = None,
     kinds: Iterable[str] | None = None,
+    timeout: float | None = None,
 ) -> Iterator[list[ArticleResult]]:
     """Extract ``articles`` with the named engine, yielding result batches as they complete."""
     if not articles:
         return iter(())
     if engine == "local":
-        return run_local(articles, rules, model, n_process, kinds)
+        return run_local(articles, rules, model, n_process, kinds, timeout)
     if engine == "dask":
-        return run_dask(articles, rules, scheduler, model, kinds)
+        return run_dask(articles, rules, scheduler, model, kinds, timeout)
     raise EngineError("E308", f"unknown engine '{engine}' (choose from {', '.join(ENGINES)})")
 
 
@@ -298,6 +477,7 @@ class Extracted:
     key: Any = None
     errors: dict[str, str] = field(default_factory=dict)  # article id -> why extraction failed
     datings: dict[str, dict[str, Any]] = field(default_factory=dict)  # article id -> checker.dating's read of its date
+    error_codes: dict[str, str] = field(default_factory=dict)  # article id -> E299 or E211
 
     def claims_for(self, article: Article) -> list[Any]:
         """The claims of one article, with its id, outlet and date."""
@@ -327,6 +507,7 @@ def extract_all(
     scheduler: str | Any | None = None,
     store: Any | None = None,
     progress: Any | None = None,
+    timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
 ) -> Extracted:
     """Claims of every article: from the store when already extracted, else from the engine.
 
@@ -353,10 +534,12 @@ def extract_all(
     if progress:
         progress(done, len(unique))
     failed: dict[str, str] = {}
-    for batch in run_engine(todo, rules, engine, model, n_process, scheduler):
+    codes: dict[str, str] = {}
+    for batch in run_engine(todo, rules, engine, model, n_process, scheduler, timeout=timeout):
         for r in batch:
             if r.error:
                 failed[r.content_hash] = r.error
+                codes[r.content_hash] = r.error_code or "E299"
                 got[r.content_hash] = ("[]", "{}")
         batch = [r for r in batch if not r.error]
         if store is not None:
@@ -382,4 +565,5 @@ def extract_all(
     return Extracted(
         articles, {h: cj for h, (cj, _) in got.items()}, fps, parsed=len(todo), reused=reused, key=key, errors=errors,
         datings=datings,
+        error_codes={a.id: codes[a.content_hash] for a in articles if a.content_hash in codes},
     )

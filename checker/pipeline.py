@@ -24,7 +24,7 @@ from checker.compare import compare_all
 from checker.csvsafe import safe_csv_frame
 from checker.dating import apply_estimates, dating_of
 from checker.decisions import apply_decisions
-from checker.engine import extract_all
+from checker.engine import DEFAULT_ARTICLE_TIMEOUT, extract_all
 from checker.errors import CheckerError
 from checker.extract import extract_doc, parse_articles
 from checker.ingest import printable, read_inputs
@@ -113,6 +113,7 @@ def run(
     since: str | float | None = None,
     engine: str = "local",
     scheduler: str | Any | None = None,
+    article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
 ) -> RunResult:
     """Run the whole flow over ``inputs`` and write the run's files to ``out_dir``.
 
@@ -121,6 +122,8 @@ def run(
     ``previous`` and ``changes`` (see checker/store.py). ``since`` (ISO time,
     epoch seconds, or ``"last"``) keeps only input files modified since then.
     ``engine`` is ``local`` (worker processes) or ``dask`` (at ``scheduler``).
+    ``article_timeout`` is each article's time budget in seconds (None or 0:
+    none); an article over it is skipped with E211 and listed.
     An ``extractor`` hook replaces extraction and bypasses the claim cache.
     """
     t0 = time.time()
@@ -133,7 +136,10 @@ def run(
         check_out_dir(Path(out_dir))
     st = store if isinstance(store, Store) or store is None else Store(store, lock=True)
     try:
-        return _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0)
+        return _run(
+            inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0,
+            article_timeout,
+        )
     except sqlite3.Error as exc:
         # The store filled its disk or was damaged mid-run: exit 5, one line.
         failure = store_failure(st.path, exc) if st is not None else None
@@ -145,7 +151,10 @@ def run(
             st.close()
 
 
-def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0) -> RunResult:
+def _run(
+    inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0,
+    article_timeout=DEFAULT_ARTICLE_TIMEOUT,
+) -> RunResult:
     timings: dict[str, float] = {}
     settings = {"since": since, "story": story, "model": model}
     # Paths as printable text: a file name in Latin-1 bytes must not stop the store (or the JSON) taking it.
@@ -181,11 +190,13 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
 
         log.info("extract: %d claims", len(ext.claims))
     else:
-        got = extract_all(ing.articles, rules, model, procs, engine, scheduler, st, progress)
+        got = extract_all(ing.articles, rules, model, procs, engine, scheduler, st, progress, article_timeout)
         fingerprints, claims_for, datings = got.fingerprints, got.claims_for, got.datings
         apply_estimates(ing.articles, datings)
         for aid, why in sorted(got.errors.items()):
-            ing.skipped.append(Skipped(aid, f"extraction failed ({why}); the run went on without it", "E299"))
+            code = got.error_codes.get(aid, "E299")
+            reason = why if code != "E299" else f"extraction failed ({why}); the run went on without it"
+            ing.skipped.append(Skipped(aid, reason, code))
         cache = {"parsed": got.parsed, "reused": got.reused}
         log.info("extract: %d texts parsed, %d taken from the store", got.parsed, got.reused)
     timings["extract"] = _lap(t0, timings)
@@ -197,6 +208,8 @@ def _run(inputs, out_dir, rules, model, n_process, story, progress, extractor, s
         )
     else:
         stories = assign_stories(ing.articles, fingerprints=fingerprints, datings=datings)
+    timings["stories"] = _lap(t0, timings)
+    log.info("stories: %d stories (%.1fs)", len(set(stories.values())), timings["stories"])
     claims, conflicts, reused = resolve_and_compare(
         ing.articles, claims_for, stories, rules, st,
         (got.key, got.claim_json) if cache is not None else None,

@@ -40,6 +40,14 @@ YEAR_DAYS = 365
 # articles without the term, so that similarity means the same in a run of 2
 # articles and in a night of 5,000 (a small run's own counts are too few).
 PRIOR_DOCS = 500
+# Candidate pairs kept per article (its nearest); see candidate_pairs.
+NEIGHBOURS = 40
+# Multiply-adds per block of the candidate product, which bounds its memory.
+BLOCK_WORK = 4_000_000
+# Terms in more articles than this (or a twentieth of them) are "frequent":
+# only articles that lean on them look for partners through them (see
+# candidate_pairs). A speed knob: the pairs found are the same whatever its value.
+BLOCKING_DF = 100
 
 
 def fingerprint(doc: Doc, article: Article) -> Counter:
@@ -67,13 +75,15 @@ def _vector(fp: Counter, idf: dict[str, float]) -> dict[str, float]:
     return {t: x / norm for t, x in v.items()}
 
 
-def similarities(fingerprints: dict[str, Counter]) -> dict[tuple[str, str], float]:
-    """Cosine similarity of every pair of articles that share a salient term.
+def vectors(fingerprints: dict[str, Counter]) -> tuple[list[str], Any]:
+    """Article ids (sorted) and their TF-IDF vectors, one sparse row each.
 
-    One sparse matrix product over the terms that can link articles: terms
-    in more than a fifth of the articles (or 50, whichever is larger) link
-    nothing and are left out, which keeps the product sparse for a night's
-    thousands of articles.
+    Only terms that can link articles are columns: terms in more than a
+    fifth of the articles (or 50, whichever is larger) link nothing and are
+    left out, as are terms of one article. Every term still counts in an
+    article's length, so an article whose only shared term is "Indonesia" is
+    not near one that shares five. The cosine of two articles is the dot
+    product of their rows.
     """
     import numpy as np
     from scipy import sparse
@@ -83,8 +93,6 @@ def similarities(fingerprints: dict[str, Counter]) -> dict[tuple[str, str], floa
     df: Counter = Counter()
     for fp in fingerprints.values():
         df.update(fp.keys())
-    # Every term counts in an article's length, so an article whose only
-    # shared term is "Indonesia" is not near one that shares five.
     idf = {t: math.log((1 + n + PRIOR_DOCS) / (1 + c)) + 1 for t, c in df.items()}
     common = max(50, n // 5)
     column: dict[str, int] = {}
@@ -97,20 +105,101 @@ def similarities(fingerprints: dict[str, Counter]) -> dict[tuple[str, str], floa
                 rows.append(r)
                 cols.append(column.setdefault(t, len(column)))
                 vals.append(w)
-    if not column:
-        return {}
     x = sparse.csr_matrix((vals, (rows, cols)), shape=(n, len(column)), dtype=np.float64)
-    prod = sparse.triu(x @ x.T, k=1).tocoo()
-    keep = prod.data > 0.05
-    return {
-        (ids[r], ids[c]): float(v)
-        for r, c, v in zip(prod.row[keep].tolist(), prod.col[keep].tolist(), prod.data[keep].tolist(), strict=True)
-    }
+    x.sort_indices()
+    return ids, x
+
+
+def candidate_pairs(x: Any, threshold: float, neighbours: int = NEIGHBOURS) -> tuple[Any, Any, Any, Any]:
+    """Pairs of rows of ``x`` whose cosine reaches ``threshold``, at most
+    ``neighbours`` per row (its nearest), as arrays (i, j, similarity) with
+    i < j, plus a flag per row: True when the row had more than that.
+
+    Memory is bounded by the articles, not the pairs: the product is computed
+    a block of rows at a time (each block's work capped), and each row keeps
+    only its nearest neighbours. Work is bounded by blocking on rare terms:
+    a row looks for partners only through its terms in at most
+    ``BLOCKING_DF`` articles, which is exact for every pair that matters. Two
+    rows that share no rare term can only meet through frequent ones, and
+    by Cauchy-Schwarz their cosine is then at most the product of the norms
+    of their frequent parts; so a row whose frequent part reaches the square
+    root of the threshold (an article of a big story, all of whose terms are
+    frequent) looks through all its terms, and every pair at or above the
+    threshold is found from one of its rows. Each candidate's similarity is
+    then computed exactly from both whole rows.
+    """
+    import numpy as np
+    from scipy import sparse
+
+    n = x.shape[0]
+    flags = np.zeros(n, dtype=bool)
+    if n < 2 or x.nnz == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), flags
+    col_df = np.bincount(x.indices, minlength=x.shape[1])
+    row_of = np.repeat(np.arange(n), np.diff(x.indptr))
+    frequent = col_df[x.indices] > max(BLOCKING_DF, n // 20)
+    fnorm = np.sqrt(np.bincount(row_of[frequent], weights=x.data[frequent] ** 2, minlength=n))
+    whole = fnorm >= math.sqrt(threshold) * (1 - 1e-9)  # rows that look through all their terms
+    looks = ~frequent | whole[row_of]
+    probe = sparse.csr_matrix((x.data[looks], (row_of[looks], x.indices[looks])), shape=x.shape)
+    xt = x.T.tocsr()
+    # Work of each row's part of the product: the postings its probing terms touch.
+    work = np.bincount(row_of[looks], weights=col_df[x.indices[looks]], minlength=n)
+    floor = threshold * (1 - 1e-9)  # a hair of slack for rounding: a pair at the threshold stays
+    keep_i, keep_j, keep_s = [], [], []
+    start = 0
+    while start < n:
+        stop = start + 1
+        total = work[start]
+        while stop < n and total + work[stop] <= BLOCK_WORK:
+            total += work[stop]
+            stop += 1
+        prod = (probe[start:stop] @ xt).tocoo()
+        r = prod.row.astype(np.int64) + start
+        c = prod.col.astype(np.int64)
+        # A row that looked through all its terms has its exact cosines; for
+        # the others, what the frequent terms can add is at most the product
+        # of the frequent norms, and the rest is computed exactly.
+        sims = prod.data
+        exact = whole[r]
+        ok = (r != c) & (exact | (sims + fnorm[r] * fnorm[c] >= floor))
+        r, c, sims, exact = r[ok], c[ok], sims[ok], exact[ok]
+        del prod
+        sims[~exact] = _row_dots(x, r[~exact], c[~exact])
+        ok = sims >= floor
+        r, c, sims = r[ok], c[ok], sims[ok]
+        # Each row's nearest first (ties by column, so the result is stable).
+        order = np.lexsort((c, -sims, r))
+        r, c, sims = r[order], c[order], sims[order]
+        rank = np.arange(len(r)) - np.searchsorted(r, r, side="left")
+        flags[start:stop] = np.bincount(r - start, minlength=stop - start) > neighbours
+        top = rank < neighbours
+        keep_i.append(r[top])
+        keep_j.append(c[top])
+        keep_s.append(sims[top])
+        start = stop
+    i, j, s = np.concatenate(keep_i), np.concatenate(keep_j), np.concatenate(keep_s)
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    _, first = np.unique(lo * n + hi, return_index=True)
+    return lo[first], hi[first], s[first], flags
+
+
+def _row_dots(x: Any, r: Any, c: Any, chunk: int = 100_000) -> Any:
+    """Dot products of rows ``r[k]`` and ``c[k]`` of ``x``, a chunk at a time."""
+    import numpy as np
+
+    out = np.empty(len(r))
+    for a in range(0, len(r), chunk):
+        b = a + chunk
+        out[a:b] = np.asarray(x[r[a:b]].multiply(x[c[a:b]]).sum(axis=1)).ravel()
+    return out
 
 
 def cluster(
     fingerprints: dict[str, Counter], threshold: float = DEFAULT_THRESHOLD, dates: dict[str, str] | None = None,
-    window_days: int = DEFAULT_WINDOW_DAYS, datings: dict[str, Dating] | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS, neighbours: int = NEIGHBOURS,
+    datings: dict[str, Dating] | None = None,
 ) -> list[list[str]]:
     """Stories by greedy average linkage over article similarities.
 
@@ -121,41 +210,125 @@ def cluster(
     articles a year or more apart by the estimate ``datings`` gives for the
     undated ones (see ``_compatible``).
 
-    Each group keeps the summed similarity to its neighbours and its first
-    and last publication day, so a merge costs the size of its neighbourhood,
-    not the product of the two groups' sizes.
+    Pairs at or above ``threshold`` are taken most similar first (at most
+    ``neighbours`` per article, see ``candidate_pairs``); each joins its two
+    groups when the groups' average similarity over all their pairs reaches
+    the threshold too (see ``Linkage``). When an article had more neighbours
+    than were kept, a closing pass compares its group with every other group
+    by that average, so a story of many near-copies is not cut by the limit.
     """
-    sims = similarities(fingerprints)
-    dates = dates or {}
-    members: dict[str, list[str]] = {i: [i] for i in fingerprints}
-    owner: dict[str, str] = {i: i for i in fingerprints}
-    links: dict[str, dict[str, float]] = {i: {} for i in fingerprints}
-    for (i, j), s in sims.items():
-        links[i][j] = links[j][i] = s
-    span: dict[str, _When | None] = {i: _When.of(_day(dates.get(i)), (datings or {}).get(i)) for i in fingerprints}
+    import numpy as np
 
-    for (i, j), s in sorted(sims.items(), key=lambda kv: (-kv[1], kv[0])):
-        if s < threshold:
-            break
-        ci, cj = owner[i], owner[j]
-        if ci == cj:
-            continue
-        if not _compatible(span[ci], span[cj], window_days):
-            continue
-        a, b = members[ci], members[cj]
-        if links[ci].get(cj, 0.0) / (len(a) * len(b)) < threshold * LINKAGE_RATIO:
-            continue
-        keep, drop = (ci, cj) if len(a) >= len(b) else (cj, ci)
-        members[keep].extend(members.pop(drop))
-        for x in members[keep]:
-            owner[x] = keep
-        for c, v in links.pop(drop).items():
-            links[c].pop(drop)
-            if c != keep:
-                links[keep][c] = links[c][keep] = links[keep].get(c, 0.0) + v
-        sd, sk = span.pop(drop), span[keep]
-        span[keep] = sk.merge(sd) if sk and sd else (sk or sd)
-    return sorted((sorted(g) for g in members.values()), key=lambda g: g[0])
+    ids, x = vectors(fingerprints)
+    days = [_day((dates or {}).get(i)) for i in ids]
+    link = Linkage(x, [_When.of(d, (datings or {}).get(i)) for i, d in zip(ids, days)], threshold, window_days)
+    pi, pj, ps, crowded = candidate_pairs(x, threshold, neighbours)
+    for k in np.lexsort((pj, pi, -ps)).tolist():
+        link.merge(link.owner[pi[k]], link.owner[pj[k]])
+    rows = np.flatnonzero(crowded).tolist()
+    while rows and link.close({link.owner[r] for r in rows}):
+        pass
+    groups = [sorted(ids[r] for r in g) for g in link.members.values()]
+    return sorted(groups, key=lambda g: g[0])
+
+
+class Linkage:
+    """Groups of rows of ``x`` under average linkage, merged one pair at a time.
+
+    The average is exact and costs no pairs: the sum of the cosines between
+    two groups is the dot product of the sums of their vectors, and each
+    group keeps its sum (and its first and last publication day), so a merge
+    costs the size of the smaller group's vector, not the product of the
+    two groups' sizes; memory is one sum per group, bounded by the articles.
+    A group is named by one of its rows.
+    """
+
+    def __init__(self, x: Any, spans: list[_When | None], threshold: float, window_days: int) -> None:
+        self.x = x
+        self.members: dict[int, list[int]] = {r: [r] for r in range(x.shape[0])}
+        self.owner = list(range(x.shape[0]))
+        self.sums: dict[int, dict[int, float]] = {}
+        self.known: dict[tuple[int, int], tuple[tuple[int, int], float]] = {}
+        self.span: dict[int, _When | None] = dict(enumerate(spans))
+        self.threshold = threshold
+        self.window_days = window_days
+
+    def vector(self, g: int) -> dict[int, float]:
+        """The sum of the group's vectors, by column (made when first needed)."""
+        if g not in self.sums:
+            a, b = self.x.indptr[g], self.x.indptr[g + 1]
+            self.sums[g] = dict(zip(self.x.indices[a:b].tolist(), self.x.data[a:b].tolist(), strict=True))
+        return self.sums[g]
+
+    def average(self, ga: int, gb: int) -> float:
+        """Mean cosine over every pair of an article of ``ga`` and one of ``gb``.
+
+        Remembered until either group grows (a group only changes by growing),
+        since the pairs of two big groups that were refused come up again.
+        """
+        na, nb = len(self.members[ga]), len(self.members[gb])
+        key, stamp = ((ga, gb), (na, nb)) if ga < gb else ((gb, ga), (nb, na))
+        hit = self.known.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        va, vb = self.vector(ga), self.vector(gb)
+        if len(va) > len(vb):
+            va, vb = vb, va
+        avg = sum(w * vb.get(t, 0.0) for t, w in va.items()) / (na * nb)
+        if na * nb > 1:
+            self.known[key] = (stamp, avg)
+        return avg
+
+    def merge(self, ga: int, gb: int) -> bool:
+        """Join two groups if their dates and average allow it; True if they were joined."""
+        if ga == gb or not _compatible(self.span[ga], self.span[gb], self.window_days):
+            return False
+        # A hair of slack, so rounding never refuses a pair exactly at the threshold.
+        if self.average(ga, gb) < self.threshold * LINKAGE_RATIO - 1e-12:
+            return False
+        keep, drop = (ga, gb) if len(self.members[ga]) >= len(self.members[gb]) else (gb, ga)
+        for r in self.members[drop]:
+            self.owner[r] = keep
+        self.members[keep].extend(self.members.pop(drop))
+        vk, vd = self.vector(keep), self.vector(drop)
+        del self.sums[drop]
+        if len(vd) > len(vk):
+            vk, vd = vd, vk
+        for t, w in vd.items():
+            vk[t] = vk.get(t, 0.0) + w
+        self.sums[keep] = vk
+        sk, sd = self.span[keep], self.span.pop(drop)
+        self.span[keep] = sk.merge(sd) if sk and sd else (sk or sd)
+        return True
+
+    def close(self, crowded: set[int]) -> bool:
+        """Try to merge each ``crowded`` group with every group it is near on average; True if any merged.
+
+        Candidates come from one sparse product of the crowded groups' sums
+        with every group's sum; each is checked again, most similar first,
+        against the groups as they are by then.
+        """
+        import numpy as np
+        from scipy import sparse
+
+        x = self.x
+        groups = sorted(self.members)
+        index = {g: k for k, g in enumerate(groups)}
+        n = x.shape[0]
+        member_of = np.array([index[self.owner[r]] for r in range(n)])
+        gsum = sparse.csr_matrix((np.ones(n), (member_of, np.arange(n))), shape=(len(groups), n)) @ x
+        size = np.array([len(self.members[g]) for g in groups], dtype=np.float64)
+        these = np.array(sorted(index[g] for g in crowded))
+        prod = (gsum[these] @ gsum.T).tocoo()
+        a, b = these[prod.row], prod.col
+        avg = prod.data / (size[a] * size[b])
+        ok = (a != b) & (avg >= self.threshold * LINKAGE_RATIO * (1 - 1e-9))
+        a, b, avg = a[ok], b[ok], avg[ok]
+        merged = False
+        for k in np.lexsort((b, a, -avg)).tolist():
+            # Named by one of its rows, an old group is found again through that row's owner.
+            merged |= self.merge(self.owner[groups[a[k]]], self.owner[groups[b[k]]])
+        return merged
 
 
 def _day(value: str | None):

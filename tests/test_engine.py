@@ -13,7 +13,7 @@ from checker.store import Store
 
 
 def _fake_engine(calls):
-    def fake(articles, rules, engine="local", model=None, n_process=2, scheduler=None, kinds=None):
+    def fake(articles, rules, engine="local", model=None, n_process=2, scheduler=None, kinds=None, timeout=None):
         calls.append([a.id for a in articles])
         for a in articles:
             claim = {
@@ -129,3 +129,88 @@ def test_an_article_that_breaks_extraction_is_skipped_and_the_run_goes_on(tmp_pa
     assert {k: again.info["cache"][k] for k in ("parsed", "reused")} == {"parsed": 1, "reused": 1}
     assert not again.skipped
     assert {c.article for c in again.claims} == {c.article for c in run([SEEDS], store=tmp_path / "fresh.db").claims}
+
+
+def test_time_budget_interrupts_python_work_and_puts_the_handler_back():
+    import signal
+    import time
+
+    before = signal.getsignal(signal.SIGALRM)
+    t0 = time.monotonic()
+    with pytest.raises(eng.ArticleTimeout), eng.time_budget(0.2):
+        time.sleep(5)
+    assert time.monotonic() - t0 < 2
+    assert signal.getsignal(signal.SIGALRM) == before
+    with eng.time_budget(None):  # no budget: nothing fires
+        time.sleep(0.01)
+    # ArticleTimeout is not an Exception: an extractor's "except Exception" cannot swallow it.
+    assert not issubclass(eng.ArticleTimeout, Exception)
+
+
+def test_an_article_budget_grows_with_its_length():
+    short, long = Article(id="a", text="x" * 10), Article(id="b", text="x" * 3 * eng.BUDGET_CHARS)
+    assert eng.article_budget(short, 120) == 120 and eng.article_budget(long, 120) == 360
+    assert eng.article_budget(short, None) is None and eng.article_budget(short, 0) is None
+
+
+@pytest.mark.slow
+def test_an_article_over_its_time_budget_is_skipped_and_listed_in_process(tmp_path, monkeypatch):
+    import time
+
+    import checker.extract as extract_pkg
+    from checker.pipeline import run
+    from tests.conftest import SEEDS
+
+    real = extract_pkg.extract_doc
+
+    def slow(doc, art, rules, kinds=None):
+        if art.id.startswith("000_"):
+            time.sleep(120)
+        return real(doc, art, rules, kinds)
+
+    monkeypatch.setattr(extract_pkg, "extract_doc", slow)
+    t0 = time.monotonic()
+    result = run([SEEDS], out_dir=tmp_path / "o", store=tmp_path / "c.db", n_process=1, article_timeout=30)
+    assert time.monotonic() - t0 < 110
+    assert [(s.path, s.code) for s in result.skipped] == [("000_e4cda37d1f651d99.txt", "E211")]
+    assert "time budget" in result.skipped[0].message()
+    assert result.claims and all(c.article.startswith("004_") for c in result.claims)
+    assert result.info["skipped"][0]["code"] == "E211"
+
+
+@pytest.mark.slow
+def test_an_article_over_its_time_budget_is_skipped_in_a_worker_process(rules, monkeypatch):
+    import time
+
+    from tests.slow_worker import init_slow_worker
+
+    monkeypatch.setattr(eng, "_init_worker", init_slow_worker)
+    arts = [Article(id=f"a{k:02d}", text=f"Officials said {k + 3} people were hurt in Leeds on Monday.") for k in range(24)]
+    arts[5] = Article(id="slow", text="SLOW. Officials said 40 people were hurt in York.")
+    t0 = time.monotonic()
+    results = [r for batch in eng.run_local(arts, rules, n_process=2, timeout=10) for r in batch]
+    assert time.monotonic() - t0 < 110
+    by_id = {r.article: r for r in results}
+    assert set(by_id) == {a.id for a in arts}
+    assert by_id["slow"].error_code == "E211" and not by_id["slow"].claims
+    assert all(not r.error and r.claims for r in results if r.article != "slow")
+
+
+@pytest.mark.slow
+def test_a_worker_stuck_past_the_alarm_is_killed_and_its_batch_goes_on_without_the_article(rules, monkeypatch):
+    import time
+
+    from tests.slow_worker import init_slow_worker
+
+    monkeypatch.setattr(eng, "_init_worker", init_slow_worker)
+    monkeypatch.setattr(eng, "STUCK_GRACE", 5.0)
+    monkeypatch.setattr(eng, "WATCH_SECONDS", 0.5)
+    arts = [Article(id=f"a{k:02d}", text=f"Officials said {k + 3} people were hurt in Leeds on Monday.") for k in range(24)]
+    arts[4] = Article(id="stuck", text="STUCK. Officials said 40 people were hurt in York.")
+    t0 = time.monotonic()
+    results = [r for batch in eng.run_local(arts, rules, n_process=2, timeout=10) for r in batch]
+    assert time.monotonic() - t0 < 400
+    by_id = {r.article: r for r in results}
+    assert sorted(by_id) == sorted(a.id for a in arts) and len(results) == len(arts)
+    assert by_id["stuck"].error_code == "E211" and "worker was stopped" in by_id["stuck"].error
+    assert all(not r.error and r.claims for r in results if r.article != "stuck")

@@ -139,3 +139,83 @@ def test_grouping_score_counts_pairs_splits_and_merges():
     # Found pairs: q1-q2, q3-p1, q3-p2, p1-p2 (4); labelled pairs: 3 in q, 1 in p (4); both: q1-q2, p1-p2.
     assert (score.pairs_found, score.pairs_true, score.pairs_both) == (4, 4, 2)
     assert score.split == ["q"] and score.merged == [["p", "q"]] and score.joined == ["p", "q"]
+
+
+def exhaustive_cluster(fps: dict[str, Counter], threshold: float = 0.2) -> list[list[str]]:
+    """The reference: every pair's cosine, most similar first, average linkage over every pair (O(n^2))."""
+    from checker.stories import vectors
+
+    ids, x = vectors(fps)
+    sim = (x @ x.T).toarray()
+    n = len(ids)
+    pairs = sorted((-sim[i, j], i, j) for i in range(n) for j in range(i + 1, n) if sim[i, j] >= threshold)
+    group = {i: {i} for i in range(n)}
+    for _, i, j in pairs:
+        a, b = group[i], group[j]
+        if a is b:
+            continue
+        if sum(sim[p, q] for p in a for q in b) / (len(a) * len(b)) < threshold - 1e-12:
+            continue
+        a |= b
+        for q in b:
+            group[q] = a
+    unique = {id(g): g for g in group.values()}.values()
+    return sorted(sorted(ids[i] for i in g) for g in unique)
+
+
+def synthetic(seed: int, stories: int = 12, per_story: int = 8) -> dict[str, Counter]:
+    """Stories of articles drawing from their own terms, a shared pool of common terms and a few 'celebrities'."""
+    import random
+
+    rng = random.Random(seed)
+    common = [f"n:common{k}" for k in range(30)]
+    famous = [f"e:famous{k}" for k in range(4)]
+    fps = {}
+    for s in range(stories):
+        own = [f"e:s{s}x{k}" for k in range(12)]
+        for a in range(rng.randint(1, per_story)):
+            terms = rng.sample(own, rng.randint(2, 8)) + rng.sample(common, rng.randint(0, 6))
+            if rng.random() < 0.3:
+                terms.append(rng.choice(famous))
+            fps[f"s{s:02d}a{a:02d}"] = Counter({t: rng.randint(1, 3) for t in terms})
+    return fps
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_candidate_pairs_give_the_exhaustive_groups(seed, monkeypatch):
+    from checker import stories
+
+    monkeypatch.setattr(stories, "BLOCKING_DF", 3 + seed)
+    fps = synthetic(seed)
+    assert cluster(fps) == exhaustive_cluster(fps)
+
+
+@pytest.mark.parametrize("blocking_df", [2, 5, 100])
+def test_candidate_pairs_find_every_pair_above_the_threshold_whatever_the_blocking(blocking_df, monkeypatch):
+    import numpy as np
+
+    from checker import stories
+    from checker.stories import candidate_pairs, vectors
+
+    monkeypatch.setattr(stories, "BLOCKING_DF", blocking_df)
+    monkeypatch.setattr(stories, "BLOCK_WORK", 50)  # many small blocks
+    for seed in range(5):
+        _, x = vectors(synthetic(seed, stories=20))
+        full = np.triu((x @ x.T).toarray(), k=1)
+        want = {(int(i), int(j)) for i, j in zip(*np.nonzero(full >= 0.2), strict=True)}
+        i, j, s, crowded = candidate_pairs(x, 0.2, neighbours=1000)
+        assert set(zip(i.tolist(), j.tolist(), strict=True)) == want
+        assert np.allclose(s, full[i, j]) and not crowded.any()
+
+
+def test_few_neighbours_per_article_still_keep_a_story_of_near_copies_whole():
+    # Two wire texts of one story, each copied 20 times: every copy's nearest
+    # 5 are copies of its own text, so no kept pair joins the two halves; the
+    # closing pass joins them by their average, as the exhaustive method does.
+    a = ["e:kraft", "e:philadelphia", "n:shooting", "e:yvonne hiller", "n:plant", "n:worker"]
+    b = ["e:kraft", "e:philadelphia", "n:shooting", "e:hiller", "n:gunwoman", "n:police"]
+    fps = {f"a{k:02d}": fp(*a) for k in range(20)} | {f"b{k:02d}": fp(*b) for k in range(20)}
+    fps |= {f"o{k}": fp("e:other", f"n:thing{k}", "n:vote", "e:jakarta") for k in range(5)}
+    expected = exhaustive_cluster(fps)
+    assert [g for g in expected if len(g) > 5] == [sorted(fps)[:40]]
+    assert cluster(fps, neighbours=5) == expected

@@ -8,6 +8,7 @@ its own speaker and its own place.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,6 +30,30 @@ ATTRIBUTION_PREPS = ("according to", "per", "citing", "cited by", "quoted by")
 ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 PLACE_PREPS = {"in", "near", "at", "off", "to", "from", "into", "across", "inside", "outside", "around", "on"}
+
+
+# Above this many children, a token's children are read once per document and
+# looked up by dependency (see children_with).
+HUB_CHILDREN = 16
+
+
+def children_with(tok: Token, deps: tuple[str, ...]) -> list[Token]:
+    """``tok``'s children whose dependency label is in ``deps``, in order.
+
+    The root of a run-on sentence can have thousands of children; asked per
+    figure, a scan of them all would cost the square of the figures. A token
+    with many children has them read once per document, grouped by label.
+    """
+    if tok.n_lefts + tok.n_rights <= HUB_CHILDREN:
+        return [c for c in tok.children if c.dep_ in deps]
+    table = tok.doc.user_data.setdefault("checker_children", {})
+    by_dep = table.get(tok.i)
+    if by_dep is None:
+        by_dep = table[tok.i] = {}
+        for c in tok.children:
+            by_dep.setdefault(c.dep_, []).append(c.i)
+    found = sorted(i for d in deps for i in by_dep.get(d, ()))
+    return [tok.doc[i] for i in found]
 
 
 def _one_line(toks: list[Token], anchor: Token) -> list[Token]:
@@ -85,7 +110,7 @@ def _compact(span_tokens: list[Token], anchor: Token | None = None) -> str | Non
     text = doc[toks[0].i : toks[-1].i + 1].text
     # A long subtree ("the head of X, Y, who ...") -> prefer its named entity.
     if len(toks) > 6:
-        ents = doc[toks[0].i : toks[-1].i + 1].ents
+        ents = ents_between(doc, toks[0].i, toks[-1].i + 1)
         for label in ("PERSON", "ORG"):
             for ent in ents:
                 if ent.label_ == label:
@@ -100,7 +125,46 @@ def attribution(tok: Token, sent: Span) -> str | None:
     for a reporting verb ("said", "reported", "stated") above ``tok`` in
     the parse and takes its subject.
     """
-    low = sent.text.lower()
+    cited = _cited_source(sent)
+    if cited:
+        return cited
+    node = tok
+    seen = 0
+    while node.head != node and seen < 12:
+        node = node.head
+        seen += 1
+        if node.lemma_.lower() in REPORTING_VERBS and node.pos_ in ("VERB", "AUX"):
+            subj = _by_line(children_with(node, ("nsubj", "nsubjpass")), node)
+            if subj and subj[0].dep_ == "nsubj":
+                return _compact(list(subj[0].subtree), node)
+            agent = children_with(node, ("agent",))
+            if agent:
+                return _compact([t for t in agent[0].subtree if t != agent[0]], node)
+    # "X said" after the clause: a reporting root with the clause as a child.
+    root = sentence_root(sent)
+    if root.lemma_.lower() in REPORTING_VERBS and root != tok:
+        subj = _by_line(children_with(root, ("nsubj",)), root)
+        if subj:
+            return _compact(list(subj[0].subtree), root)
+    return None
+
+
+def _cited_source(sent: Span) -> str | None:
+    """The X of "according to X" / "per X" / "citing X" in the sentence, once per sentence.
+
+    It does not depend on which figure asks, and looking for it reads the
+    whole sentence: asked per figure, a run-on sentence of thousands of
+    figures would cost their square.
+    """
+    cache = sent.doc.user_data.setdefault("checker_cited", {})
+    key = (sent.start, sent.end)
+    if key not in cache:
+        cache[key] = _find_cited_source(sent)
+    return cache[key]
+
+
+def _find_cited_source(sent: Span) -> str | None:
+    low = doc_text(sent.doc)[sent.start_char : sent.end_char].lower()
     for prep in ATTRIBUTION_PREPS:
         i = low.find(prep + " ")
         if i >= 0:
@@ -123,25 +187,16 @@ def attribution(tok: Token, sent: Span) -> str | None:
                 name = _compact(cut, first)
                 if name:
                     return name
-    node = tok
-    seen = 0
-    while node.head != node and seen < 12:
-        node = node.head
-        seen += 1
-        if node.lemma_.lower() in REPORTING_VERBS and node.pos_ in ("VERB", "AUX"):
-            subj = _by_line([c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")], node)
-            if subj and subj[0].dep_ == "nsubj":
-                return _compact(list(subj[0].subtree), node)
-            agent = [c for c in node.children if c.dep_ == "agent"]
-            if agent:
-                return _compact([t for t in agent[0].subtree if t != agent[0]], node)
-    # "X said" after the clause: a reporting root with the clause as a child.
-    root = sent.root
-    if root.lemma_.lower() in REPORTING_VERBS and root != tok:
-        subj = _by_line([c for c in root.children if c.dep_ == "nsubj"], root)
-        if subj:
-            return _compact(list(subj[0].subtree), root)
     return None
+
+
+def sentence_root(sent: Span) -> Token:
+    """``sent.root``, found once per sentence (spaCy walks the whole sentence on each access)."""
+    cache = sent.doc.user_data.setdefault("checker_roots", {})
+    key = (sent.start, sent.end)
+    if key not in cache:
+        cache[key] = sent.root.i
+    return sent.doc[cache[key]]
 
 
 _PER_RULES: dict[tuple[int, str], tuple[Any, Any]] = {}
@@ -167,13 +222,41 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
-def ents_within(span: Span) -> list[Span]:
-    """``span.ents`` from a list built once per doc: spaCy rebuilds every entity on each access."""
-    doc = span.doc
+def doc_ents(doc: Doc) -> list[Span]:
+    """``doc.ents`` as a list built once per doc: spaCy rebuilds every entity on each access."""
     ents = doc.user_data.get("checker_ents")
     if ents is None:
         ents = doc.user_data["checker_ents"] = list(doc.ents)
-    return [e for e in ents if e.start >= span.start and e.end <= span.end]
+        doc.user_data["checker_ent_starts"] = [e.start for e in ents]
+    return ents
+
+
+def ents_between(doc: Doc, start: int, end: int) -> list[Span]:
+    """The doc's entities inside tokens [start, end), found by bisection.
+
+    ``span.ents`` and ``sent.ents`` walk every entity of the document; asked
+    per sentence or per token, a long article pays the square of its length.
+    """
+    ents = doc_ents(doc)
+    k = bisect.bisect_left(doc.user_data["checker_ent_starts"], start)
+    out = []
+    while k < len(ents) and ents[k].start < end:
+        if ents[k].end <= end:
+            out.append(ents[k])
+        k += 1
+    return out
+
+
+def ent_at(tok: Token) -> Span | None:
+    """The doc entity that holds ``tok``, or None (by bisection; see ``ents_between``)."""
+    ents = doc_ents(tok.doc)
+    k = bisect.bisect_right(tok.doc.user_data["checker_ent_starts"], tok.i) - 1
+    return ents[k] if k >= 0 and ents[k].end > tok.i else None
+
+
+def ents_within(span: Span) -> list[Span]:
+    """``span.ents``, from the doc's entity list (see ``ents_between``)."""
+    return ents_between(span.doc, span.start, span.end)
 
 
 def ent_span(tok: Token) -> Span | None:
@@ -201,18 +284,93 @@ def sentence_ents(sent: Span) -> list[Span]:
     key = (sent.start, sent.end)
     cache = sent.doc.user_data.setdefault("checker_sent_ents", {})
     if key not in cache:
-        cache[key] = list(sent.ents)
+        cache[key] = ents_between(sent.doc, sent.start, sent.end)
     return cache[key]
 
 
 def clause_of(tok: Token) -> Token:
-    """The verb heading the clause ``tok`` stands in (or the sentence root)."""
+    """The verb heading the clause ``tok`` stands in (or the sentence root).
+
+    Remembered for every token on the way up, so that the figures of a long
+    chain (a run-on list of thousands) do not each climb the whole chain.
+    """
+    doc = tok.doc
+    memo = doc.user_data.setdefault("checker_clause", {})
+    path = []
     node = tok
-    while node.head != node:
-        if node.pos_ in ("VERB", "AUX") and node.dep_ in ("ROOT", "ccomp", "advcl", "relcl", "conj", "xcomp", "acl", "pcomp"):
-            return node
+    while node.i not in memo:
+        if node.head.i == node.i or (
+            node.pos_ in ("VERB", "AUX") and node.dep_ in ("ROOT", "ccomp", "advcl", "relcl", "conj", "xcomp", "acl", "pcomp")
+        ):
+            memo[node.i] = node.i
+            break
+        path.append(node.i)
         node = node.head
-    return node
+    found = memo[node.i]
+    for i in path:
+        memo[i] = found
+    return doc[found]
+
+
+class _SentenceScope:
+    """A sentence's place and time entities, found once per sentence.
+
+    Each figure's clause is a contiguous run of them (entities do not
+    overlap), found by bisection, so a figure costs the places in its clause
+    and a few look-ups, not a pass over every entity of its sentence.
+    """
+
+    def __init__(self, sent: Span) -> None:
+        ents = sentence_ents(sent)
+        self.places = [e for e in ents if e.label_ in PLACE_LABELS]
+        self.times = [e for e in ents if e.label_ in ("DATE", "TIME")]
+        self.time_texts = [e.text for e in self.times]
+        self.time_years = [_YEAR.search(t) for t in self.time_texts]
+        # The next time entity with a year, from each index on (len: none).
+        self.next_year = [len(self.times)] * (len(self.times) + 1)
+        for k in range(len(self.times) - 1, -1, -1):
+            self.next_year[k] = k if self.time_years[k] else self.next_year[k + 1]
+        dated = [e for e in ents if e.label_ == "DATE"]
+        self.dated_text = " ".join(e.text for e in dated)
+        self.with_year = [e for e in dated if _YEAR.search(e.text)]
+        self.with_year_starts = [e.start for e in self.with_year]
+
+    @staticmethod
+    def within(ents: list[Span], lo: int, hi: int) -> tuple[int, int]:
+        """Index range of the entities inside tokens [lo, hi] (starts and ends both increase)."""
+        a = _bisect(ents, lo, lambda e: e.start)
+        return a, max(a, _bisect(ents, hi + 2, lambda e: e.end))
+
+    def nearest_year(self, i: int) -> Span | None:
+        """The dated entity with a year nearest token ``i`` (the first on a tie)."""
+        k = bisect.bisect_right(self.with_year_starts, i)
+        cands = [self.with_year[j] for j in (k - 1, k) if 0 <= j < len(self.with_year)]
+        if not cands:
+            return None
+        return min(cands, key=lambda e: min(abs(e.start - i), abs(e.end - 1 - i)))
+
+
+def _bisect(ents: list[Span], value: int, key: Callable[[Span], int]) -> int:
+    """The first index whose ``key`` is at least ``value`` (keys increase along ``ents``)."""
+    a, b = 0, len(ents)
+    while a < b:
+        m = (a + b) // 2
+        if key(ents[m]) < value:
+            a = m + 1
+        else:
+            b = m
+    return a
+
+
+def _sentence_scope(sent: Span) -> _SentenceScope:
+    cache = sent.doc.user_data.setdefault("checker_scope_ents", {})
+    key = (sent.start, sent.end)
+    if key not in cache:
+        cache[key] = _SentenceScope(sent)
+    return cache[key]
+
+
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 
 
 def canonical_place(text: str, rules: Rules) -> str:
@@ -244,46 +402,49 @@ def scope_of(tok: Token, sent: Span, rules: Rules, exclude: tuple[int, int] | No
         # "the 2004 tsunami that killed 220,000": the noun the clause hangs on is scope too.
         lo, hi = min(lo, verb.head.left_edge.i), max(hi, verb.head.right_edge.i)
     # Keep to the clause: stop at nested clauses' own verbs except the number's.
-    places, times, all_places = [], [], []
-    for ent in sentence_ents(sent):
-        if ent.start < lo or ent.end > hi + 1:
+    places, all_places = [], []
+    ss = _sentence_scope(sent)
+
+    def excluded(ent: Span) -> bool:
+        return bool(exclude and ent.start_char < exclude[1] and ent.end_char > exclude[0])
+
+    a, b = ss.within(ss.places, lo, hi)
+    for ent in ss.places[a:b]:
+        if excluded(ent):
             continue
-        if exclude and ent.start_char < exclude[1] and ent.end_char > exclude[0]:
-            continue
-        if ent.label_ in PLACE_LABELS:
-            all_places.append(ent)
-            k = ent.start - 1
-            # Skip "the", "eastern", "Russia's": "in the eastern Kursk region".
-            while k > lo and sent.doc[k].lower_ in ("the", "eastern", "western", "northern", "southern", "central", "north", "south", "east", "west", "northeastern", "northwestern", "southeastern", "southwestern", "remote"):
-                k -= 1
-            prev = sent.doc[k] if k >= 0 else None
-            if prev is not None and prev.lower_ in PLACE_PREPS and _attaches_to(prev, tok, verb):
-                places.append(ent)
-        elif ent.label_ in ("DATE", "TIME"):
-            times.append(ent.text)
+        all_places.append(ent)
+        k = ent.start - 1
+        # Skip "the", "eastern", "Russia's": "in the eastern Kursk region".
+        while k > lo and sent.doc[k].lower_ in ("the", "eastern", "western", "northern", "southern", "central", "north", "south", "east", "west", "northeastern", "northwestern", "southeastern", "southwestern", "remote"):
+            k -= 1
+        prev = sent.doc[k] if k >= 0 else None
+        if prev is not None and prev.lower_ in PLACE_PREPS and _attaches_to(prev, tok, verb):
+            places.append(ent)
     if places:
         group = _place_group(all_places[all_places.index(places[0]) :], sent)
         texts = [_place_text(p, sent) for p in group]
         canon = sorted({canonical_place(t, rules) for t in texts})
         scope["place"] = " + ".join(canon)
         scope["place_text"] = " and ".join(texts)
-    if times:
-        scope["time"] = times[0]
+    # The clause's first time, and its first time with a year.
+    a, b = ss.within(ss.times, lo, hi)
+    first = next((k for k in range(a, b) if not excluded(ss.times[k])), None)
+    if first is not None:
+        scope["time"] = ss.time_texts[first]
+    k = ss.next_year[a]
+    while k < b and excluded(ss.times[k]):
+        k = ss.next_year[k + 1]
     # The year a figure belongs to, from anywhere in its sentence: a
     # background figure ("the 2004 tsunami", "four years ago") is another time.
-    dated = [e for e in sentence_ents(sent) if e.label_ == "DATE"]
-    sent_dates = " ".join(e.text for e in dated)
-    with_year = [e for e in dated if re.search(r"\b(1[5-9]\d\d|20\d\d)\b", e.text)]
-    clause_year = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", " ".join(times))
-    if clause_year:
-        scope["year"] = clause_year.group(1)  # the figure's own clause dates it
-    elif with_year:
+    near = ss.nearest_year(tok.i)
+    if k < b:
+        scope["year"] = ss.time_years[k].group(1)  # the figure's own clause dates it
+    elif near is not None:
         # The dated phrase nearest the figure: "quakes in 2002, and the tsunami
         # that killed 168,000 in 2004" gives each figure its own year.
-        near = min(with_year, key=lambda e: min(abs(e.start - tok.i), abs(e.end - 1 - tok.i)))
-        scope["year"] = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", near.text).group(1)
+        scope["year"] = _YEAR.search(near.text).group(1)
     else:
-        ago = re.search(r"\b(\w+)\s+(year|years|decade|decades) ago\b|\b(last year)\b", sent_dates.lower())
+        ago = re.search(r"\b(\w+)\s+(year|years|decade|decades) ago\b|\b(last year)\b", ss.dated_text.lower())
         if ago:
             # "four years ago": a past year, resolved against the publication
             # date when compared; kept as "past:4".
@@ -348,13 +509,8 @@ def status_of(tok: Token, verb: Token, rules: Rules) -> tuple[str, str] | None:
     every verb would keep "in two boats" from meeting "attacked three boats"."""
     # A count inside a noun phrase ("Manokwari, a city of 160,000 people,
     # collapsed") is not what the clause's verb did.
-    node, embedded = tok, False
-    while node.head != node and node != verb:
-        if node.dep_ in ("appos",) or (node.dep_ == "pobj" and node.head.head.pos_ in ("NOUN", "PROPN")):
-            embedded = True
-            break
-        node = node.head
-    cands = [tok.head] + [c for c in tok.head.children if c.dep_ in ("amod", "acl", "relcl")]
+    embedded = _embedded(tok, verb)
+    cands = [tok.head, *children_with(tok.head, ("amod", "acl", "relcl"))]
     if embedded:
         node = tok.head
         for _ in range(4):
@@ -364,8 +520,8 @@ def status_of(tok: Token, verb: Token, rules: Rules) -> tuple[str, str] | None:
             cands.append(node)
         return _first_status(cands, rules)
     cands = [verb] + cands
-    cands += [c for c in verb.children if c.dep_ in ("xcomp", "acomp", "attr", "dobj", "prep")]
-    cands += [g for c in verb.children if c.dep_ in ("prep", "dobj", "attr") for g in c.children if g.dep_ in ("pobj", "amod")]
+    cands += children_with(verb, ("xcomp", "acomp", "attr", "dobj", "prep"))
+    cands += [g for c in children_with(verb, ("prep", "dobj", "attr")) for g in children_with(c, ("pobj", "amod"))]
     # "home to 167,000 people": the noun the phrase hangs on, a few levels up.
     node = tok.head
     for _ in range(3):
@@ -374,6 +530,29 @@ def status_of(tok: Token, verb: Token, rules: Rules) -> tuple[str, str] | None:
         node = node.head
         cands.append(node)
     return _first_status(cands, rules)
+
+
+def _embedded(tok: Token, verb: Token) -> bool:
+    """Is ``tok`` inside an apposition or a noun's prepositional phrase below ``verb``?
+
+    Remembered for every token on the way up (see ``clause_of``).
+    """
+    memo = tok.doc.user_data.setdefault("checker_embedded", {})
+    path = []
+    node, found = tok, False
+    while node.head != node and node != verb:
+        key = (node.i, verb.i)
+        if key in memo:
+            found = memo[key]
+            break
+        path.append(key)
+        if node.dep_ in ("appos",) or (node.dep_ == "pobj" and node.head.head.pos_ in ("NOUN", "PROPN")):
+            found = True
+            break
+        node = node.head
+    for key in path:
+        memo[key] = found
+    return found
 
 
 def _first_status(cands: list[Token], rules: Rules) -> tuple[str, str] | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from checker.extract.common import REPORTING_VERBS
+from checker.extract.common import REPORTING_VERBS, children_with, ent_at, ents_between
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -157,12 +157,23 @@ class Participants:
     def thing_antecedent(self, tok: Token) -> Span | None:
         """The nearest named non-person subject before an "it"/"its"."""
         doc = self.doc
-        for ent in reversed([e for e in doc.ents if e.end <= tok.i and e.label_ in ("ORG", "PRODUCT", "FAC", "NORP", "WORK_OF_ART")]):
+        # Entities starting more than 120 tokens before the sentence stop the search.
+        before = ents_between(doc, max(0, tok.sent.start - 121), tok.i)
+        for ent in reversed([e for e in before if e.label_ in ("ORG", "PRODUCT", "FAC", "NORP", "WORK_OF_ART")]):
             if ent.start < tok.sent.start - 120:
                 break
             if any(t.dep_ in ("nsubj", "nsubjpass") for t in ent):
                 return ent
         return None
+
+
+def _ent_in_sentence(tok: Token) -> Span | None:
+    """The entity holding ``tok`` if it lies within ``tok``'s sentence (as ``sent.ents`` has it)."""
+    ent = ent_at(tok)
+    if ent is None:
+        return None
+    sent = tok.sent
+    return ent if sent.start <= ent.start and ent.end <= sent.end else None
 
 
 def _arg(tok: Token, parts: Participants, rules: Rules) -> tuple[str, list[int] | None, bool] | None:
@@ -191,7 +202,7 @@ def _arg(tok: Token, parts: Participants, rules: Rules) -> tuple[str, list[int] 
     if low in ("who", "which", "that") and tok.head.dep_ == "relcl":
         return _arg(tok.head.head, parts, rules)
     if tok.ent_type_ and tok.ent_type_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"):
-        ent = next((e for e in tok.sent.ents if e.start <= tok.i < e.end), None)
+        ent = _ent_in_sentence(tok)
         last = ent[-1] if ent is not None else tok
         while last.text in ("'s", "’s") and last.i > (ent.start if ent is not None else last.i):
             last = tok.doc[last.i - 1]
@@ -218,16 +229,16 @@ def event_of(tok: Token, parts: Participants, rules: Rules, pred: Token | None =
     particles = rules.lookups["event_particle"]
     nouns = rules.events.noun_set
     lemma = pred.lemma_.lower()
-    for c in pred.children:
-        if c.dep_ == "prt" and f"{lemma} {c.lower_}" in particles:
+    for c in children_with(pred, ("prt",)):
+        if f"{lemma} {c.lower_}" in particles:
             lemma = particles[f"{lemma} {c.lower_}"]
     ev = Event(verb=classes.get(lemma, lemma), head=pred.i)
     args: list[Token] = []
     if pred.pos_ in ("VERB", "AUX"):
-        ev.future = any(c.lower_ in ("will", "shall", "'ll") and c.dep_ == "aux" for c in pred.children)
+        ev.future = any(c.lower_ in ("will", "shall", "'ll") for c in children_with(pred, ("aux",)))
         for dep in ("nsubjpass", "nsubj", "dobj", "attr"):
-            args.extend(c for c in pred.children if c.dep_ == dep)
-        args.extend(p for c in pred.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj")
+            args.extend(children_with(pred, (dep,)))
+        args.extend(p for c in children_with(pred, ("agent",)) for p in children_with(c, ("pobj",)))
         if pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("NOUN", "PROPN"):
             args.append(pred.head)
         # "the shootings happened": a light verb's event is its subject noun.
@@ -239,10 +250,10 @@ def event_of(tok: Token, parts: Participants, rules: Rules, pred: Token | None =
         # Conjoined subjects: "Barrot and Sybiha met".
         more = []
         for a in args:
-            more.extend(c for c in a.children if c.dep_ == "conj")
+            more.extend(children_with(a, ("conj",)))
         args.extend(more)
     else:
-        for c in pred.children:
+        for c in children_with(pred, ("poss", "prep", "compound")):
             if c.dep_ == "poss":
                 args.append(c)
             elif c.dep_ == "prep" and c.lower_ == "of":
@@ -261,7 +272,7 @@ def event_of(tok: Token, parts: Participants, rules: Rules, pred: Token | None =
             child, node = node, node.head
             if is_reporting(node, rules) and child.dep_ in ("ccomp", "parataxis", "xcomp"):
                 break  # the speaker of a reported event is not a participant
-            subj = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subj = children_with(node, ("nsubj", "nsubjpass"))
             if subj and _arg_is_person(subj[0], parts, rules):
                 args.append(subj[0])
                 break

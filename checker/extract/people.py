@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from checker.extract.common import doc_text
+from checker.extract.common import doc_text, ent_at
 from checker.extract.events import mentions_of
 from checker.extract.titles import POSSESSIVE, Title, lexicon, norm_word, parse_title
 from checker.models import Claim
@@ -142,7 +142,9 @@ def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> li
             continue
         if t.ent_type_ not in RECOVER_LABELS or t.lower_ in places:
             continue
-        ent = next((e for e in t.sent.ents if e.start <= t.i < e.end), None) if t.ent_type_ else None
+        ent = ent_at(t) if t.ent_type_ else None
+        if ent is not None and not (t.sent.start <= ent.start and ent.end <= t.sent.end):
+            ent = None  # as sent.ents: an entity across a sentence break is none of the sentence's
         if ent is not None and len([x for x in ent if x.text not in POSSESSIVE]) > 1:
             continue
         # Part of a longer capitalized run ("Dow Jones"): not a lone surname.

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from checker.extract.common import attribution, ent_span, scope_of
+from checker.extract.common import attribution, doc_text, ent_span, scope_of, sentence_root
 from checker.extract.numbers import (
     _DIGITS,
     _VULG,
@@ -66,6 +66,10 @@ FRACTION_RX = re.compile(
     re.IGNORECASE,
 )
 
+# Characters each way of a number that the tests on its surroundings read
+# (hedges, units, dates, names): enough for any phrase they look for, and a
+# bound on the work per number however long its sentence.
+CONTEXT = 400
 HEDGES = [
     # (phrase before the number, qualifier); longest first when matching.
     ("more than", ">"), ("greater than", ">"), ("over", ">"), ("above", ">"), ("in excess of", ">"),
@@ -557,8 +561,8 @@ def _measured(tok: Token, rules: Rules) -> Token | None:
 
 def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules: Rules, sent: Span) -> str | None:
     """Why a number is not a quantity claim (a date, a time, a ranking, a name), or None."""
-    before = sent_text[:rel].rstrip()
-    after = sent_text[rel + len(m.text) :]
+    before = sent_text[max(0, rel - CONTEXT) : rel].rstrip()
+    after = sent_text[rel + len(m.text) : rel + len(m.text) + CONTEXT]
     words_before = re.findall(r"[\w.']+", before.lower())[-2:]
     prev = words_before[-1] if words_before else ""
     prev2 = " ".join(words_before)
@@ -670,7 +674,7 @@ def extract_quantities(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
 
 def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Claim]:
     doc = sent.doc
-    text = sent.text
+    text = doc_text(doc)[sent.start_char : sent.end_char]
     out: list[Claim] = []
     for m in find_mentions(text, rules):
         start = sent.start_char + m.start
@@ -678,7 +682,7 @@ def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Cla
         toks = _tokens(doc, start, end)
         if _skip_reason(m, text, m.start, toks, rules, sent):
             continue
-        claim = _claim_for(m, sent, start, end, toks, article, rules)
+        claim = _claim_for(m, sent, text, start, end, toks, article, rules)
         if claim is None:
             continue
         prev = out[-1] if out else None
@@ -728,9 +732,12 @@ def _is_conversion(prev: Claim, claim: Claim, text: str, rules: Rules) -> bool:
     return bool(re.fullmatch(r"[^()\[\];]{0,12}?\s*[(\[]\s*(about|around|some|or|roughly|nearly)?\s*|\s*,?\s*or\s+", gap))
 
 
-def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], article: Article, rules: Rules) -> Claim | None:
-    text = sent.text
-    before, after = text[: m.start], text[m.end :]
+def _claim_for(
+    m: Mention, sent: Span, text: str, start: int, end: int, toks: list[Token], article: Article, rules: Rules
+) -> Claim | None:
+    # Every test on the words around a number reads at most CONTEXT characters
+    # each way: a run-on sentence of thousands of numbers costs each one the same.
+    before, after = text[max(0, m.start - CONTEXT) : m.start], text[m.end : m.end + CONTEXT]
     qualifier, hedge_len = _hedge(before, after)
     if m.unit:
         unit, currency, consumed = m.unit, None, 0
@@ -784,7 +791,7 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         subject = f"{age_of} age"
     if counted is not None:
         unit = unit_key
-    tok = toks[-1] if toks else sent.root
+    tok = toks[-1] if toks else sentence_root(sent)
     scope = scope_of(tok, sent, rules)
     partial_flag = False
     if counted is not None:
@@ -951,6 +958,27 @@ MEASURE_KINDS = {"main", "initial", "first", "second", "third", "latest", "last"
 _Q_PARSER = None
 
 
+def _fail_fast_classifier() -> None:
+    """Make quantulum3's unit classifier fail at once when it cannot load.
+
+    Its pickled classifier does not load under every scikit-learn (it needs
+    the module ``_loss``); quantulum3 does not remember the failure and loads
+    it again, seconds each time, for every ambiguous unit. The outcome is the
+    same (the parse raises and no unit is taken), only without the wait.
+    """
+    from quantulum3 import classifier as qc
+
+    try:
+        qc.classifier("en_US")
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+
+        def unavailable(*args: object, **kwargs: object) -> None:
+            raise RuntimeError(f"quantulum3's classifier is unavailable ({reason})")
+
+        qc.classifier = unavailable
+
+
 def _quantulum_unit(snippet: str, rules: Rules) -> str | None:
     """A measurement unit quantulum3 sees at the start of ``snippet``, if any.
 
@@ -965,6 +993,8 @@ def _quantulum_unit(snippet: str, rules: Rules) -> str | None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 from quantulum3 import parser as qp
+
+                _fail_fast_classifier()
             _Q_PARSER = qp
         quants = _Q_PARSER.parse(snippet)
     except Exception:  # quantulum3 raises on odd text; never let that stop a run

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from checker.extract.common import doc_text, per_rules
+from checker.extract.common import doc_text, ent_at, per_rules
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -321,7 +321,7 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
         # A country or city alone is the body ("French Foreign Minister").
         orgs.append(canonical_org(" ".join(branch), rules))
         branch = []
-    tail_ents = [e for e in {id(e): e for t in tail for e in t.doc.ents if e.start == t.i}.values()]
+    tail_ents = [e for t in tail if (e := ent_at(t)) is not None and e.start == t.i]
     for ent in sorted(tail_ents, key=lambda e: (e.label_ == "GPE", e.start)):
         if ent.label_ in ("ORG", "NORP") or (ent.label_ == "GPE" and not orgs):
             orgs.append(canonical_org(ent.text, rules))
@@ -349,7 +349,7 @@ def _merge_orgs(toks: list[Token], rules: Rules) -> list[str]:
     seen: set[int] = set()
     inside = {t.i for t in toks}
     for t in toks:
-        ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None)
+        ent = ent_at(t)
         if ent is None or ent.start in seen:
             continue
         seen.add(ent.start)
