@@ -291,6 +291,9 @@ class Rules:
     units: UnitRules
     version: str = ""
     lookups: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The fitted alignment model (checker/align.py): the folder's
+    # alignment.json, else the packaged one; its content joins ``version``.
+    alignment: Any = None
 
     def __post_init__(self) -> None:
         self.lookups = {
@@ -379,13 +382,17 @@ def load_rule_file(path: Path, model: type[_Strict]) -> _Strict:
         raise RuleError("E103", f"{path} line {line}: {where}: {err['msg']}") from exc
 
 
-def rules_version(loaded: dict[str, BaseModel]) -> str:
-    """A hash of the validated rules (not the bytes: comments do not count),
-    shown in reports so a run says which rules judged it."""
+def rules_version(loaded: dict[str, BaseModel], alignment: Any = None) -> str:
+    """A hash of the validated rules (not the bytes: comments do not count)
+    and of the alignment model, shown in reports so a run says which rules
+    judged it (and part of the per-story cache key)."""
     import hashlib
     import json
 
-    blob = json.dumps({k: v.model_dump(mode="json") for k, v in sorted(loaded.items())}, sort_keys=True, ensure_ascii=False)
+    dumped: dict[str, Any] = {k: v.model_dump(mode="json") for k, v in sorted(loaded.items())}
+    if alignment is not None:
+        dumped["alignment.json"] = alignment.to_dict()
+    blob = json.dumps(dumped, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
@@ -408,4 +415,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
             # come from the project's own rules, never from empty tables.
             p = DEFAULT_RULES_DIR / p.name
         loaded[name] = load_rule_file(p, model) if p.exists() else model()
-    return Rules(**loaded, version=rules_version(loaded))  # type: ignore[arg-type]
+    from checker.align import load_model
+
+    alignment = load_model(d)
+    return Rules(**loaded, version=rules_version(loaded, alignment), alignment=alignment)  # type: ignore[arg-type]
