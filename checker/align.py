@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from checker.errors import RuleError
 
 if TYPE_CHECKING:
-    from checker.models import Article, Claim
+    from checker.models import Claim
     from checker.rules import Rules
 
 PACKAGED_MODEL = Path(__file__).resolve().parent / "alignment.json"
@@ -67,15 +67,16 @@ FEATURES: dict[str, str] = {
     "place_differs": "different places",
 }
 
-STOP = frozenset(
+_STOP_WORDS = (
     "a about above after again against all also am an and any are as at be because been before being below between both but by "
     "can could did do does doing down during each few for from further had has have having he her here hers herself him himself "
     "his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours "
     "out over own same she should so some such than that the their theirs them themselves then there these they this those "
     "through to too under until up very was we were what when where which while who whom why will with would you your yours "
     "said says say told according reported report reports news mr mrs ms one two three four five six seven eight nine ten "
-    "year years day days time week month people new".split()
+    "year years day days time week month people new"
 )
+STOP = frozenset(_STOP_WORDS.split())
 WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
 
 
@@ -147,14 +148,18 @@ def parse_model(data: Any, where: str) -> AlignModel:
         kinds = {}
         for kind, m in data["kinds"].items():
             km = KindModel(
-                features=[str(f) for f in m["features"]], coef=[float(c) for c in m["coef"]],
-                intercept=float(m["intercept"]), threshold=float(m["threshold"]),
+                features=[str(f) for f in m["features"]],
+                coef=[float(c) for c in m["coef"]],
+                intercept=float(m["intercept"]),
+                threshold=float(m["threshold"]),
             )
             unknown = set(km.features) - set(FEATURES)
             if unknown or len(km.coef) != len(km.features) or not 0 < km.threshold < 1:
                 raise ValueError(f"kind {kind}: unknown features {sorted(unknown)} or bad coef/threshold")
             kinds[str(kind)] = km
-        return AlignModel(version=str(data["version"]), kinds=kinds, trained_on=dict(data.get("trained_on") or {}), path=where)
+        return AlignModel(
+            version=str(data["version"]), kinds=kinds, trained_on=dict(data.get("trained_on") or {}), path=where
+        )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RuleError("E105", f"{where}: not an alignment model ({exc})") from exc
 
@@ -344,9 +349,17 @@ def veto(a: Claim, b: Claim, rules: Rules) -> bool:
         sb = b.scope.get("status") if b.extra.get("counted") else None
         if sa and sb and sa != sb:
             return True
-    if a.kind == "location" and (a.extra.get("relation") == "bearing") != (b.extra.get("relation") == "bearing"):
-        return True
-    return False
+    # A bearing ("150 miles east of Aden") and a place name never state one fact.
+    return a.kind == "location" and (a.extra.get("relation") == "bearing") != (b.extra.get("relation") == "bearing")
+
+
+def _grain(w: dict) -> tuple[bool, bool, bool]:
+    """What a date fixes: a clock time, a day, a year."""
+    return (
+        w.get("minutes") is not None,
+        w.get("days") is not None or w.get("weekday") is not None,
+        w.get("year") is not None,
+    )
 
 
 def pair_features(a: Claim, b: Claim, ctx: StoryText, rules: Rules) -> dict[str, float]:
@@ -355,7 +368,9 @@ def pair_features(a: Claim, b: Claim, ctx: StoryText, rules: Rules) -> dict[str,
     f["same_key"] = float(ctx.seed.get(id(a), -1) == ctx.seed.get(id(b), -2))
     sa, sb = _words(a.subject), _words(b.subject)
     f["subject_overlap"] = len(sa & sb) / len(sa | sb) if sa and sb else 0.0
-    f["same_attribution"] = float(bool(a.attribution) and (a.attribution or "").lower() == (b.attribution or "").lower())
+    f["same_attribution"] = float(
+        bool(a.attribution) and (a.attribution or "").lower() == (b.attribution or "").lower()
+    )
     f["sentence_words"] = ctx.cosine(ctx.sentence(a), ctx.sentence(b))
     f["near_words"] = ctx.cosine(ctx.near(a), ctx.near(b))
     f["shared_names"] = ctx.shared_names(a, b)
@@ -367,7 +382,9 @@ def pair_features(a: Claim, b: Claim, ctx: StoryText, rules: Rules) -> dict[str,
         from checker.compare.quantities import _year, bounds, place_relation
 
         ca, cb = a.extra.get("counted"), b.extra.get("counted")
-        f["same_counted"] = float(bool(ca) and (rules.lookup("subject", ca or "") or ca) == (rules.lookup("subject", cb or "") or cb))
+        f["same_counted"] = float(
+            bool(ca) and (rules.lookup("subject", ca or "") or ca) == (rules.lookup("subject", cb or "") or cb)
+        )
         f["same_owner"] = float(bool(a.extra.get("owner")) and a.extra.get("owner") == b.extra.get("owner"))
         f["same_unit"] = float(a.unit == b.unit)
         f["same_status"] = float(bool(a.scope.get("status")) and a.scope.get("status") == b.scope.get("status"))
@@ -383,8 +400,7 @@ def pair_features(a: Claim, b: Claim, ctx: StoryText, rules: Rules) -> dict[str,
         f["once_event"] = float(ea.get("verb") in once and eb.get("verb") in once)
         if a.kind == "date":
             wa, wb = a.extra.get("when") or {}, b.extra.get("when") or {}
-            grain = lambda w: (w.get("minutes") is not None, w.get("days") is not None or w.get("weekday") is not None, w.get("year") is not None)  # noqa: E731
-            f["same_granularity"] = float(grain(wa) == grain(wb))
+            f["same_granularity"] = float(_grain(wa) == _grain(wb))
             da, db = wa.get("days"), wb.get("days")
             if da and db:
                 gap = abs((da[0] + da[1]) / 2 - (db[0] + db[1]) / 2)
@@ -426,7 +442,9 @@ def _describe(members: list[Claim]) -> str:
     return max(sorted(counts), key=lambda s: (counts[s], len(s)))
 
 
-def align(claims: list[Claim], stories: dict[str, str], texts: dict[str, str], rules: Rules, model: AlignModel | None) -> Facts:
+def align(
+    claims: list[Claim], stories: dict[str, str], texts: dict[str, str], rules: Rules, model: AlignModel | None
+) -> Facts:
     """Facts for every eligible quantity, date and location claim, story by story.
 
     Without a model (or a kind the model does not cover), a claim's fact is
@@ -521,7 +539,9 @@ def cluster(seeds: list[list[Claim]], km: KindModel, ctx: StoryText, rules: Rule
 # --- explanations -------------------------------------------------------------
 
 
-def link_reasons(claims: Iterable[Claim], groups: list[list[Claim]], km: KindModel, ctx: StoryText, rules: Rules, top: int = 3) -> list[str]:
+def link_reasons(
+    claims: Iterable[Claim], groups: list[list[Claim]], km: KindModel, ctx: StoryText, rules: Rules, top: int = 3
+) -> list[str]:
     """The features that most tied claims of different values together (mean log-odds part)."""
     total: Counter = Counter()
     pairs = 0
@@ -539,7 +559,14 @@ def link_reasons(claims: Iterable[Claim], groups: list[list[Claim]], km: KindMod
     return [FEATURES[n] for n, v in total.most_common() if v / pairs > 0.05][:top]
 
 
-def explain_conflicts(conflicts: list[Any], claims: list[Claim], stories: dict[str, str], texts: dict[str, str], rules: Rules, model: AlignModel | None) -> None:
+def explain_conflicts(
+    conflicts: list[Any],
+    claims: list[Claim],
+    stories: dict[str, str],
+    texts: dict[str, str],
+    rules: Rules,
+    model: AlignModel | None,
+) -> None:
     """Add to each aligned conflict's explanation which features tied its claims together."""
     if model is None:
         return
@@ -550,13 +577,20 @@ def explain_conflicts(conflicts: list[Any], claims: list[Claim], stories: dict[s
         km = model.kinds.get(kind)
         if km is None:
             continue
-        groups = [[by_pos[k] for e in v.claims if (k := (e["article"], e["start"], e["end"], kind)) in by_pos] for v in conflict.values]
+        groups = [
+            [by_pos[k] for e in v.claims if (k := (e["article"], e["start"], e["end"], kind)) in by_pos]
+            for v in conflict.values
+        ]
         groups = [g for g in groups if g]
         if len(groups) < 2:
             continue
         key = (conflict.story, kind)
         if key not in ctxs:
-            members = [c for c in claims if c.kind == kind and stories.get(c.article, "") == conflict.story and eligible(c, rules)]
+            members = [
+                c
+                for c in claims
+                if c.kind == kind and stories.get(c.article, "") == conflict.story and eligible(c, rules)
+            ]
             ctxs[key] = story_context(members, texts, rules)[0]
         why = link_reasons([c for g in groups for c in g], groups, km, ctxs[key], rules)
         if why:

@@ -45,13 +45,55 @@ KIND_OF_LABEL = {"quantity": "quantity", "date": "date", "location": "location"}
 MENTION_TYPES = {"date": "TIME_", "location": "LOC_"}
 # Features each kind's model uses (the others are always 0 for it).
 KIND_FEATURES = {
-    "quantity": ["same_key", "subject_overlap", "same_counted", "same_owner", "same_unit", "same_status", "sentence_words",
-                 "near_words", "shared_names", "value_close", "same_attribution", "position_close", "both_lead",
-                 "same_article", "year_differs", "place_differs"],
-    "date": ["same_key", "subject_overlap", "same_event", "shared_named", "once_event", "sentence_words", "near_words",
-             "shared_names", "value_close", "same_granularity", "same_attribution", "position_close", "both_lead", "same_article"],
-    "location": ["same_key", "subject_overlap", "same_event", "shared_named", "once_event", "sentence_words", "near_words",
-                 "shared_names", "value_close", "same_attribution", "position_close", "both_lead", "same_article"],
+    "quantity": [
+        "same_key",
+        "subject_overlap",
+        "same_counted",
+        "same_owner",
+        "same_unit",
+        "same_status",
+        "sentence_words",
+        "near_words",
+        "shared_names",
+        "value_close",
+        "same_attribution",
+        "position_close",
+        "both_lead",
+        "same_article",
+        "year_differs",
+        "place_differs",
+    ],
+    "date": [
+        "same_key",
+        "subject_overlap",
+        "same_event",
+        "shared_named",
+        "once_event",
+        "sentence_words",
+        "near_words",
+        "shared_names",
+        "value_close",
+        "same_granularity",
+        "same_attribution",
+        "position_close",
+        "both_lead",
+        "same_article",
+    ],
+    "location": [
+        "same_key",
+        "subject_overlap",
+        "same_event",
+        "shared_named",
+        "once_event",
+        "sentence_words",
+        "near_words",
+        "shared_names",
+        "value_close",
+        "same_attribution",
+        "position_close",
+        "both_lead",
+        "same_article",
+    ],
 }
 assert all(set(v) <= set(FEATURES) for v in KIND_FEATURES.values())
 
@@ -83,10 +125,21 @@ def read_labelled(corpora: list[Path]) -> dict[str, Any]:
     """Labels, mentions and the story index of each corpus folder (``../shared/corpus/ecbplus-*``)."""
     from checker.evaluate import _clusters, _index_texts, _read_jsonl
 
-    out: dict[str, Any] = {"gold": [], "nonconflicts": [], "mentions": [], "story_of": {}, "clean": set(), "texts": defaultdict(list)}
+    out: dict[str, Any] = {
+        "gold": [],
+        "nonconflicts": [],
+        "mentions": [],
+        "story_of": {},
+        "clean": set(),
+        "texts": defaultdict(list),
+    }
     for d in corpora:
         d = Path(d)
-        for name, key in (("gold.jsonl", "gold"), ("nonconflicts.jsonl", "nonconflicts"), ("mentions.jsonl", "mentions")):
+        for name, key in (
+            ("gold.jsonl", "gold"),
+            ("nonconflicts.jsonl", "nonconflicts"),
+            ("mentions.jsonl", "mentions"),
+        ):
             if (d / name).is_file():
                 out[key] += _read_jsonl(d / name)
         story_of, clean = _clusters(d / "clusters" / "index.json")
@@ -97,7 +150,9 @@ def read_labelled(corpora: list[Path]) -> dict[str, Any]:
     return out
 
 
-def load_labelled(corpora: list[Path], rules: Rules, store: Any = None, model: str | None = None, n_process: int = 2) -> Labelled:
+def load_labelled(
+    corpora: list[Path], rules: Rules, store: Any = None, model: str | None = None, n_process: int = 2
+) -> Labelled:
     """Read, extract (from the store when cached), group and link the labelled corpora once."""
     from checker.engine import extract_all
     from checker.ingest import read_inputs
@@ -108,15 +163,24 @@ def load_labelled(corpora: list[Path], rules: Rules, store: Any = None, model: s
     ing = read_inputs(inputs)
     got = extract_all(ing.articles, rules, model, n_process, "local", None, store, None)
     if store is not None:
-        stories = store.stories(ing.articles, got.key, lambda: assign_stories(ing.articles, fingerprints=got.fingerprints))
+        stories = store.stories(
+            ing.articles, got.key, lambda: assign_stories(ing.articles, fingerprints=got.fingerprints)
+        )
     else:
         stories = assign_stories(ing.articles, fingerprints=got.fingerprints)
     claims = resolve_claims([c for a in ing.articles for c in got.claims_for(a)], stories, rules)
     lab = read_labelled(corpora)
     return Labelled(
-        articles=ing.articles, claims=claims, stories=stories, texts={a.id: a.text for a in ing.articles},
-        gold=lab["gold"], nonconflicts=lab["nonconflicts"], mentions=lab["mentions"], story_of=lab["story_of"],
-        clean=lab["clean"], corpus_texts=dict(lab["texts"]),
+        articles=ing.articles,
+        claims=claims,
+        stories=stories,
+        texts={a.id: a.text for a in ing.articles},
+        gold=lab["gold"],
+        nonconflicts=lab["nonconflicts"],
+        mentions=lab["mentions"],
+        story_of=lab["story_of"],
+        clean=lab["clean"],
+        corpus_texts=dict(lab["texts"]),
     )
 
 
@@ -139,7 +203,9 @@ def values_compatible(a: Claim, b: Claim, rules: Rules) -> bool:
     return places_compatible(a, b, rules, known_places(rules))
 
 
-def _item_claims(item: dict, by_article: dict[str, list[Claim]], kind: str, texts: dict, run_articles: set[str]) -> list[list[Claim]]:
+def _item_claims(
+    item: dict, by_article: dict[str, list[Claim]], kind: str, texts: dict, run_articles: set[str]
+) -> list[list[Claim]]:
     """For each evidence quote of a label, the claims of ``kind`` it overlaps."""
     from checker.evaluate import _spans
 
@@ -162,9 +228,67 @@ class PairSet:
         self.labels[kind].append(y)
         self.origin[kind][f"{why}:{y}"] += 1
 
+    def extend(self, other: PairSet, weight: int = 1) -> None:
+        """Add another set's pairs (``weight`` times: an editor's decision may count more than a guess)."""
+        for kind, rows in other.rows.items():
+            for _ in range(weight):
+                self.rows[kind] += rows
+                self.labels[kind] += other.labels[kind]
+            for k, n in other.origin[kind].items():
+                self.origin[kind][k] += n
 
-def labelled_pairs(lab: Labelled, rules: Rules, clusters: set[str] | None = None, decisions: list[dict] | None = None) -> PairSet:
-    """Training pairs from the labelled stories in ``clusters`` (all when None) and from decisions."""
+
+def decided_set(store: Any, rules: Rules, model: str | None = None) -> tuple[Labelled, list[dict]]:
+    """The articles of conflicts editors decided (confirmed or not a conflict), extracted
+    again from the store's texts (cached), and the decisions as claim positions per value."""
+    from checker.decisions import latest_decisions
+    from checker.engine import extract_all
+    from checker.models import Article
+    from checker.resolve import resolve_claims
+
+    decided = {k: d for k, d in latest_decisions(store.path).items() if d["status"] in ("confirmed", "dismissed")}
+    articles: dict[str, Article] = {}
+    stories: dict[str, str] = {}
+    out: list[dict] = []
+    for cid, d in sorted(decided.items()):
+        row = store.db.execute("SELECT run, doc FROM conflicts WHERE id=? ORDER BY run DESC LIMIT 1", (cid,)).fetchone()
+        if row is None:
+            continue
+        run, doc = row[0], json.loads(row[1])
+        hashes = store.run_articles(run)
+        values = []
+        for v in doc["values"]:
+            values.append([(e["article"], e["start"], e["end"]) for e in v["claims"]])
+            for e in v["claims"]:
+                if e["article"] in articles or e["article"] not in hashes:
+                    continue
+                got = store.db.execute("SELECT text FROM articles WHERE hash=?", (hashes[e["article"]],)).fetchone()
+                if got is None:
+                    continue
+                articles[e["article"]] = Article(
+                    id=e["article"], text=got[0], source=e.get("source"), published=e.get("published")
+                )
+                stories[e["article"]] = doc["story"]
+        out.append({"status": d["status"], "kind": doc["kind"], "values": values})
+    arts = list(articles.values())
+    got = extract_all(arts, rules, model, 1, "local", None, store, None) if arts else None
+    claims = resolve_claims([c for a in arts for c in got.claims_for(a)], stories, rules) if got else []
+    lab = Labelled(articles=arts, claims=claims, stories=stories, texts={a.id: a.text for a in arts})
+    return lab, out
+
+
+def labelled_pairs(
+    lab: Labelled,
+    rules: Rules,
+    clusters: set[str] | None = None,
+    decisions: list[dict] | None = None,
+    only_marked: bool = False,
+) -> PairSet:
+    """Training pairs from the labelled stories in ``clusters`` (all when None) and from decisions.
+
+    ``only_marked``: only pairs a label, chain or decision speaks about (for
+    decided conflicts outside any labelled story, where silence means nothing).
+    """
     run_articles = {a.id for a in lab.articles}
     by_article: dict[str, list[Claim]] = defaultdict(list)
     for c in lab.claims:
@@ -172,10 +296,11 @@ def labelled_pairs(lab: Labelled, rules: Rules, clusters: set[str] | None = None
     pos: set[tuple[int, int]] = set()
     skip: set[tuple[int, int]] = set()
     neg: set[tuple[int, int]] = set()
+    dpos: set[tuple[int, int]] = set()
 
     def mark(target: set, quotes: list[list[Claim]]) -> None:
         for i, qa in enumerate(quotes):
-            for qb in quotes[i + 1 :] if target is pos else quotes[i:]:
+            for qb in quotes[i:] if target is skip else quotes[i + 1 :]:
                 for a in qa:
                     for b in qb:
                         if a is not b:
@@ -200,9 +325,12 @@ def labelled_pairs(lab: Labelled, rules: Rules, clusters: set[str] | None = None
             if prefix and m["type"].startswith(prefix) and c.start < m["end"] and m["start"] < c.end:
                 chain_of[id(c)] = m["chain"]
     for d in decisions or []:
-        claims = [[c for e in v for c in by_article.get(e[0], []) if c.start == e[1] and c.end == e[2]] for v in d["values"]]
+        claims = [
+            [c for e in v for c in by_article.get(e[0], []) if c.start == e[1] and c.end == e[2]] for v in d["values"]
+        ]
+        claims = [[c for c in g if c.kind == KIND_OF_LABEL.get(d.get("kind", ""), c.kind)] for g in claims]
         if d["status"] == "confirmed":
-            mark(pos, claims)
+            mark(dpos, claims)
         elif d["status"] == "dismissed":
             for i, qa in enumerate(claims):
                 for qb in claims[i + 1 :]:
@@ -211,7 +339,7 @@ def labelled_pairs(lab: Labelled, rules: Rules, clusters: set[str] | None = None
     groups: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for c in lab.claims:
         cl = lab.cluster_of(c.article)
-        if c.kind in ALIGNED_KINDS and eligible(c, rules) and (clusters is None or cl in clusters):
+        if c.kind in ALIGNED_KINDS and eligible(c, rules) and (clusters is None or cl in clusters or only_marked):
             groups[(lab.stories.get(c.article, ""), c.kind)].append(c)
     for (_story, kind), members in sorted(groups.items(), key=lambda kv: kv[0]):
         ctx = story_context(members, lab.texts, rules)[0]
@@ -221,13 +349,15 @@ def labelled_pairs(lab: Labelled, rules: Rules, clusters: set[str] | None = None
                     continue
                 k = _pk(a, b)
                 ca, cb = chain_of.get(id(a)), chain_of.get(id(b))
-                if k in pos:
+                if k in dpos:
+                    y, why = 1, "decisions"
+                elif k in pos:
                     y, why = 1, "labels"
                 elif k in neg:
                     y, why = 0, "decisions"
                 elif ca and cb:
                     y, why = int(ca == cb), "mentions"
-                elif k in skip or values_compatible(a, b, rules):
+                elif only_marked or k in skip or values_compatible(a, b, rules):
                     continue
                 else:
                     y, why = 0, "labels"
@@ -255,7 +385,12 @@ def _article_id(file: str, cluster: str | None, run_articles: set[str]) -> str |
 DEFAULT_KINDS = ("quantity", "location")
 
 
-def fit(pairs: PairSet, trained_on: dict[str, Any] | None = None, c: float = 1.0, kinds_wanted: tuple[str, ...] = DEFAULT_KINDS) -> AlignModel:
+def fit(
+    pairs: PairSet,
+    trained_on: dict[str, Any] | None = None,
+    c: float = 1.0,
+    kinds_wanted: tuple[str, ...] = DEFAULT_KINDS,
+) -> AlignModel:
     """One logistic model per kind; the threshold with the best F0.5 on the training pairs."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -264,7 +399,9 @@ def fit(pairs: PairSet, trained_on: dict[str, Any] | None = None, c: float = 1.0
     for kind in kinds_wanted:
         y = np.array(pairs.labels.get(kind, []))
         if len(y) < 10 or y.sum() < 3 or y.sum() == len(y):
-            log.info("train: too few %s pairs (%d, %d same fact); not aligned", kind, len(y), int(y.sum()) if len(y) else 0)
+            log.info(
+                "train: too few %s pairs (%d, %d same fact); not aligned", kind, len(y), int(y.sum()) if len(y) else 0
+            )
             continue
         names = KIND_FEATURES[kind]
         x = np.array([[r.get(f, 0.0) for f in names] for r in pairs.rows[kind]])
@@ -272,8 +409,10 @@ def fit(pairs: PairSet, trained_on: dict[str, Any] | None = None, c: float = 1.0
         lr.fit(x, y)
         p = lr.predict_proba(x)[:, 1]
         kinds[kind] = KindModel(
-            features=names, coef=[round(float(v), 4) for v in lr.coef_[0]],
-            intercept=round(float(lr.intercept_[0]), 4), threshold=best_threshold(p, y),
+            features=names,
+            coef=[round(float(v), 4) for v in lr.coef_[0]],
+            intercept=round(float(lr.intercept_[0]), 4),
+            threshold=best_threshold(p, y),
         )
     info = dict(trained_on or {})
     info["pairs"] = {k: {o: n for o, n in sorted(v.items())} for k, v in sorted(pairs.origin.items())}
@@ -300,3 +439,31 @@ def best_threshold(p: Any, y: Any, beta: float | None = None) -> float:
         if fb >= best:
             best, cut = fb, t
     return round(cut, 3)
+
+
+def train(
+    corpora: list[Path],
+    rules: Rules,
+    store: Any = None,
+    model: str | None = None,
+    decisions: bool = True,
+    kinds: tuple[str, ...] = DEFAULT_KINDS,
+    decision_weight: int = 3,
+    n_process: int = 2,
+) -> AlignModel:
+    """Fit the alignment model on labelled corpora plus the editors' decisions in ``store``.
+
+    A decision counts ``decision_weight`` times a corpus pair: it is a
+    person's verdict on this newsroom's own stories.
+    """
+    pairs = PairSet()
+    info: dict[str, Any] = {"corpora": [Path(d).name for d in corpora], "kinds": list(kinds)}
+    if corpora:
+        lab = load_labelled(corpora, rules, store, model, n_process)
+        pairs.extend(labelled_pairs(lab, rules))
+        info["stories"] = len(lab.clusters)
+    if decisions and store is not None:
+        dlab, decs = decided_set(store, rules, model)
+        pairs.extend(labelled_pairs(dlab, rules, decisions=decs, only_marked=True), weight=decision_weight)
+        info["decisions"] = len(decs)
+    return fit(pairs, info, kinds_wanted=kinds)

@@ -362,9 +362,8 @@ def checkable(claim: Claim, rules: Rules) -> bool:
         return False  # "four people": without what happened to them, any figure fits
     if _vague(claim, rules) or "conversion_of" in claim.extra:
         return False  # a bracketed conversion stands for the amount it converts
-    if (claim.change or _volatile(claim, rules)) and not claim.published:
-        return False  # a price or a rise without a date: no two can be said to be the same day's
-    return True
+    # A price or a rise without a date: no two can be said to be the same day's.
+    return not ((claim.change or _volatile(claim, rules)) and not claim.published)
 
 
 def alignable(claim: Claim, rules: Rules) -> bool:
