@@ -110,14 +110,19 @@ class KindModel:
     coef: list[float]
     intercept: float
     threshold: float
+    # Each feature's mean over the training pairs: a link is explained by
+    # what sets it apart from the average pair (optional in the file).
+    means: list[float] = field(default_factory=list)
 
     def score(self, feats: dict[str, float]) -> float:
         z = self.intercept + sum(c * feats.get(f, 0.0) for f, c in zip(self.features, self.coef))
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
     def contributions(self, feats: dict[str, float]) -> list[tuple[str, float]]:
-        """Each feature's part in the log-odds, largest first (Splink's waterfall, as a list)."""
-        parts = [(f, c * feats.get(f, 0.0)) for f, c in zip(self.features, self.coef)]
+        """Each feature's part in the log-odds against the average training pair, largest first
+        (Splink's waterfall chart, as a list)."""
+        means = self.means or [0.0] * len(self.features)
+        parts = [(f, c * (feats.get(f, 0.0) - m)) for f, c, m in zip(self.features, self.coef, means)]
         return sorted((p for p in parts if p[1]), key=lambda p: -p[1])
 
 
@@ -152,9 +157,15 @@ def parse_model(data: Any, where: str) -> AlignModel:
                 coef=[float(c) for c in m["coef"]],
                 intercept=float(m["intercept"]),
                 threshold=float(m["threshold"]),
+                means=[float(x) for x in m.get("means") or []],
             )
             unknown = set(km.features) - set(FEATURES)
-            if unknown or len(km.coef) != len(km.features) or not 0 < km.threshold < 1:
+            if (
+                unknown
+                or len(km.coef) != len(km.features)
+                or len(km.means) not in (0, len(km.features))
+                or not 0 < km.threshold < 1
+            ):
                 raise ValueError(f"kind {kind}: unknown features {sorted(unknown)} or bad coef/threshold")
             kinds[str(kind)] = km
         return AlignModel(
@@ -481,18 +492,23 @@ def story_context(members: list[Claim], texts: dict[str, str], rules: Rules) -> 
     return ctx, seeds
 
 
+def story_pairs(members: list[Claim], ctx: StoryText, rules: Rules) -> dict[tuple[int, int], dict[str, float]]:
+    """Features of every non-vetoed pair (i < j) of one story's claims of one kind."""
+    feats: dict[tuple[int, int], dict[str, float]] = {}
+    for i in range(len(members)):
+        for j in range(i + 1, len(members)):
+            if not veto(members[i], members[j], rules):
+                feats[(i, j)] = pair_features(members[i], members[j], ctx, rules)
+    return feats
+
+
 def link_matrix(members: list[Claim], km: KindModel, ctx: StoryText, rules: Rules) -> Any:
     """P(same fact) for every pair (0 for vetoed pairs and on the diagonal), as a numpy array."""
     import numpy as np
 
-    n = len(members)
-    p = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i + 1, n):
-            a, b = members[i], members[j]
-            if veto(a, b, rules):
-                continue
-            p[i, j] = p[j, i] = km.score(pair_features(a, b, ctx, rules))
+    p = np.zeros((len(members), len(members)))
+    for (i, j), f in story_pairs(members, ctx, rules).items():
+        p[i, j] = p[j, i] = km.score(f)
     return p
 
 

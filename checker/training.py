@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.align import ALIGNED_KINDS, FEATURES, AlignModel, KindModel, eligible, pair_features, story_context, veto
+from checker.align import ALIGNED_KINDS, FEATURES, AlignModel, KindModel, eligible, story_context, story_pairs
 
 if TYPE_CHECKING:
     from checker.models import Article, Claim
@@ -343,25 +343,23 @@ def labelled_pairs(
             groups[(lab.stories.get(c.article, ""), c.kind)].append(c)
     for (_story, kind), members in sorted(groups.items(), key=lambda kv: kv[0]):
         ctx = story_context(members, lab.texts, rules)[0]
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if veto(a, b, rules):
-                    continue
-                k = _pk(a, b)
-                ca, cb = chain_of.get(id(a)), chain_of.get(id(b))
-                if k in dpos:
-                    y, why = 1, "decisions"
-                elif k in pos:
-                    y, why = 1, "labels"
-                elif k in neg:
-                    y, why = 0, "decisions"
-                elif ca and cb:
-                    y, why = int(ca == cb), "mentions"
-                elif only_marked or k in skip or values_compatible(a, b, rules):
-                    continue
-                else:
-                    y, why = 0, "labels"
-                out.add(kind, pair_features(a, b, ctx, rules), y, why)
+        for (i, j), feats in sorted(story_pairs(members, ctx, rules).items()):
+            a, b = members[i], members[j]
+            k = _pk(a, b)
+            ca, cb = chain_of.get(id(a)), chain_of.get(id(b))
+            if k in dpos:
+                y, why = 1, "decisions"
+            elif k in pos:
+                y, why = 1, "labels"
+            elif k in neg:
+                y, why = 0, "decisions"
+            elif ca and cb:
+                y, why = int(ca == cb), "mentions"
+            elif only_marked or k in skip or values_compatible(a, b, rules):
+                continue
+            else:
+                y, why = 0, "labels"
+            out.add(kind, feats, y, why)
     return out
 
 
@@ -413,6 +411,7 @@ def fit(
             coef=[round(float(v), 4) for v in lr.coef_[0]],
             intercept=round(float(lr.intercept_[0]), 4),
             threshold=best_threshold(p, y),
+            means=[round(float(v), 4) for v in x.mean(axis=0)],
         )
     info = dict(trained_on or {})
     info["pairs"] = {k: {o: n for o, n in sorted(v.items())} for k, v in sorted(pairs.origin.items())}
