@@ -113,6 +113,10 @@ class KindModel:
     # Each feature's mean over the training pairs: a link is explained by
     # what sets it apart from the average pair (optional in the file).
     means: list[float] = field(default_factory=list)
+    # A conflict of this kind needs one pair of claims giving different values
+    # (in different articles) linked on its own at the threshold, not only
+    # through the groups they joined.
+    require_link: bool = False
 
     def score(self, feats: dict[str, float]) -> float:
         z = self.intercept + sum(c * feats.get(f, 0.0) for f, c in zip(self.features, self.coef))
@@ -158,6 +162,7 @@ def parse_model(data: Any, where: str) -> AlignModel:
                 intercept=float(m["intercept"]),
                 threshold=float(m["threshold"]),
                 means=[float(x) for x in m.get("means") or []],
+                require_link=bool(m.get("require_link", False)),
             )
             unknown = set(km.features) - set(FEATURES)
             if (
@@ -582,10 +587,15 @@ def explain_conflicts(
     texts: dict[str, str],
     rules: Rules,
     model: AlignModel | None,
-) -> None:
-    """Add to each aligned conflict's explanation which features tied its claims together."""
+) -> dict[int, float]:
+    """Add to each aligned conflict's explanation which features tied its claims together.
+
+    Returns, by conflict identity, its strongest link between claims of
+    different values in different articles, as a fraction of the threshold.
+    """
+    strength: dict[int, float] = {}
     if model is None:
-        return
+        return strength
     by_pos = {(c.article, c.start, c.end, c.kind): c for c in claims}
     ctxs: dict[tuple[str, str], StoryText] = {}
     for conflict in conflicts:
@@ -608,6 +618,22 @@ def explain_conflicts(
                 if c.kind == kind and stories.get(c.article, "") == conflict.story and eligible(c, rules)
             ]
             ctxs[key] = story_context(members, texts, rules)[0]
-        why = link_reasons([c for g in groups for c in g], groups, km, ctxs[key], rules)
+        ctx = ctxs[key]
+        strength[id(conflict)] = (
+            max(
+                (
+                    km.score(pair_features(a, b, ctx, rules))
+                    for i, g in enumerate(groups)
+                    for h in groups[i + 1 :]
+                    for a in g
+                    for b in h
+                    if a.article != b.article and not veto(a, b, rules)
+                ),
+                default=0.0,
+            )
+            / km.threshold
+        )
+        why = link_reasons([c for g in groups for c in g], groups, km, ctx, rules)
         if why:
             conflict.explanation += " [linked by: " + ", ".join(why) + "]"
+    return strength

@@ -291,8 +291,11 @@ def judge(claims: list[Claim], stories: dict[str, str], texts: dict[str, str], r
     model = rules.alignment if model == "rules" else model
     facts = align(claims, stories, texts, rules, model)
     conflicts = compare_all(claims_table(claims, stories, facts), rules)
-    explain_conflicts(conflicts, claims, stories, texts, rules, model)
-    return conflicts
+    strength = explain_conflicts(conflicts, claims, stories, texts, rules, model)
+    # Kinds whose model asks for it: two values are a conflict only when claims
+    # giving them are linked on their own, not only through their groups.
+    needs = {k for k, km in (model.kinds.items() if model else ()) if km.require_link}
+    return [c for c in conflicts if c.kind not in needs or strength.get(id(c), 1.0) >= 1.0]
 
 
 def _json(obj: Any) -> str:

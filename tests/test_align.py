@@ -202,3 +202,17 @@ def test_folds_score_each_story_once(rules):
 def test_cli_folds_needs_labelled_corpora(tmp_path):
     out = CliRunner().invoke(app, ["evaluate", "--folds", "3", str(tmp_path)])
     assert out.exit_code == 2 and "E606" in out.output
+
+
+def test_require_link_drops_conflicts_whose_disagreeing_claims_are_not_linked(rules):
+    def troops(article: str, value: float) -> Claim:
+        c = _claim(article, value, "troops", unit="troop", status="presence", counted="troops")
+        c.extra["subject_known"] = True
+        return c
+
+    claims = [troops("s/a.txt", 85), troops("s/c.txt", 3)]
+    stories = {a: "s" for a in TEXTS}
+    loose = _model(threshold=0.9, sentence_words=1.0)
+    assert len(judge(claims, stories, TEXTS, rules, loose)) == 1, "compare's own key still groups them"
+    loose.kinds["quantity"].require_link = True
+    assert judge(claims, stories, TEXTS, rules, loose) == [], "nothing links the two figures themselves"
