@@ -62,7 +62,6 @@ FEATURES: dict[str, str] = {
     "same_attribution": "same source cited",
     "position_close": "same place in the articles",
     "both_lead": "both in the opening lines",
-    "same_article": "same article",
     "year_differs": "different years",
     "place_differs": "different places",
 }
@@ -393,7 +392,6 @@ def pair_features(a: Claim, b: Claim, ctx: StoryText, rules: Rules) -> dict[str,
     pa, pb = ctx.position(a), ctx.position(b)
     f["position_close"] = 1.0 - abs(pa - pb)
     f["both_lead"] = float(pa < 0.2 and pb < 0.2)
-    f["same_article"] = float(a.article == b.article)
     if a.kind == "quantity":
         from checker.compare.quantities import _year, bounds, place_relation
 
@@ -498,11 +496,11 @@ def story_context(members: list[Claim], texts: dict[str, str], rules: Rules) -> 
 
 
 def story_pairs(members: list[Claim], ctx: StoryText, rules: Rules) -> dict[tuple[int, int], dict[str, float]]:
-    """Features of every non-vetoed pair (i < j) of one story's claims of one kind."""
+    """Features of every non-vetoed pair (i < j) of one story's claims of one kind, from different articles."""
     feats: dict[tuple[int, int], dict[str, float]] = {}
     for i in range(len(members)):
         for j in range(i + 1, len(members)):
-            if not veto(members[i], members[j], rules):
+            if members[i].article != members[j].article and not veto(members[i], members[j], rules):
                 feats[(i, j)] = pair_features(members[i], members[j], ctx, rules)
     return feats
 
@@ -520,9 +518,11 @@ def link_matrix(members: list[Claim], km: KindModel, ctx: StoryText, rules: Rule
 def cluster(seeds: list[list[Claim]], km: KindModel, ctx: StoryText, rules: Rules) -> list[list[Claim]]:
     """Merge seed groups by average linkage while the mean link between two groups reaches the threshold.
 
-    A vetoed pair counts as a zero link, so groups holding killed and injured
-    counts rarely merge; average (not single) linkage keeps one loose link
-    from chaining two facts.
+    Only pairs from different articles are links: within one article the
+    writer's own words already key the fact, and two of its figures are
+    almost always two things. A vetoed pair counts as a zero link, so groups
+    holding killed and injured counts rarely merge; average (not single)
+    linkage keeps one loose link from chaining two facts.
     """
     import numpy as np
 
@@ -531,15 +531,18 @@ def cluster(seeds: list[list[Claim]], km: KindModel, ctx: StoryText, rules: Rule
         return groups
     members = [c for g in groups for c in g]
     p = link_matrix(members, km, ctx, rules)
+    arts = np.array([c.article for c in members])
+    cross = (arts[:, None] != arts[None, :]).astype(float)
     owner = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
     m = len(groups)
     onehot = np.zeros((len(members), m))
     onehot[np.arange(len(members)), owner] = 1.0
-    sums = onehot.T @ p @ onehot  # link sums between groups
-    sizes = onehot.sum(axis=0)
+    sums = onehot.T @ (p * cross) @ onehot  # link sums between groups
+    counts = onehot.T @ cross @ onehot  # cross-article pairs between groups
     alive = np.ones(m, dtype=bool)
     while True:
-        avg = sums / np.outer(sizes, sizes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            avg = np.where(counts > 0, sums / np.maximum(counts, 1), -1.0)
         avg[~alive, :] = -1
         avg[:, ~alive] = -1
         np.fill_diagonal(avg, -1)
@@ -549,10 +552,10 @@ def cluster(seeds: list[list[Claim]], km: KindModel, ctx: StoryText, rules: Rule
         i, j = min(i, j), max(i, j)
         groups[i].extend(groups[j])
         groups[j] = []
-        sums[i, :] += sums[j, :]
-        sums[:, i] += sums[:, j]
-        sums[i, i] = 0.0
-        sizes[i] += sizes[j]
+        for mat in (sums, counts):
+            mat[i, :] += mat[j, :]
+            mat[:, i] += mat[:, j]
+            mat[i, i] = 0.0
         alive[j] = False
     return [g for g in groups if g]
 

@@ -59,7 +59,6 @@ KIND_FEATURES = {
         "same_attribution",
         "position_close",
         "both_lead",
-        "same_article",
         "year_differs",
         "place_differs",
     ],
@@ -77,7 +76,6 @@ KIND_FEATURES = {
         "same_attribution",
         "position_close",
         "both_lead",
-        "same_article",
     ],
     "location": [
         "same_key",
@@ -92,7 +90,6 @@ KIND_FEATURES = {
         "same_attribution",
         "position_close",
         "both_lead",
-        "same_article",
     ],
 }
 assert all(set(v) <= set(FEATURES) for v in KIND_FEATURES.values())
