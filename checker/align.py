@@ -116,6 +116,9 @@ class KindModel:
     # (in different articles) linked on its own at the threshold, not only
     # through the groups they joined.
     require_link: bool = False
+    # The cut for that direct link (best F1 on the training pairs; the merge
+    # threshold is stricter, best F0.5). 0: the merge threshold.
+    link_threshold: float = 0.0
 
     def score(self, feats: dict[str, float]) -> float:
         z = self.intercept + sum(c * feats.get(f, 0.0) for f, c in zip(self.features, self.coef))
@@ -162,6 +165,7 @@ def parse_model(data: Any, where: str) -> AlignModel:
                 threshold=float(m["threshold"]),
                 means=[float(x) for x in m.get("means") or []],
                 require_link=bool(m.get("require_link", False)),
+                link_threshold=float(m.get("link_threshold", 0.0)),
             )
             unknown = set(km.features) - set(FEATURES)
             if (
@@ -622,20 +626,17 @@ def explain_conflicts(
             ]
             ctxs[key] = story_context(members, texts, rules)[0]
         ctx = ctxs[key]
-        strength[id(conflict)] = (
-            max(
-                (
-                    km.score(pair_features(a, b, ctx, rules))
-                    for i, g in enumerate(groups)
-                    for h in groups[i + 1 :]
-                    for a in g
-                    for b in h
-                    if a.article != b.article and not veto(a, b, rules)
-                ),
-                default=0.0,
-            )
-            / km.threshold
-        )
+        strength[id(conflict)] = max(
+            (
+                km.score(pair_features(a, b, ctx, rules))
+                for i, g in enumerate(groups)
+                for h in groups[i + 1 :]
+                for a in g
+                for b in h
+                if a.article != b.article and not veto(a, b, rules)
+            ),
+            default=0.0,
+        ) / (km.link_threshold or km.threshold)
         why = link_reasons([c for g in groups for c in g], groups, km, ctx, rules)
         if why:
             conflict.explanation += " [linked by: " + ", ".join(why) + "]"

@@ -415,6 +415,7 @@ def fit(
             threshold=best_threshold(p, y),
             means=[round(float(v), 4) for v in x.mean(axis=0)],
             require_link=kind in REQUIRE_LINK,
+            link_threshold=best_threshold(p, y, beta=1.0),
         )
     info = dict(trained_on or {})
     info["pairs"] = {k: {o: n for o, n in sorted(v.items())} for k, v in sorted(pairs.origin.items())}
