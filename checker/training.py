@@ -374,14 +374,14 @@ def _article_id(file: str, cluster: str | None, run_articles: set[str]) -> str |
 
 
 # Kinds aligned by default. Story-out (checker evaluate --folds 7, 21 stories)
-# a fitted date model found one more labelled date and made 12 more false
-# date flags than the event keys alone, so dates keep their event keys
-# (seed groups) until more labels say otherwise; ``--kinds`` overrides.
+# a fitted date model found one more labelled date and made 8 more false date
+# flags than the event keys alone, so dates keep their event keys (seed
+# groups) until more labels say otherwise; ``--kind`` overrides.
 DEFAULT_KINDS = ("quantity", "location")
 # Kinds whose conflicts need a direct link between two claims that disagree
 # (``KindModel.require_link``). Story-out, for quantities: precision 0.57 ->
-# 0.83 for one labelled discrepancy fewer; for places, whose features are
-# weaker (ECB+ chains), it lost 4 of 4 found, so they do not.
+# 0.85 for one labelled discrepancy fewer; for places, whose features are
+# weaker (mostly ECB+ chains), it lost all 4 found, so they do not.
 REQUIRE_LINK = ("quantity",)
 
 
