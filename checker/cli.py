@@ -311,7 +311,7 @@ def _evaluate_folds(corpora: list[Path], k: int, rules_dir: Optional[Path], stor
     if not corpora or missing:
         _err(f"[E606] --folds needs labelled corpus folders (with gold.jsonl): {', '.join(map(str, missing)) or 'none given'}")
         raise typer.Exit(2)
-    rules = _guard(load_rules, rules_dir)
+    rules = _guard(load_rules, rules_dir, alignment=False)
     st = _guard(Store, store or _default_store())
     try:
         lab = _guard(load_labelled, corpora, rules, st)
@@ -351,7 +351,7 @@ def train(
     from checker.training import DEFAULT_KINDS
     from checker.training import train as fit_model
 
-    rules_obj = _guard(load_rules, rules)
+    rules_obj = _guard(load_rules, rules, alignment=False)
     db = store or _default_store()
     st = _guard(Store, db) if Path(db).is_file() or corpora else None
     try:

@@ -402,8 +402,12 @@ def default_rules_dir() -> Path:
     return here if (here / "subjects.yaml").is_file() else DEFAULT_RULES_DIR
 
 
-def load_rules(directory: Path | str | None = None) -> Rules:
-    """Load every rule file from ``directory`` (default: the project's rules/)."""
+def load_rules(directory: Path | str | None = None, alignment: bool = True) -> Rules:
+    """Load every rule file from ``directory`` (default: the project's rules/).
+
+    ``alignment=False`` leaves the alignment model out (``checker train`` and
+    ``evaluate --folds`` fit their own, and must work when the file is broken).
+    """
     d = Path(directory) if directory else default_rules_dir()
     if not d.is_dir():
         raise RuleError("E104", f"{d}: rules folder not found")
@@ -417,5 +421,5 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         loaded[name] = load_rule_file(p, model) if p.exists() else model()
     from checker.align import load_model
 
-    alignment = load_model(d)
-    return Rules(**loaded, version=rules_version(loaded, alignment), alignment=alignment)  # type: ignore[arg-type]
+    model = load_model(d) if alignment else None
+    return Rules(**loaded, version=rules_version(loaded, model), alignment=model)  # type: ignore[arg-type]

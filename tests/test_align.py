@@ -216,3 +216,15 @@ def test_require_link_drops_conflicts_whose_disagreeing_claims_are_not_linked(ru
     assert len(judge(claims, stories, TEXTS, rules, loose)) == 1, "compare's own key still groups them"
     loose.kinds["quantity"].require_link = True
     assert judge(claims, stories, TEXTS, rules, loose) == [], "nothing links the two figures themselves"
+
+
+def test_cli_train_ignores_a_broken_model_and_says_when_it_has_too_few_pairs(tmp_path):
+    rules_dir = tmp_path / "rules"
+    rules_dir.mkdir()
+    (rules_dir / "alignment.json").write_text("{not json")
+    store = tmp_path / "checker.db"
+    out = CliRunner().invoke(
+        app, ["train", "--rules", str(rules_dir), "--store", str(store), "--out", str(tmp_path / "m.json")]
+    )
+    assert out.exit_code == 2 and "E607" in out.output, out.output
+    assert not (tmp_path / "m.json").exists()
