@@ -252,7 +252,10 @@ def extract(
 
 @app.command()
 def evaluate(
-    run_dir: Annotated[Optional[Path], typer.Argument(help="A run's output folder (holding conflicts.json).")] = None,
+    paths: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="A run's output folder (holding conflicts.json); with --folds, labelled corpus folders."),
+    ] = None,
     labels: Annotated[Optional[Path], typer.Option("--labels", help="Labelled discrepancies (JSONL, ../shared/corpus format).")] = None,
     nonconflicts: Annotated[Optional[Path], typer.Option("--nonconflicts", help="Labelled non-conflicts (JSONL).")] = None,
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Folder holding the labelled articles (default: beside the labels).")] = None,
@@ -265,12 +268,24 @@ def evaluate(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List misses and unlabelled flags.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    folds: Annotated[
+        Optional[int],
+        typer.Option("--folds", help="Story-out validation: fit alignment on the other stories, score each fold's stories "
+                     "(articles are extracted once, cached in the store)."),
+    ] = None,
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules folder, for --folds.")] = None,
 ) -> None:
     """Score a run against labels: recall by kind, precision, flags where there should be none.
 
     With --coverage, print per kind the share of labelled evidence quotes (gold
     and non-conflicts) that carry a claim of that kind in the run's claims.csv:
     what extraction must reach before any conflict can be found.
+
+    With --folds K and labelled corpus folders (each with gold.jsonl,
+    nonconflicts.jsonl, mentions.jsonl, clusters/): the labelled stories are
+    split into K folds; each fold is judged by an alignment model fitted on
+    the other folds only. Story-out figures are printed first, in-sample ones
+    (fitted on every story) beside them.
 
     With --decisions, the editors' marks are the labels: confirmed counts as
     right, not-a-conflict as wrong, and precision is printed overall and by kind.
@@ -281,7 +296,12 @@ def evaluate(
         checker evaluate reports/ecb --labels ../shared/corpus/ecbplus-dev/gold.jsonl --nonconflicts ../shared/corpus/ecbplus-dev/nonconflicts.jsonl
         checker evaluate reports/ecb --labels ../shared/corpus/ecbplus-dev/gold.jsonl --nonconflicts ../shared/corpus/ecbplus-dev/nonconflicts.jsonl --coverage
         checker evaluate --decisions --since 2026-11-01
+        checker evaluate --folds 7 ../shared/corpus/ecbplus-dev ../shared/corpus/ecbplus-train
     """
+    if folds is not None:
+        _evaluate_folds(paths or [], folds, rules, store, verbose, as_json)
+        return
+    run_dir = paths[0] if paths else None
     if decisions:
         from checker.decisions import decisions_as_labels, label_precision
 
@@ -313,6 +333,75 @@ def evaluate(
 
     score = _guard(score_run, run_dir, labels, nonconflicts, corpus, clusters)
     typer.echo(json.dumps(score.to_dict(), indent=1) if as_json else format_score(score, verbose))
+
+
+def _evaluate_folds(corpora: list[Path], k: int, rules_dir: Optional[Path], store: Optional[Path], verbose: bool, as_json: bool) -> None:
+    from checker.evaluate import evaluate_folds, format_folds
+    from checker.rules import load_rules
+    from checker.store import Store
+    from checker.training import load_labelled
+
+    missing = [d for d in corpora if not (d / "gold.jsonl").is_file()]
+    if not corpora or missing:
+        _err(f"[E606] --folds needs labelled corpus folders (with gold.jsonl): {', '.join(map(str, missing)) or 'none given'}")
+        raise typer.Exit(2)
+    rules = _guard(load_rules, rules_dir, alignment=False)
+    st = _guard(Store, store or _default_store())
+    try:
+        lab = _guard(load_labelled, corpora, rules, st)
+    finally:
+        st.close()
+    res = evaluate_folds(lab, rules, k)
+    if as_json:
+        doc = {"folds": [s.to_dict() for s in res.folds], "pooled": res.pooled.to_dict(), "stories": res.clusters,
+               "in_sample": res.in_sample.to_dict() if res.in_sample else None}
+        typer.echo(json.dumps(doc, indent=1))
+    else:
+        typer.echo(format_folds(res, verbose))
+
+
+@app.command()
+def train(
+    corpora: Annotated[Optional[list[Path]], typer.Argument(help="Labelled corpus folders (gold.jsonl, clusters/ ...).")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model file to write (a rules folder's alignment.json overrides the packaged one).")] = Path(
+        "rules/alignment.json"
+    ),
+    store: Annotated[Optional[Path], typer.Option("--store", help="The store: extraction cache and editors' decisions (default: reports/checker.db).")] = None,
+    no_decisions: Annotated[bool, typer.Option("--no-decisions", help="Fit on the labelled corpora only.")] = False,
+    kinds: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="Kinds to align (default: quantity, location).")] = None,
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules folder.")] = None,
+) -> None:
+    """Refit the alignment model from labelled stories and editors' decisions, and write it.
+
+    Confirmed conflicts teach that their claims state one fact; conflicts
+    marked not a conflict, that their values must not be put together.
+
+    \b
+    Example:
+        checker train ../shared/corpus/ecbplus-dev ../shared/corpus/ecbplus-train --out rules/alignment.json
+    """
+    from checker.rules import load_rules
+    from checker.store import Store
+    from checker.training import DEFAULT_KINDS
+    from checker.training import train as fit_model
+
+    rules_obj = _guard(load_rules, rules, alignment=False)
+    db = store or _default_store()
+    st = _guard(Store, db) if Path(db).is_file() or corpora else None
+    try:
+        model = _guard(fit_model, list(corpora or []), rules_obj, st, decisions=not no_decisions, kinds=tuple(kinds or DEFAULT_KINDS))
+    finally:
+        if st is not None:
+            st.close()
+    if not model.kinds:
+        _err("[E607] too few labelled pairs to fit any kind (give labelled corpora or decide more conflicts)")
+        raise typer.Exit(2)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(out)
+    pairs = model.trained_on.get("pairs", {})
+    for kind, m in sorted(model.kinds.items()):
+        typer.echo(f"{kind:<9} threshold {m.threshold:.3f}  pairs {pairs.get(kind, {})}")
+    typer.echo(f"model {model.version} -> {out}")
 
 
 @app.command("evaluate-extraction")

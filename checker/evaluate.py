@@ -157,15 +157,33 @@ def evaluate(
     if not labels.is_file():
         raise CheckerError("E603", f"{labels}: label file not found")
     doc = json.loads(cpath.read_text(encoding="utf-8"))
-    conflicts = doc["conflicts"]
     corpus = Path(corpus) if corpus else labels.parent
-    texts = _index_texts(corpus)
-    run_articles = {c["article"] for k in conflicts for v in k["values"] for c in v["claims"]}
+    story_of, clean = _clusters(clusters or corpus / "clusters" / "index.json")
+    nc = _read_jsonl(Path(nonconflicts)) if nonconflicts else None
+    return score_conflicts(doc["conflicts"], _read_jsonl(labels), nc, _index_texts(corpus), story_of, clean)
+
+
+def score_conflicts(
+    conflicts: list[dict],
+    gold: list[dict],
+    nonconflicts: list[dict] | None,
+    texts: dict[str, list[tuple[str, str]]],
+    story_of: dict[str, str],
+    clean: set[str],
+    run_articles: set[str] | None = None,
+) -> Score:
+    """Score conflicts (as in conflicts.json) against gold items and non-conflicts.
+
+    ``texts`` is the corpus index (file name -> [(path, text)]), ``story_of``
+    maps file names to labelled stories, ``clean`` names the stories with no
+    discrepancy.
+    """
+    if run_articles is None:
+        run_articles = {c["article"] for k in conflicts for v in k["values"] for c in v["claims"]}
     if not run_articles:
         # No conflicts at all: ids do not matter, nothing can match.
         run_articles = {rel for group in texts.values() for rel, _ in group}
     score = Score()
-    gold = _read_jsonl(labels)
     gold_spans = [_spans(g, texts, run_articles, score.unresolved_quotes) for g in gold]
     score.gold_total = len(gold)
     correct: set[int] = set()
@@ -179,7 +197,6 @@ def evaluate(
             correct.update(found)
         else:
             score.missed.append({"kind": kind, "subject": g["subject"], "cluster": g.get("cluster")})
-    story_of, clean = _clusters(clusters or corpus / "clusters" / "index.json")
     labelled_files = {ev["file"] for g in gold for ev in g.get("evidence", [])} | set(story_of)
     # Precision counts the flags in the labelled articles; flags elsewhere (the
     # BBC set mixed in to test story separation) are counted apart.
@@ -195,10 +212,9 @@ def evaluate(
         if i not in correct:
             c = conflicts[i]
             score.wrong.append({"id": c["id"], "kind": c["kind"], "subject": c["subject"], "values": [v["value"] for v in c["values"]]})
-    if nonconflicts:
-        nc = _read_jsonl(Path(nonconflicts))
-        score.nonconflict_total = len(nc)
-        for item in nc:
+    if nonconflicts is not None:
+        score.nonconflict_total = len(nonconflicts)
+        for item in nonconflicts:
             spans = _spans(item, texts, run_articles, score.unresolved_quotes)
             if any(finds(c, spans) for c in conflicts):
                 score.nonconflict_flags += 1
@@ -371,4 +387,117 @@ def format_coverage(cov: Coverage, verbose: bool = False) -> str:
         if cov.unresolved_quotes:
             lines.append("evidence not resolved:")
             lines += [f"  {u}" for u in cov.unresolved_quotes]
+    return "\n".join(lines)
+
+
+# --- story-out validation -------------------------------------------------------
+
+
+@dataclass
+class Folds:
+    """Story-out figures: each fold's score on stories its model never saw, and the pooled total."""
+
+    folds: list[Score]
+    pooled: Score
+    clusters: list[list[str]]
+    in_sample: Score | None = None
+
+
+def _pool(scores: list[Score]) -> Score:
+    out = Score()
+    for s in scores:
+        out.gold_total += s.gold_total
+        out.gold_found += s.gold_found
+        out.flags += s.flags
+        out.correct_flags += s.correct_flags
+        out.outside_flags += s.outside_flags
+        out.nonconflict_flags += s.nonconflict_flags
+        out.nonconflict_total += s.nonconflict_total
+        out.clean_story_flags += s.clean_story_flags
+        out.cross_story += s.cross_story
+        out.missed += s.missed
+        out.wrong += s.wrong
+        for k, (f, t) in s.by_kind.items():
+            tally = out.by_kind.setdefault(k, [0, 0])
+            tally[0] += f
+            tally[1] += t
+        for k, (c, n) in s.flags_by_kind.items():
+            tally = out.flags_by_kind.setdefault(k, [0, 0])
+            tally[0] += c
+            tally[1] += n
+    return out
+
+
+def score_model(lab: Any, rules: Any, model: Any, test: set[str]) -> Score:
+    """Judge the stories holding ``test`` clusters with ``model`` and score them on their labels."""
+    from checker.pipeline import judge
+
+    touched = {lab.stories.get(a.id, "") for a in lab.articles if lab.cluster_of(a.id) in test}
+    claims = [c for c in lab.claims if lab.stories.get(c.article, "") in touched]
+    conflicts = [c.to_dict() for c in judge(claims, lab.stories, lab.texts, rules, model) if c.disagreement != "update"]
+    mine = [d for d in conflicts if any(lab.cluster_of(cl["article"]) in test for v in d["values"] for cl in v["claims"])]
+    gold = [g for g in lab.gold if g.get("cluster") in test]
+    nc = [n for n in lab.nonconflicts if n.get("cluster") in test]
+    return score_conflicts(mine, gold, nc, lab.corpus_texts, lab.story_of, lab.clean, {a.id for a in lab.articles})
+
+
+def evaluate_folds(lab: Any, rules: Any, k: int, in_sample: bool = True) -> Folds:
+    """Fit on the labelled stories outside each fold, score on the fold's stories.
+
+    Stories go to folds in turn by name (deterministic); ``k`` at least the
+    number of stories is leave-one-story-out.
+    """
+    from checker.training import fit, labelled_pairs
+
+    clusters = lab.clusters
+    k = max(2, min(k, len(clusters)))
+    folds = [clusters[i::k] for i in range(k)]
+    scores = []
+    for test in folds:
+        model = fit(labelled_pairs(lab, rules, set(clusters) - set(test)))
+        scores.append(score_model(lab, rules, model, set(test)))
+    whole = None
+    if in_sample:
+        whole = score_model(lab, rules, fit(labelled_pairs(lab, rules)), set(clusters))
+    return Folds(folds=scores, pooled=_pool(scores), clusters=folds, in_sample=whole)
+
+
+def _spread(values: list[float | None]) -> str:
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return "-"
+    return f"{min(vals):.2f}-{max(vals):.2f}"
+
+
+def format_folds(res: Folds, verbose: bool = False) -> str:
+    """Story-out figures first (pooled over folds, with the spread across folds), in-sample beside them."""
+    p, ins = res.pooled, res.in_sample
+    rec = [s.recall if s.gold_total else None for s in res.folds]
+    prec = [s.precision if s.flags else None for s in res.folds]
+    beside = lambda s, f: f"   (in-sample {f(s)})" if s is not None else ""  # noqa: E731
+    lines = [
+        f"story-out over {sum(len(c) for c in res.clusters)} stories in {len(res.folds)} folds "
+        "(each fold's model fitted on the other stories only)",
+        f"recall    {p.recall:.2f}  ({p.gold_found}/{p.gold_total}; folds {_spread(rec)})"
+        + beside(ins, lambda s: f"{s.recall:.2f}, {s.gold_found}/{s.gold_total}"),
+        f"precision {p.precision:.2f}  ({p.correct_flags}/{p.flags}; folds {_spread(prec)})"
+        + beside(ins, lambda s: f"{s.precision:.2f}, {s.correct_flags}/{s.flags}"),
+        f"flags on labelled non-conflicts: {p.nonconflict_flags}/{p.nonconflict_total}" + beside(ins, lambda s: f"{s.nonconflict_flags}"),
+        f"flags in stories with no conflict: {p.clean_story_flags}" + beside(ins, lambda s: f"{s.clean_story_flags}"),
+        f"conflicts spanning two stories: {p.cross_story}" + beside(ins, lambda s: f"{s.cross_story}"),
+        "by kind:             recall (folds)              precision (folds)",
+    ]
+    for kind in sorted(set(p.by_kind) | set(p.flags_by_kind)):
+        f, t = p.by_kind.get(kind, [0, 0])
+        c, n = p.flags_by_kind.get(kind, [0, 0])
+        kr = _spread([s.by_kind[kind][0] / s.by_kind[kind][1] if s.by_kind.get(kind, [0, 0])[1] else None for s in res.folds])
+        kp = _spread([s.flags_by_kind[kind][0] / s.flags_by_kind[kind][1] if s.flags_by_kind.get(kind, [0, 0])[1] else None for s in res.folds])
+        r = f"{f}/{t} {f / t:.2f} ({kr})" if t else "-"
+        q = f"{c}/{n} {c / n:.2f} ({kp})" if n else "-"
+        lines.append(f"  {kind:<14}  {r:<26}  {q}")
+    if verbose:
+        lines.append("missed (story-out):")
+        lines += [f"  [{m['kind']}] {m['cluster']}: {m['subject']}" for m in p.missed]
+        lines.append("unlabelled flags (story-out):")
+        lines += [f"  [{w['kind']}] {w['subject']}: {' | '.join(w['values'])}" for w in p.wrong]
     return "\n".join(lines)

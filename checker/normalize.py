@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import pandas as pd
 
 if TYPE_CHECKING:
+    from checker.align import Facts
     from checker.models import Claim
 
 COLUMNS = [
@@ -24,16 +25,24 @@ COLUMNS = [
 ]
 
 
-def claims_table(claims: list[Claim], stories: dict[str, str]) -> pd.DataFrame:
-    """The claim table; ``stories`` maps article id -> story id."""
+def claims_table(claims: list[Claim], stories: dict[str, str], facts: Facts | None = None) -> pd.DataFrame:
+    """The claim table; ``stories`` maps article id -> story id.
+
+    With ``facts`` (checker/align.py), ``fact`` is the fact each claim states
+    and ``fact_subject`` that fact's description; compare groups by them.
+    """
     rows = []
     for i, c in enumerate(claims):
         d = dict(vars(c))  # shallow: asdict's deep copy costs seconds on a night's claims
         d["story"] = stories.get(c.article, "")
         d["claim"] = c
         d["idx"] = i
+        if facts is not None:
+            d["fact"] = facts.of(c) or ""  # "": not aligned, compare keys it as before
+            d["fact_subject"] = facts.subject.get(d["fact"], "")
         rows.append(d)
-    df = pd.DataFrame(rows, columns=COLUMNS + ["extra", "claim", "idx"])
+    extra_cols = ["fact", "fact_subject"] if facts is not None else []
+    df = pd.DataFrame(rows, columns=COLUMNS + ["extra", "claim", "idx"] + extra_cols)
     return df
 
 

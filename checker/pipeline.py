@@ -294,7 +294,8 @@ def resolve_and_compare(
         members.setdefault(stories.get(a.id, ""), []).append(a)
     todo = [sid for sid in members if keys.get(sid) not in hits]
     fresh = resolve_claims([c for sid in todo for a in members[sid] for c in claims_for(a)], stories, rules) if todo else []
-    conflicts = compare_all(claims_table(fresh, stories), rules) if fresh else []
+    texts = {a.id: a.text for sid in todo for a in members[sid]}
+    conflicts = judge(fresh, stories, texts, rules) if fresh else []
     linked: dict[str, list[Claim]] = {}
     for c in fresh:
         linked.setdefault(c.article, []).append(c)
@@ -320,6 +321,24 @@ def resolve_and_compare(
         conflicts.sort(key=lambda c: (c.story, c.kind, c.subject, c.id))
     out = [c for a in articles for c in linked.get(a.id, [])]
     return out, conflicts, len(members) - len(todo)
+
+
+def judge(claims: list[Claim], stories: dict[str, str], texts: dict[str, str], rules: Rules, model: Any = "rules") -> list[Conflict]:
+    """Align linked claims into facts, compare within facts, and say what tied each conflict's claims.
+
+    ``model`` is the alignment model (default: the one the rules carry; None:
+    each claim's own subject key, as before alignment).
+    """
+    from checker.align import align, explain_conflicts
+
+    model = rules.alignment if model == "rules" else model
+    facts = align(claims, stories, texts, rules, model)
+    conflicts = compare_all(claims_table(claims, stories, facts), rules)
+    strength = explain_conflicts(conflicts, claims, stories, texts, rules, model)
+    # Kinds whose model asks for it: two values are a conflict only when claims
+    # giving them are linked on their own, not only through their groups.
+    needs = {k for k, km in (model.kinds.items() if model else ()) if km.require_link}
+    return [c for c in conflicts if c.kind not in needs or strength.get(id(c), 1.0) >= 1.0]
 
 
 def _json(obj: Any) -> str:

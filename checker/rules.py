@@ -325,6 +325,9 @@ class Rules:
     units: UnitRules
     version: str = ""
     lookups: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The fitted alignment model (checker/align.py): the folder's
+    # alignment.json, else the packaged one; its content joins ``version``.
+    alignment: Any = None
 
     def __post_init__(self) -> None:
         self.lookups = {
@@ -658,13 +661,17 @@ def load_rule_file(path: Path, model: type[_Strict]) -> _Strict:
     return loaded
 
 
-def rules_version(loaded: dict[str, BaseModel]) -> str:
-    """A hash of the validated rules (not the bytes: comments do not count),
-    shown in reports so a run says which rules judged it."""
+def rules_version(loaded: dict[str, BaseModel], alignment: Any = None) -> str:
+    """A hash of the validated rules (not the bytes: comments do not count)
+    and of the alignment model, shown in reports so a run says which rules
+    judged it (and part of the per-story cache key)."""
     import hashlib
     import json
 
-    blob = json.dumps({k: v.model_dump(mode="json") for k, v in sorted(loaded.items())}, sort_keys=True, ensure_ascii=False)
+    dumped: dict[str, Any] = {k: v.model_dump(mode="json") for k, v in sorted(loaded.items())}
+    if alignment is not None:
+        dumped["alignment.json"] = alignment.to_dict()
+    blob = json.dumps(dumped, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
@@ -674,7 +681,7 @@ def default_rules_dir() -> Path:
     return here if (here / "subjects.yaml").is_file() else DEFAULT_RULES_DIR
 
 
-def load_rules(directory: Path | str | None = None) -> Rules:
+def load_rules(directory: Path | str | None = None, alignment: bool = True) -> Rules:
     """Load every rule file from ``directory`` (default: the project's rules/).
 
     A team's folder may hold only the files it changed; the others come from
@@ -682,6 +689,8 @@ def load_rules(directory: Path | str | None = None) -> Rules:
     (a wrong ``--rules`` path would otherwise run on the project's rules
     unnoticed), and a rule file missing from both is an error, never empty
     tables. Other ``*.yaml`` files in the folder (a misspelt name) get a warning.
+    ``alignment=False`` leaves the alignment model out (``checker train`` and
+    ``evaluate --folds`` fit their own, and must work when the file is broken).
     """
     import logging
 
@@ -707,4 +716,7 @@ def load_rules(directory: Path | str | None = None) -> Rules:
         if not p.exists() and not p.is_symlink():
             raise RuleError("E107", f"{p}: rule file missing (and not among the project's rules in {DEFAULT_RULES_DIR})")
         loaded[name] = load_rule_file(p, model)
-    return Rules(**loaded, version=rules_version(loaded))  # type: ignore[arg-type]
+    from checker.align import load_model
+
+    model = load_model(d) if alignment else None
+    return Rules(**loaded, version=rules_version(loaded, model), alignment=model)  # type: ignore[arg-type]

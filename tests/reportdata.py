@@ -155,7 +155,8 @@ def regex_extractor(articles: list[Article], rules: Any, **_: Any) -> Extraction
                 kind="quantity", subject=m.group(2), value=n, low=n, high=n, source=a.source, published=a.published,
                 # What a real extraction records for a specific figure ("the pirates' 12 boats"):
                 # compare leaves out bare counts nothing qualifies.
-                display=m.group(1), extra={"subject_known": True, "owner": "story"},
+                # The counted noun too: alignment reads it, as it reads a real claim's.
+                display=m.group(1), extra={"subject_known": True, "owner": "story", "counted": m.group(2)},
             ))
     return out
 

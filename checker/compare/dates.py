@@ -140,20 +140,31 @@ def compare_dates(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
     """Date conflicts in the claim table (all stories)."""
     sub = df[df["kind"] == "date"]
     by_event: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-    for story, claim in zip(sub["story"], sub["claim"]):
+    facts = sub["fact"] if "fact" in sub else [None] * len(sub)
+    shown = dict(zip(sub["fact"], sub["fact_subject"])) if "fact" in sub else {}
+    for story, claim, fact in zip(sub["story"], sub["claim"], facts):
         ev = claim.extra.get("event") or {}
-        by_event[(story, ev.get("verb", ""))].append(claim)
+        # Aligned claims meet by fact; the others by event class, as before alignment.
+        by_event[(story, fact or "", "" if fact else ev.get("verb", ""))].append(claim)
     out: list[Conflict] = []
-    for (story, verb), claims in sorted(by_event.items()):
-        for group in event_groups(claims, rules):
+    for (story, fact, verb), claims in sorted(by_event.items()):
+        aligned = bool(fact)
+        if aligned:
+            # One fact, as alignment found it: compared whole.
+            parts = [claims] if len({(c.article, c.start) for c in claims}) > 1 else []
+        else:
+            parts = event_groups(claims, rules)
+        for group in parts:
             whens = {id(c): _when(c) for c in group}
             order = sorted(group, key=_precision)
             groups = value_groups(order, lambda a, b, w=whens: compatible(w[id(a)], w[id(b)]))
             groups = [g for g in groups if any(_fixes_day(c) for c in g)] if len(groups) > 1 else groups
             if len(groups) < 2:
                 continue
-            who = main_participant(group)
-            subject = f"{verb} {who}".strip()
+            if aligned:
+                subject = shown.get(fact) or fact
+            else:
+                subject = f"{verb} {main_participant(group)}".strip()
             out.append(_conflict("date", story, subject, groups))
     return out
 

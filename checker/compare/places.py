@@ -112,9 +112,13 @@ def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
     known = known_places(rules)
     keyed: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     events: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-    for story, claim in zip(sub["story"], sub["claim"]):
+    facts = sub["fact"] if "fact" in sub else [None] * len(sub)
+    shown = dict(zip(sub["fact"], sub["fact_subject"])) if "fact" in sub else {}
+    for story, claim, fact in zip(sub["story"], sub["claim"], facts):
         ev = claim.extra.get("event")
-        if ev:
+        if fact:
+            keyed[(story, fact)].append(claim)  # aligned: one fact, compared whole
+        elif ev:
             events[(story, ev.get("verb", ""))].append(claim)
         else:
             keyed[(story, claim.subject)].append(claim)
@@ -138,7 +142,7 @@ def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         else:
             groups = value_groups(_order(claims), lambda a, b: places_compatible(a, b, rules, known))
         if len(groups) > 1:
-            out.append(_conflict("location", story, subject, groups))
+            out.append(_conflict("location", story, shown.get(subject) or subject, groups))
     for (story, verb), claims in sorted(events.items()):
         parts = event_groups(claims, rules)
         if verb in UNNAMED_EVENTS:

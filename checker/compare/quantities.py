@@ -360,25 +360,52 @@ def resolve_demonyms(pairs: list[tuple[str, Claim]]) -> None:
                 c.subject, c.unit = ranked[0][0]
 
 
+def checkable(claim: Claim, rules: Rules) -> bool:
+    """Is the quantity claim judged at all (alignment and compare both ask)?"""
+    if not claim.extra.get("subject_known") or claim.extra.get("partial"):
+        return False  # nothing says what is counted, or it is a part of a count
+    if claim.unit in rules.subjects.needs_status and not claim.scope.get("status"):
+        return False  # "four people": without what happened to them, any figure fits
+    if _vague(claim, rules) or "conversion_of" in claim.extra:
+        return False  # a bracketed conversion stands for the amount it converts
+    # A price or a rise without a date: no two can be said to be the same day's.
+    return not ((claim.change or _volatile(claim, rules)) and not claim.published)
+
+
+def alignable(claim: Claim, rules: Rules) -> bool:
+    """May the claim join a fact? Checkable claims, and figures that only lack a
+    specific subject ("85 million euros", "55 wounded in the school"): such a
+    figure is judged only when alignment links it to another claim."""
+    if checkable(claim, rules):
+        return True
+    if claim.extra.get("partial") or "conversion_of" in claim.extra:
+        return False
+    if claim.unit in rules.subjects.needs_status and not claim.scope.get("status"):
+        return False
+    if (claim.change or _volatile(claim, rules)) and not claim.published:
+        return False
+    return claim.unit is not None or bool(claim.scope.get("status"))
+
+
 def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
-    """Quantity conflicts in the claim table (all stories)."""
+    """Quantity conflicts in the claim table (all stories).
+
+    Claims meet by their fact (the ``fact`` column alignment fills; its
+    ``fact_subject`` is the subject shown), else by their own subject.
+    """
     sub = df[df["kind"] == "quantity"]
     keyed: dict[tuple, list[Claim]] = defaultdict(list)
-    for story, claim in zip(sub["story"], sub["claim"]):
-        if not claim.extra.get("subject_known") or claim.extra.get("partial"):
-            continue  # nothing says what is counted, or it is a part of a count
-        if claim.unit in rules.subjects.needs_status and not claim.scope.get("status"):
-            continue  # "four people": without what happened to them, any figure fits
-        if _vague(claim, rules) or "conversion_of" in claim.extra:
-            continue  # a bracketed conversion stands for the amount it converts
-        day = ""
-        if claim.change or _volatile(claim, rules):
-            if not claim.published:
-                continue  # a price or a rise without a date: no two can be said to be the same day's
-            day = str(claim.published)[:10]
-        keyed[(story, claim.subject, _family(claim, rules), _change_key(claim), day)].append(claim)
+    facts = sub["fact"] if "fact" in sub else [None] * len(sub)
+    shown = dict(zip(sub["fact"], sub["fact_subject"])) if "fact" in sub else {}
+    sizes = Counter(f for f in facts if f)
+    for story, claim, fact in zip(sub["story"], sub["claim"], facts):
+        if not checkable(claim, rules) and not (fact and sizes[fact] > 1 and alignable(claim, rules)):
+            continue  # a figure without a specific subject counts only when linked to another
+        day = str(claim.published)[:10] if claim.change or _volatile(claim, rules) else ""
+        keyed[(story, fact or claim.subject, _family(claim, rules), _change_key(claim), day)].append(claim)
     conflicts: list[Conflict] = []
-    for (story, subject, family, change, _day), claims in sorted(keyed.items(), key=lambda kv: kv[0]):
+    for (story, key, family, change, _day), claims in sorted(keyed.items(), key=lambda kv: kv[0]):
+        subject = shown.get(key) or key
         if len({(c.article, c.start) for c in claims}) < 2:
             continue
         for part in _split_scope(claims, rules):
