@@ -702,8 +702,11 @@ def load_rules(directory: Path | str | None = None, alignment: bool = True) -> R
         present = {p.name for p in d.iterdir() if p.suffix in (".yaml", ".yml")}
     except OSError as exc:
         raise RuleError("E104", f"{d}: cannot list the rules folder: {exc.strerror or exc}") from exc
-    if not present & set(names):
-        raise RuleError("E104", f"{d}: no rule files in this folder (expected some of {', '.join(names)})")
+    # A team's folder may hold only its own fitted alignment model (alignment.json).
+    if not present & set(names) and not (d / "alignment.json").is_file():
+        raise RuleError(
+            "E104", f"{d}: no rule files in this folder (expected some of {', '.join(names)}, alignment.json)"
+        )
     for extra in sorted(present - set(names)):
         logging.getLogger("checker").warning(
             "[E108] %s: not a rule file checker reads (the rule files are %s); ignored", d / extra, ", ".join(names)
