@@ -46,9 +46,27 @@ def claims_table(claims: list[Claim], stories: dict[str, str], facts: Facts | No
     return df
 
 
+def facts_of_claims(claims: list[Claim]) -> Facts | None:
+    """The facts alignment stamped on the claims (``extra["fact"]``), or None when it stamped none.
+
+    The judged claims come back from the per-story cache as JSON, so the fact
+    each states travels on the claim itself; claims.csv and the story table
+    read it from there.
+    """
+    from checker.align import Facts
+
+    facts = Facts()
+    for c in claims:
+        key = c.extra.get("fact") if c.extra else None
+        if key:
+            facts.fact[id(c)] = key
+            facts.subject.setdefault(key, c.extra.get("fact_subject") or c.subject)
+    return facts if facts.fact else None
+
+
 def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The table as written to claims.csv: nested fields as JSON strings."""
-    out = df[COLUMNS].copy()
+    """The table as written to claims.csv: nested fields as JSON strings (and the fact, where aligned)."""
+    out = df[COLUMNS + [c for c in ("fact", "fact_subject") if c in df.columns]].copy()
     for col in ("value", "scope"):
         out[col] = out[col].map(lambda v: v if isinstance(v, (str, int, float)) or v is None else json.dumps(v, ensure_ascii=False))
     return out.sort_values(["story", "article", "start", "end", "kind"], kind="stable")
@@ -260,7 +278,7 @@ def story_pivot(df: pd.DataFrame, story: str, conflicts: Iterable[Any] = ()) -> 
     return table_frame(table) if table else pd.DataFrame()
 
 
-CSV_TEXT_COLUMNS = ("story", "article", "text", "kind", "subject", "unit", "qualifier", "change", "attribution", "source", "published", "display")
+CSV_TEXT_COLUMNS = ("story", "article", "text", "kind", "subject", "unit", "qualifier", "change", "attribution", "source", "published", "display", "fact", "fact_subject")
 
 
 def read_claims_csv(path: str | Path) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from checker.extract import extract_doc, parse_articles
 from checker.ingest import printable, read_inputs
 from checker.models import Article, Claim, Conflict, Skipped
 from checker.nlp import load_pipeline, model_name
-from checker.normalize import claims_table, to_csv_frame
+from checker.normalize import claims_table, facts_of_claims, to_csv_frame
 from checker.resolve import resolve_claims
 from checker.rules import Rules, load_rules
 from checker.store import Store, apply_changes, store_failure
@@ -217,7 +217,7 @@ def _run(
     if cache is not None:
         cache["stories_reused"] = reused
     log.info("resolve: %d stories (%d unchanged, taken from the store)", len(set(stories.values())), reused)
-    df = claims_table(claims, stories)
+    df = claims_table(claims, stories, facts_of_claims(claims))
     updates = [c for c in conflicts if c.disagreement == "update"]
     conflicts = [c for c in conflicts if c.disagreement != "update"]
     previous, changes = None, None
@@ -333,6 +333,13 @@ def judge(claims: list[Claim], stories: dict[str, str], texts: dict[str, str], r
 
     model = rules.alignment if model == "rules" else model
     facts = align(claims, stories, texts, rules, model)
+    for c in claims:  # kept on the claim: the story cache, claims.csv and the story table read it
+        key = facts.of(c)
+        if key:
+            c.extra["fact"], c.extra["fact_subject"] = key, facts.subject.get(key, "")
+        else:
+            c.extra.pop("fact", None)
+            c.extra.pop("fact_subject", None)
     conflicts = compare_all(claims_table(claims, stories, facts), rules)
     strength = explain_conflicts(conflicts, claims, stories, texts, rules, model)
     # Kinds whose model asks for it: two values are a conflict only when claims

@@ -247,10 +247,12 @@ def test_cli_csv_of_one_story(run_dir):
     got = _cli(out, "--story", "pirates", "--format", "csv")
     assert got.exit_code == 0, got.output
     lines = got.output.splitlines()
-    assert lines[0] == "kind,subject,conflicts,AP,BBC,Reuters"  # same day: by name
-    boats = next(line for line in lines if ",boats," in line)
+    # Rows are the facts alignment found (their key in `fact`); outlets of one day by name.
+    assert lines[0] == "kind,subject,fact,conflicts,AP,BBC,Reuters"
+    boats = next(line for line in lines if ",boats," in line).split(",")
     cid = next(c.id for c in res.conflicts if c.subject == "boats")
-    assert boats == f"quantity,boats,{cid},20,12,12"
+    assert boats[:2] == ["quantity", "boats"] and boats[2]
+    assert boats[3:] == [cid, "20", "12", "12"]
     # A prefix of one story is enough.
     assert _cli(out, "--story", "pir", "-f", "csv").output == got.output
 
@@ -273,7 +275,7 @@ def test_cli_writes_one_csv_per_story(run_dir, tmp_path):
     got = _cli(out, "--out", tmp_path / "tables")
     assert got.exit_code == 0, got.output
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == [table_file_name("other story"), "pirates.csv"]
-    assert (tmp_path / "tables" / "pirates.csv").read_text().startswith("kind,subject,conflicts,AP,BBC,Reuters\n")
+    assert (tmp_path / "tables" / "pirates.csv").read_text().startswith("kind,subject,fact,conflicts,AP,BBC,Reuters\n")
 
 
 def test_cli_errors_are_one_line(run_dir, tmp_path):
