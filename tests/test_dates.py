@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from spacy.tokens import Doc
 
 from checker.compare.dates import compare_dates
-from checker.dates import compatible, parse, parse_published
+from checker.dates import When, clocks_compatible, compatible, parse, parse_clock, parse_published, set_place_timezone
 from checker.extract.dates import extract_dates
 from checker.models import Article
 from checker.normalize import claims_table
@@ -48,10 +48,73 @@ FRI = date(2010, 9, 10)
         ("8:30 p. m. Thursday", FRI, "2010-09-09T20:30"),
         ("1100 hours", None, "T11:00"),
         ("2248 GMT Tuesday", None, "-W-2T22:48"),
+        ("next year", date(2013, 8, 5), "2014"),
+        ("next year", None, "R/next-year"),
+        ("last month", date(2013, 1, 5), "2012-12"),
+        ("the next day", None, "R/next-day"),
+        ("that night", None, "R/same-day"),
     ],
 )
 def test_parse(text, base, iso):
     assert parse(text, base).iso() == iso
+
+
+@pytest.mark.parametrize(
+    "text,context,clock",
+    [
+        ("44 seconds into the seventh round", "", {"period": 7, "unit": "round", "elapsed": [44, 44]}),
+        ("after 44 seconds of the seventh round", "", {"period": 7, "unit": "round", "elapsed": [44, 44]}),
+        ("two seconds remaining of the sixth round", "", {"period": 6, "unit": "round", "remaining": [2, 2]}),
+        ("1:30 into the third quarter", "", {"period": 3, "unit": "quarter", "elapsed": [90, 90]}),
+        ("at the 2:15 mark", "wrapping it up in the seventh with a big series", {"period": 7, "unit": None, "elapsed": [135, 135]}),
+        ("in the 89th minute", "", {"period": None, "unit": "minute", "elapsed": [5280, 5340]}),
+        ("in the seventh round", "", None),
+    ],
+)
+def test_parse_clock(text, context, clock):
+    assert parse_clock(text, context) == clock
+
+
+def test_clocks_conflict_within_a_period_only():
+    into = parse_clock("44 seconds into the seventh round")
+    assert clocks_compatible(into, parse_clock("after 44 seconds of the seventh round"))
+    assert clocks_compatible(into, parse_clock("at the 2:15 mark", "in the seventh")) is False
+    assert clocks_compatible(into, parse_clock("44 seconds into the sixth round")) is False
+    # Elapsed against remaining needs the length of a round: not compared.
+    assert clocks_compatible(into, parse_clock("two seconds remaining of the seventh round")) is None
+    # A clock never conflicts with a calendar date or time of day.
+    assert compatible(When(clock=into), parse("Thursday"))
+
+
+def test_relative_times_anchor_to_the_last_dated_event_or_stay_apart():
+    assert parse("later that day", anchor=date(2008, 12, 6)).iso() == "2008-12-06"
+    assert parse("the following morning", anchor=date(2008, 12, 6)).iso() == "2008-12-07"
+    loose = parse("the next day")
+    assert loose.relative == "next-day" and compatible(loose, parse("Thursday")) and compatible(loose, parse("May 3, 2001"))
+
+
+def test_times_in_other_zones_meet_in_utc_through_the_place_zone():
+    gmt = parse("0737 GMT")
+    local = parse("7:37 AM local time")
+    assert compatible(gmt, local)  # zone of the place unknown: not compared
+    set_place_timezone(lambda name: {"aden": "Asia/Aden"}.get(name.lower()))
+    try:
+        from checker.dates import place_utc_offset
+
+        local.utc_offset = place_utc_offset("Aden", date(2008, 11, 11))
+        assert local.utc_offset == -180
+        assert not compatible(gmt, local)  # 07:37 in Aden is 04:37 GMT
+        assert compatible(parse("0437 GMT"), local)
+        assert compatible(parse("11:37 pm EST"), parse("0437 GMT"))
+        assert not compatible(parse("11:37 pm EST"), parse("0737 GMT"))
+    finally:
+        set_place_timezone(None)
+
+
+def test_weekday_against_a_date_is_consistent_only_on_that_weekday():
+    # 10 Nov 2011 was a Thursday.
+    assert compatible(parse("Thursday"), parse("10 Nov 2011"))
+    assert not compatible(parse("Friday"), parse("10 Nov 2011"))
 
 
 date_words = st.sampled_from(
