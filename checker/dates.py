@@ -25,16 +25,88 @@ MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 MONTHS["sept"] = 9
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 WEEKDAYS.update({d.lower(): i for i, d in enumerate(calendar.day_abbr)})
-NUM_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-             "several": 3, "a few": 3, "few": 3, "a couple of": 2, "couple of": 2}
-UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14, "month": 30, "months": 30,
-             "year": 365, "years": 365}
-DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7, "eighties": 8, "nineties": 9}
-ZONES = {"gmt": 0, "utc": 0, "bst": 60, "cet": 60, "ist": 330, "est": -300, "edt": -240, "cst": -360, "cdt": -300,
-         "mst": -420, "mdt": -360, "pst": -480, "pdt": -420, "et": -300, "pt": -480, "wib": 420, "wit": 540}
-HEDGE_WORDS = ("about", "around", "approximately", "roughly", "some", "circa", "nearly", "almost", "shortly after",
-               "just after", "shortly before", "just before", "early", "late", "approx")
+NUM_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "several": 3,
+    "a few": 3,
+    "few": 3,
+    "a couple of": 2,
+    "couple of": 2,
+}
+UNIT_DAYS = {
+    "day": 1,
+    "days": 1,
+    "week": 7,
+    "weeks": 7,
+    "fortnight": 14,
+    "fortnights": 14,
+    "month": 30,
+    "months": 30,
+    "year": 365,
+    "years": 365,
+}
+DECADE_WORDS = {
+    "twenties": 2,
+    "thirties": 3,
+    "forties": 4,
+    "fifties": 5,
+    "sixties": 6,
+    "seventies": 7,
+    "eighties": 8,
+    "nineties": 9,
+}
+ZONES = {
+    "gmt": 0,
+    "utc": 0,
+    "bst": 60,
+    "cet": 60,
+    "ist": 330,
+    "est": -300,
+    "edt": -240,
+    "cst": -360,
+    "cdt": -300,
+    "mst": -420,
+    "mdt": -360,
+    "pst": -480,
+    "pdt": -420,
+    "et": -300,
+    "pt": -480,
+    "wib": 420,
+    "wit": 540,
+}
+HEDGE_WORDS = (
+    "about",
+    "around",
+    "approximately",
+    "roughly",
+    "some",
+    "circa",
+    "nearly",
+    "almost",
+    "shortly after",
+    "just after",
+    "shortly before",
+    "just before",
+    "early",
+    "late",
+    "approx",
+)
 
 _MON = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
@@ -56,8 +128,25 @@ RX_AGO = re.compile(
 )
 
 
-ORDINAL_WORDS = {w: i + 1 for i, w in enumerate(
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split())}
+ORDINAL_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+        ]
+    )
+}
 _ORD = r"(?:" + "|".join(ORDINAL_WORDS) + r"|\d{1,2}(?:st|nd|rd|th))"
 _CNUM = r"(?:\d{1,2}|" + "|".join(w for w in NUM_WORDS if " " not in w and w not in ("several", "few")) + r")"
 PERIOD_UNITS = ("round", "quarter", "period", "half", "inning", "innings", "set", "frame", "lap")
@@ -73,7 +162,9 @@ RX_CLOCK = re.compile(
     rf"|\b(?:in|into)\s+the\s+(?P<minute>\d{{1,3}}(?:st|nd|rd|th)|{_ORD})\s+minute\b",
     re.I,
 )
-RX_PERIOD = re.compile(rf"\b(?:(?:in|of)\s+the\s+(?P<p>{_ORD})(?:[\s-]+(?P<u>{_PU}))?\b|(?P<u2>{_PU})\s+(?P<p2>{_CNUM})\b)", re.I)
+RX_PERIOD = re.compile(
+    rf"\b(?:(?:in|of)\s+the\s+(?P<p>{_ORD})(?:[\s-]+(?P<u>{_PU}))?\b|(?P<u2>{_PU})\s+(?P<p2>{_CNUM})\b)", re.I
+)
 
 
 def _ordinal(word: str | None) -> int | None:
@@ -172,7 +263,18 @@ class When:
     def empty(self) -> bool:
         return not any(
             x is not None
-            for x in (self.year, self.month, self.day, self.weekday, self.minutes, self.offset, self.days, self.doy, self.clock, self.relative)
+            for x in (
+                self.year,
+                self.month,
+                self.day,
+                self.weekday,
+                self.minutes,
+                self.offset,
+                self.days,
+                self.doy,
+                self.clock,
+                self.relative,
+            )
         )
 
     def iso(self) -> str:
@@ -212,11 +314,13 @@ class When:
             return f"P{-hi}D" if lo == hi else f"P{-hi}D/P{-lo}D"
         return t or ""
 
-
     @property
     def empty_calendar(self) -> bool:
         """Nothing fixes a day, a clock time or an offset."""
-        return not any(x is not None for x in (self.year, self.month, self.day, self.weekday, self.minutes, self.offset, self.days, self.doy))
+        return not any(
+            x is not None
+            for x in (self.year, self.month, self.day, self.weekday, self.minutes, self.offset, self.days, self.doy)
+        )
 
 
 def clock_iso(clock: dict) -> str:
@@ -420,9 +524,27 @@ def _calendar(low: str, w: When) -> None:
 # "the next day" the day after. Resolved against ``anchor`` (the last full date before them
 # in the article), else kept as relative and never compared.
 ANCHORED = (
-    (re.compile(r"\b(?:the\s+)?(?:next|following)\s+(?:day|morning|afternoon|evening|night)\b|\bthe\s+day\s+after\b"), 1, "next-day"),
-    (re.compile(r"\b(?:the\s+)?(?:previous|preceding)\s+(?:day|morning|afternoon|evening|night)\b|\bthe\s+day\s+before\b"), -1, "previous-day"),
-    (re.compile(r"\b(?:later|earlier)?\s*that\s+(?:same\s+)?(?:day|morning|afternoon|evening|night)\b|\bthe\s+same\s+day\b"), 0, "same-day"),
+    (
+        re.compile(
+            r"\b(?:the\s+)?(?:next|following)\s+(?:day|morning|afternoon|evening|night)\b|\bthe\s+day\s+after\b"
+        ),
+        1,
+        "next-day",
+    ),
+    (
+        re.compile(
+            r"\b(?:the\s+)?(?:previous|preceding)\s+(?:day|morning|afternoon|evening|night)\b|\bthe\s+day\s+before\b"
+        ),
+        -1,
+        "previous-day",
+    ),
+    (
+        re.compile(
+            r"\b(?:later|earlier)?\s*that\s+(?:same\s+)?(?:day|morning|afternoon|evening|night)\b|\bthe\s+same\s+day\b"
+        ),
+        0,
+        "same-day",
+    ),
 )
 # Calendar words relative to the publication day: (regex, unit, step).
 NEXT_LAST = re.compile(r"\b(next|last|this|coming)\s+(week|month|year)\b")
@@ -443,25 +565,24 @@ def _relative(low: str, w: When, base: date | None, future: bool, anchor: date |
     if nl and not RX_AGO.search(low):
         which, unit = nl.group(1), nl.group(2)
         step = {"next": 1, "coming": 1, "last": -1, "this": 0}[which]
-        if base is None and unit != "week":
-            if which != "this":
-                w.relative = f"{which}-{unit}"
+        if unit != "week":
+            if base is None:
+                if which != "this":
+                    w.relative = f"{which}-{unit}"
+            elif unit == "year":
+                w.year = base.year + step
+            else:
+                y, mo = divmod(base.year * 12 + base.month - 1 + step, 12)
+                w.year, w.month = y, mo + 1
             return
-        if base is None:
-            pass
-        elif unit == "week" and which in ("this", "last"):
-            pass
-        elif unit == "year":
-            w.year = base.year + step
+        if which in ("next", "coming"):
+            if base is None:
+                w.relative = "next-week"
+            else:
+                a = base + timedelta(days=7 - base.weekday())
+                w.days = (a.toordinal(), a.toordinal() + 6)
             return
-        elif unit == "month":
-            y, mo = divmod(base.year * 12 + base.month - 1 + step, 12)
-            w.year, w.month = y, mo + 1
-            return
-        else:
-            a = base + timedelta(days=7 - base.weekday())
-            w.days = (a.toordinal(), a.toordinal() + 6)
-            return
+        # "this week" and "last week" are offsets from publication (below).
     if re.search(r"\byesterday\b|\blast night\b", low):
         off = (-1, -1)
     elif re.search(r"\btoday\b|\btonight\b|\bthis (morning|afternoon|evening)\b", low):
@@ -555,6 +676,8 @@ def _span(w: When, base: date | None, future: bool) -> None:
     elif w.month is not None:
         start = date(2001, w.month, 1).timetuple().tm_yday
         w.doy = (start + lo_hi[0] - 1, start + min(lo_hi[1], calendar.monthrange(2001, w.month)[1]) - 1)
+
+
 def _part_days(w: When) -> tuple[int, int] | None:
     """Days of the month a date allows: one day, or a third of the month for a part."""
     if w.day is not None:
@@ -631,7 +754,16 @@ def _days_compatible(a: When, b: When) -> bool | None:
         return a.offset[0] - 2 <= b.offset[1] and b.offset[0] - 2 <= a.offset[1]
     if a.minutes is not None and b.minutes is not None and a.empty is False and b.empty is False:
         # Two clock times with no day: taken as the same day.
-        if a.days is None and b.days is None and a.weekday is None and b.weekday is None and a.month is None and b.month is None and a.offset is None and b.offset is None:
+        if (
+            a.days is None
+            and b.days is None
+            and a.weekday is None
+            and b.weekday is None
+            and a.month is None
+            and b.month is None
+            and a.offset is None
+            and b.offset is None
+        ):
             return True
     return None
 

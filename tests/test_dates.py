@@ -66,7 +66,11 @@ def test_parse(text, base, iso):
         ("after 44 seconds of the seventh round", "", {"period": 7, "unit": "round", "elapsed": [44, 44]}),
         ("two seconds remaining of the sixth round", "", {"period": 6, "unit": "round", "remaining": [2, 2]}),
         ("1:30 into the third quarter", "", {"period": 3, "unit": "quarter", "elapsed": [90, 90]}),
-        ("at the 2:15 mark", "wrapping it up in the seventh with a big series", {"period": 7, "unit": None, "elapsed": [135, 135]}),
+        (
+            "at the 2:15 mark",
+            "wrapping it up in the seventh with a big series",
+            {"period": 7, "unit": None, "elapsed": [135, 135]},
+        ),
         ("in the 89th minute", "", {"period": None, "unit": "minute", "elapsed": [5280, 5340]}),
         ("in the seventh round", "", None),
     ],
@@ -90,7 +94,11 @@ def test_relative_times_anchor_to_the_last_dated_event_or_stay_apart():
     assert parse("later that day", anchor=date(2008, 12, 6)).iso() == "2008-12-06"
     assert parse("the following morning", anchor=date(2008, 12, 6)).iso() == "2008-12-07"
     loose = parse("the next day")
-    assert loose.relative == "next-day" and compatible(loose, parse("Thursday")) and compatible(loose, parse("May 3, 2001"))
+    assert (
+        loose.relative == "next-day"
+        and compatible(loose, parse("Thursday"))
+        and compatible(loose, parse("May 3, 2001"))
+    )
 
 
 def test_times_in_other_zones_meet_in_utc_through_the_place_zone():
@@ -118,12 +126,39 @@ def test_weekday_against_a_date_is_consistent_only_on_that_weekday():
 
 
 date_words = st.sampled_from(
-    ["May", "30", ",", "2005", "February 30", "9999999999", "years ago", "days earlier", "the", "1950s", "early", "end",
-     "Thursday", "p.m.", "25:61", "0241", "GMT", "about", "yesterday", "last month", "-", " ", "November-end", "31 June"]
+    [
+        "May",
+        "30",
+        ",",
+        "2005",
+        "February 30",
+        "9999999999",
+        "years ago",
+        "days earlier",
+        "the",
+        "1950s",
+        "early",
+        "end",
+        "Thursday",
+        "p.m.",
+        "25:61",
+        "0241",
+        "GMT",
+        "about",
+        "yesterday",
+        "last month",
+        "-",
+        " ",
+        "November-end",
+        "31 June",
+    ]
 )
 
 
-@given(st.lists(date_words, max_size=12).map(" ".join), st.sampled_from([None, date(2010, 9, 10), date(1, 1, 1), date(9999, 12, 31)]))
+@given(
+    st.lists(date_words, max_size=12).map(" ".join),
+    st.sampled_from([None, date(2010, 9, 10), date(1, 1, 1), date(9999, 12, 31)]),
+)
 @settings(max_examples=300, deadline=None)
 def test_parse_never_raises(text, base):
     w = parse(text, base)
@@ -181,7 +216,8 @@ def felt_died(day: str) -> Doc:
     """ "Mark Felt died on <day> ." parsed by hand."""
     words = ["Mark", "Felt", "died", "on", day, "."]
     return Doc(
-        spacy.blank("en").vocab, words=words,
+        spacy.blank("en").vocab,
+        words=words,
         pos=["PROPN", "PROPN", "VERB", "ADP", "PROPN", "PUNCT"],
         heads=[1, 2, 2, 2, 3, 2],
         deps=["compound", "nsubj", "ROOT", "prep", "pobj", "punct"],
@@ -196,17 +232,28 @@ def test_date_attached_to_its_event_and_compared(rules):
     for aid, doc in docs.items():
         claims += extract_dates(doc, Article(id=aid, text=doc.text), rules)
     assert [(c.subject, c.value, c.text) for c in claims] == [
-        ("die mark felt", "-W-5", "Friday"), ("die mark felt", "-W-4", "Thursday"), ("die mark felt", "-W-4", "Thursday"),
+        ("die mark felt", "-W-5", "Friday"),
+        ("die mark felt", "-W-4", "Thursday"),
+        ("die mark felt", "-W-4", "Thursday"),
     ]
     stories = {"a": "s", "b": "s", "c": "s"}
     conflicts = compare_dates(claims_table(link_people(claims, stories, rules), stories), rules)
-    assert [(c.kind, c.subject, [v.value for v in c.values]) for c in conflicts] == [("date", "die mark felt", ["Thursday", "Friday"])]
+    assert [(c.kind, c.subject, [v.value for v in c.values]) for c in conflicts] == [
+        ("date", "die mark felt", ["Thursday", "Friday"])
+    ]
 
 
 def test_dates_of_statements_are_not_event_dates(rules):
     words = ["Officials", "said", "Saturday", "."]
-    doc = Doc(spacy.blank("en").vocab, words=words, pos=["NOUN", "VERB", "PROPN", "PUNCT"], heads=[1, 1, 1, 1],
-              deps=["nsubj", "ROOT", "npadvmod", "punct"], lemmas=["official", "say", "Saturday", "."], ents=["O", "O", "B-DATE", "O"])
+    doc = Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        pos=["NOUN", "VERB", "PROPN", "PUNCT"],
+        heads=[1, 1, 1, 1],
+        deps=["nsubj", "ROOT", "npadvmod", "punct"],
+        lemmas=["official", "say", "Saturday", "."],
+        ents=["O", "O", "B-DATE", "O"],
+    )
     assert extract_dates(doc, Article(id="a", text=doc.text), rules) == []
 
 

@@ -17,7 +17,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from checker.dates import HEDGE_WORDS, RX_CLOCK, RX_TIME, When, parse, parse_clock, parse_published, place_utc_offset
+from checker.dates import HEDGE_WORDS, RX_CLOCK, When, parse, parse_clock, parse_published, place_utc_offset
 from checker.extract.common import doc_text
 from checker.extract.events import Participants, event_of, is_reporting, mentions_of, predicate_of
 from checker.models import Claim
@@ -29,7 +29,22 @@ if TYPE_CHECKING:
     from checker.rules import Rules
 
 SKIP_AFTER = ("after", "before", "later", "since", "from", "into", "until", "till", "of")
-SKIP_BEFORE = ("until", "since", "till", "from", "through", "throughout", "between", "every", "each", "per", "for", "within", "over", "of")
+SKIP_BEFORE = (
+    "until",
+    "since",
+    "till",
+    "from",
+    "through",
+    "throughout",
+    "between",
+    "every",
+    "each",
+    "per",
+    "for",
+    "within",
+    "over",
+    "of",
+)
 BOUND_BEFORE = {"by": "<=", "before": "<", "after": ">"}
 AGE_RX = re.compile(r"\b(\d+|[a-z]+)[- ]years?[- ]old\b|\baged?\b", re.I)
 # A date that names the calendar ("1957", "Thursday", "yesterday") is not a duration,
@@ -42,7 +57,9 @@ ABSOLUTE_RX = re.compile(
 # Clock times the model leaves untagged ("at around 4.30am", "0737 GMT").
 RX_LOOSE_TIME = re.compile(
     r"\b(?:later\s+|earlier\s+)?that\s+(?:same\s+)?(?:day|morning|afternoon|evening|night)\b"
-    r"|\bthe\s+(?:next|following|previous)\s+(?:day|morning|afternoon|evening|night)\b|\b\d{1,2}[:.]\d\d\s*[ap]\.?\s?m\b\.?|\b\d{1,2}\s*[ap]\.m\.|\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:gmt|utc|hours|hrs)\b", re.I)
+    r"|\bthe\s+(?:next|following|previous)\s+(?:day|morning|afternoon|evening|night)\b|\b\d{1,2}[:.]\d\d\s*[ap]\.?\s?m\b\.?|\b\d{1,2}\s*[ap]\.m\.|\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:gmt|utc|hours|hrs)\b",
+    re.I,
+)
 
 
 def _hedge_before(doc: Doc, ent: Span) -> tuple[int, str]:
@@ -73,7 +90,12 @@ def _skip(doc: Doc, ent: Span) -> bool:
     low = ent.text.lower()
     if ent.label_ not in ("DATE", "TIME") and not any(t.ent_type_ in ("DATE", "TIME") for t in ent):
         return True
-    if nxt is not None and nxt.lower_ in SKIP_AFTER and not low.endswith(("ago", "earlier")) and not ABSOLUTE_RX.search(low):
+    if (
+        nxt is not None
+        and nxt.lower_ in SKIP_AFTER
+        and not low.endswith(("ago", "earlier"))
+        and not ABSOLUTE_RX.search(low)
+    ):
         return True
     if prv is not None and prv.lower_ in SKIP_BEFORE:
         return True
@@ -87,7 +109,12 @@ def _skip(doc: Doc, ent: Span) -> bool:
     ):
         return False
     # Bare durations ("three weeks", "30 years") time nothing by the calendar.
-    return bool(re.fullmatch(r"(the\s+)?(past\s+|last\s+|next\s+|first\s+|several\s+|few\s+)?((a|an|\d+|[a-z]+)[\s-]+)?(days?|weeks?|months?|years?|hours?|minutes?|decades?|centuries?|seasons?)(\s+long)?", low))
+    return bool(
+        re.fullmatch(
+            r"(the\s+)?(past\s+|last\s+|next\s+|first\s+|several\s+|few\s+)?((a|an|\d+|[a-z]+)[\s-]+)?(days?|weeks?|months?|years?|hours?|minutes?|decades?|centuries?|seasons?)(\s+long)?",
+            low,
+        )
+    )
 
 
 def _when_clause(doc: Doc, ent: Span):
@@ -115,7 +142,9 @@ def _clock_spans(doc: Doc) -> list[tuple[Span, dict]]:
             clock = parse_clock(m.group(0), st[: m.start()])
             if clock is None:
                 continue
-            span = doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), label="TIME", alignment_mode="expand")
+            span = doc.char_span(
+                sent.start_char + m.start(), sent.start_char + m.end(), label="TIME", alignment_mode="expand"
+            )
             if span is not None:
                 out.append((span, clock))
     return out
@@ -243,7 +272,14 @@ def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
         sent = ent.sent
         claims.append(
             Claim.in_sentence(
-                article, sent, ent.start_char, ent.end_char, ent.text, "date", ev.subject, when.iso(),
+                article,
+                sent,
+                ent.start_char,
+                ent.end_char,
+                ent.text,
+                "date",
+                ev.subject,
+                when.iso(),
                 qualifier=bound or ("~" if when.approx or hedge else "="),
                 low=float(when.days[0]) if when.days else None,
                 high=float(when.days[1]) if when.days else None,
@@ -256,7 +292,18 @@ def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
 
 def _when_dict(w) -> dict:
     return {
-        "year": w.year, "month": w.month, "day": w.day, "weekday": w.weekday, "minutes": w.minutes,
-        "zone": w.zone, "days": w.days, "doy": w.doy, "offset": w.offset, "approx": w.approx, "part": w.part,
-        "clock": w.clock, "relative": w.relative, "utc_offset": w.utc_offset,
+        "year": w.year,
+        "month": w.month,
+        "day": w.day,
+        "weekday": w.weekday,
+        "minutes": w.minutes,
+        "zone": w.zone,
+        "days": w.days,
+        "doy": w.doy,
+        "offset": w.offset,
+        "approx": w.approx,
+        "part": w.part,
+        "clock": w.clock,
+        "relative": w.relative,
+        "utc_offset": w.utc_offset,
     }
