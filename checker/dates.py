@@ -349,9 +349,16 @@ def place_timezone(name: str) -> str | None:
     """The IANA time zone of a place, from the hook or the places stage; None when unknown."""
     fn = _place_timezone
     if fn is None:
-        try:
-            from checker.extract.places import place_timezone as fn  # type: ignore[attr-defined]
-        except ImportError:
+        import importlib
+
+        for module in ("checker.places", "checker.extract.places"):
+            try:
+                fn = getattr(importlib.import_module(module), "place_timezone", None)
+            except ImportError:
+                fn = None
+            if fn is not None:
+                break
+        if fn is None:
             return None
     try:
         return fn(name)
