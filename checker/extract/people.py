@@ -118,11 +118,19 @@ def person_mentions(doc: Doc, article: Article, rules: Rules) -> list[Mention]:
         # A token that swallowed the punctuation before the name ("(Sports Network)-Wladimir").
         glued = GLUED_RX.match(name)
         lead = glued.end() if glued else 0
+        if not _whole_words(doc, first.idx + lead, last.idx + len(last.text)):
+            continue
         out.append(Mention(s, e, name[lead:], ent.sent, lead=lead))
         taken.update(range(ent.start, ent.end))
     out.extend(_candidates(doc, article, rules, taken))
     out.sort(key=lambda m: m.start)
     return out
+
+
+def _whole_words(doc: Doc, start: int, end: int) -> bool:
+    """A name starts and ends on word boundaries: "Lucia" cut from "Luciano" is no name."""
+    text = doc_text(doc)
+    return not (start > 0 and text[start - 1].isalnum()) and not (end < len(text) and text[end].isalnum())
 
 
 def _name_shaped(toks: list[Token], rules: Rules) -> bool:
@@ -159,7 +167,8 @@ def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> li
             toks = toks[1:]
         if len(toks) <= 1:
             continue
-        if _name_shaped(toks, rules) and article.is_checked(toks[0].idx, toks[-1].idx + len(toks[-1].text)):
+        a, b = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        if _name_shaped(toks, rules) and article.is_checked(a, b) and _whole_words(doc, a, b):
             name = doc_text(doc)[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
             out.append(Mention(toks[0].i, toks[-1].i + 1, name, ent.sent, recovered=True))
             taken.update(range(ent.start, ent.end))
@@ -469,6 +478,33 @@ def _after_det(doc: Doc, m: Mention) -> bool:
     return before in (",", ";") and (after in (",", ";", ".") or m.end >= len(doc) or doc[m.end].is_space)
 
 
+# Kinship nouns: a name introduced by one ("his son, Mark Smith") names a relative of
+# someone else in the story, who may share the surname but is another person.
+KINSHIP = {
+    "son", "daughter", "wife", "husband", "father", "mother", "brother", "sister", "grandson", "granddaughter",
+    "grandfather", "grandmother", "nephew", "niece", "uncle", "aunt", "cousin", "stepson", "stepdaughter",
+    "stepfather", "stepmother", "widow", "widower", "child", "sibling", "parent", "fiancee", "fiance", "twin",
+}
+
+
+def _kinship(m: Mention, doc: Doc) -> str | None:
+    """The kinship noun a name is introduced by, before it or in apposition ("Mark Smith, her son")."""
+    k = m.start - 1
+    while k >= m.sent.start and doc[k].text in (",", "-", "–"):
+        k -= 1
+    if k >= m.sent.start and doc[k].lemma_.lower() in KINSHIP:
+        return doc[k].lemma_.lower()
+    root = next((t for t in doc[m.start : m.end] if not m.start <= t.head.i < m.end), None)
+    if root is None:
+        return None
+    if root.dep_ == "appos" and root.head.lemma_.lower() in KINSHIP:
+        return root.head.lemma_.lower()
+    for c in root.children:
+        if c.dep_ == "appos" and c.lemma_.lower() in KINSHIP and c.i >= m.end:
+            return c.lemma_.lower()
+    return None
+
+
 def _key(name: str) -> str:
     """The person key before linking: the name as written, folded ("jean-noel barrot")."""
     return fold(name)
@@ -481,12 +517,11 @@ def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     held: list[tuple[Mention, Title]] = []
     for m in mentions:
         sent = m.sent
-        claims.append(
-            Claim.in_sentence(
-                article, sent, m.char_start, m.char_end, m.name, "name", _key(m.name), m.name,
-                extra={"candidate": True, "det": _after_det(doc, m)} if m.recovered else {"det": _after_det(doc, m)},
-            )
-        )
+        extra = {"candidate": True, "det": _after_det(doc, m)} if m.recovered else {"det": _after_det(doc, m)}
+        kin = _kinship(m, doc)
+        if kin:
+            extra["kin"] = kin
+        claims.append(Claim.in_sentence(article, sent, m.char_start, m.char_end, m.name, "name", _key(m.name), m.name, extra=extra))
         found = titles_for(m, doc, rules)
         changed = any(p == "change" for _, p in found)
         seen: set[tuple[int, int]] = set()
