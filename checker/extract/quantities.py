@@ -12,6 +12,7 @@ this pass already found a number (it misreads many news numbers on its own:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from checker.extract.numbers import (
     _DIGITS,
     _VULG,
     FRACTION_WORDS,
+    SCALE_WORDS,
     SUFFIX_SCALES,
     UNITS_WORDS,
     parse_digits,
@@ -38,11 +40,14 @@ if TYPE_CHECKING:
     from checker.models import Article
     from checker.rules import Rules
 
-_CUR = r"US\$|U\.S\.\s?\$|C\$|A\$|HK\$|NZ\$|S\$|\$|£|€|¥|Rs\.?\s?|RM|(?<![A-Za-z])[ep](?=\d)"
+# Currency signs, and ISO codes written before the figure ("USD5m", "EUR 40"); a three-letter
+# word that is no currency code is dropped from the mention again (``find_mentions``).
+_CUR = r"US\$|U\.S\.\s?\$|C\$|A\$|HK\$|NZ\$|S\$|\$|£|€|¥|Rs\.?\s?|RM|(?<![A-Za-z])[ep](?=\d)|(?<![A-Za-z])[A-Z]{3}(?=\s?\d)"
 _NUM = rf"(?:(?:{_DIGITS})[{_VULG}]?|[{_VULG}])"
 # Letters glued to the number: a scale ("bn", "m") or a unit ("km", "GB", "p").
 _SUF = r"[A-Za-z]{1,4}"
-_SCALE = r"(?:[\s-]+(?:hundred|thousand|million|billion|trillion))*"
+_SCALES = "hundred|thousand|lakhs?|crores?|million|billion|trillion"
+_SCALE = rf"(?:[\s-]+(?:{_SCALES}))*"
 _ONE = rf"(?P<curN>{_CUR})?\s?(?P<numN>{_NUM})(?P<sufN>{_SUF})?(?P<scaleN>{_SCALE})"
 _ONE1, _ONE2 = _ONE.replace("N>", "1>"), _ONE.replace("N>", "2>")
 DIGIT_RX = re.compile(
@@ -52,9 +57,9 @@ DIGIT_RX = re.compile(
 GLUED_UNITS = {"p": "pence", "pc": "%", "gbs": "gb", "mbs": "mb", "lbs": "lb", "kms": "km", "in": "inch"}
 _W = "|".join(sorted(UNITS_WORDS, key=len, reverse=True))
 WORD_RX = re.compile(
-    rf"\b(?:(?:a|an)\s+)?(?:(?:{_W})(?:[\s-]+(?:{_W}|hundred|thousand|million|billion|trillion|and(?=\s+(?:{_W}))))*"
-    rf"|(?:a|an)\s+(?:hundred|thousand|million|billion|dozen)|dozen)"
-    rf"(?:\s+(?:hundred|thousand|million|billion|trillion))*\b",
+    rf"\b(?:(?:a|an)\s+)?(?:(?:{_W})(?:[\s-]+(?:{_W}|{_SCALES}|and(?=\s+(?:{_W}))))*"
+    rf"|(?:a|an)\s+(?:hundred|thousand|lakh|crore|million|billion|dozen)|dozen)"
+    rf"(?:\s+(?:{_SCALES}))*\b",
     re.IGNORECASE,
 )
 # "half" and "quarter" stand alone; "third", "fifth" need a count before them
@@ -110,6 +115,7 @@ NOT_QUANTITY_BEFORE = {
 }
 TIME_WORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
               "minute", "minutes", "second", "seconds", "decade", "decades", "century", "centuries"}
+TIME_UNITS = {"year", "month", "week", "day", "hour", "minute", "second", "decade", "century"}
 RELATIVE_AFTER = ("ago", "earlier", "later", "before", "after", "since", "from now", "previously")
 SCORE_WORDS = {"win", "won", "victory", "defeat", "beat", "beaten", "lost", "lose", "draw", "drew",
                "lead", "led", "score", "scored", "scoreline", "goal", "goals", "match", "game",
@@ -160,13 +166,64 @@ def _glued(m: re.Match, n: int, text: str, rules: Rules) -> tuple[float, str | N
         return (1e6, None) if money else (1.0, "m")
     if suf in SUFFIX_SCALES:
         return SUFFIX_SCALES[suf], None
+    code = rules.lookup("currency", suf) if len(suf) == 3 else None
+    if code:
+        return 1.0, code  # "115USD"
     unit = GLUED_UNITS.get(suf, suf)
     if unit == "pence":
         return 0.01, "GBP"
     canon = rules.lookup("unit", unit)
     if canon:
         return 1.0, canon
+    # Any other unit symbol glued to the number ("75ml", "100Mbps", "0.8rad"), from
+    # quantulum3's unit catalogue: two letters at least, so "4G" or "3D" stay names.
+    if len(suf) >= 2 and suf not in ("am", "pm", "st", "nd", "rd", "th", "hrs", "gmt", "utc"):
+        got = catalogue_unit(m.group(f"suf{n}"), rules)
+        if got:
+            return 1.0, got
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue():
+    """quantulum3's unit catalogue (symbols and surface words), loaded once per process."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from quantulum3 import load
+
+    return load.units("en_US")
+
+
+PHYSICAL = {"length", "mass", "area", "volume", "speed", "temperature", "energy", "power", "data storage", "data transfer rate",
+            "frequency", "force", "torque", "pressure", "angle", "time", "acceleration", "electric potential", "electric current",
+            "density", "fuel economy", "luminous intensity", "currency"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _catalogue_lookup(word: str) -> str | None:
+    try:
+        cat = _catalogue()
+    except Exception:  # a broken quantulum3 install loses only this lookup
+        return None
+    got = cat.symbols.get(word) or (cat.surfaces_lower.get(word.lower()) if len(word) > 2 else None)
+    if not got:
+        return None
+    units = sorted((u for u in got if u.entity.name in PHYSICAL and u.entity.name != "currency"), key=lambda u: u.name)
+    return units[0].name if units else None
+
+
+def catalogue_unit(word: str, rules: Rules) -> str | None:
+    """The unit a word names in the rules, else in quantulum3's catalogue ("Mbps" -> megabit per second)."""
+    w = word.strip()
+    if not w:
+        return None
+    exact = _catalogue_lookup(w) if w != w.lower() else None
+    lower = _catalogue_lookup(w.lower()) if exact else None
+    if exact and lower and exact != lower:
+        return exact  # the case says which: "Nm" is newton metres, "nm" nanometres
+    return rules.lookup("unit", w.lower()) or _catalogue_lookup(w)
 
 
 def _one_value(m: re.Match, n: int, scale_factor: float) -> float:
@@ -174,7 +231,7 @@ def _one_value(m: re.Match, n: int, scale_factor: float) -> float:
     scale = m.group(f"scale{n}") or ""
     for w in re.split(r"[\s-]+", scale.strip().lower()):
         if w:
-            v *= {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[w]
+            v *= SCALE_WORDS[w]
     return v
 
 
@@ -204,6 +261,8 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
         cur = _currency_of(m.group("cur1"), rules) or (g1[1] if g1[1] in rules.compare.currencies else None)
         unit1 = None if cur else g1[1]
         s0 = m.start()
+        if m.group("cur1") and re.fullmatch(r"[A-Z]{3}", m.group("cur1")) and not _currency_of(m.group("cur1"), rules):
+            s0 = m.start("num1")  # "GDP 5%": a word, not a currency code
         if not m.group("num2"):
             surface = text[s0 : m.end()].rstrip(" -–—")
             out.append(Mention(s0, s0 + len(surface), surface, v1, cur, m.group("num1"), unit=unit1))
@@ -251,9 +310,9 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
         if v is None:
             continue
         # "half a million", "a quarter of a million": a fraction of a scale word.
-        more = re.match(r"\s+(?:of\s+)?(?:a|an)\s+(thousand|million|billion|trillion)\b", text[e0:], re.IGNORECASE)
+        more = re.match(r"\s+(?:of\s+)?(?:(?:a|an)\s+)?(thousand|lakh|crore|million|billion|trillion)\b", text[e0:], re.IGNORECASE)
         if more:
-            v *= {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[more.group(1).lower()]
+            v *= SCALE_WORDS[more.group(1).lower()]
             e0 += more.end()
         out.append(Mention(s0, e0, text[s0:e0], v, None, m.group(0), is_word=True))
         taken.append((s0, e0))
@@ -331,11 +390,17 @@ def _unit_after(after: str, rules: Rules) -> tuple[str | None, str | None, int]:
         if not cand:
             continue
         consumed = m.start(2) + len("".join(parts[:k]).rstrip(" -"))
+        # A sentence's full stop is not part of the unit ("35 lakh rupees.").
+        if cand.endswith(".") and not rules.lookup("currency", cand) and not rules.lookup("unit", cand):
+            cand, consumed = cand.rstrip("."), consumed - (len(cand) - len(cand.rstrip(".")))
         cur = rules.lookup("currency", cand)
         if cur and cand not in ("e", "won", "rs"):
             return None, cur, consumed
         unit = rules.lookup("unit", cand)
         if unit:
+            orig = after[m.start(2) : m.start(2) + len(cand)]
+            if orig != cand and re.fullmatch(r"[A-Za-z]+", orig):
+                unit = catalogue_unit(orig, rules) or unit
             return unit, None, consumed
     return None, None, 0
 
@@ -622,7 +687,8 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
                 and not rules.lookup("currency", before_tok.lower_) and before_tok.lower_ not in ("i",):
             return "name"
         if after_tok is not None and after_tok.is_title and after_tok.ent_type_ not in ("NORP", "GPE", "DATE") and not re.match(r"\s*[,.;:]", after) and after_tok.pos_ == "PROPN":
-            return "name"
+            if not (last.idx + len(last.text) == after_tok.idx - 1 and catalogue_unit(after_tok.text, rules) and len(after_tok.text) >= 2):
+                return "name"
     # Reporting periods and points in time: "for the three months to December",
     # "the past 12 months", "the best in five years", "after 20 minutes".
     if re.match(r"[\s-]?(" + "|".join(sorted(TIME_WORDS, key=len, reverse=True)) + r")\b", al):
@@ -633,8 +699,9 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
         rest = re.sub(r"^[\s-]?(meters?|metres?|inch(es)?|mm)?", "", al) if not m.unit else al
         if re.match(r"[\s-]?[a-z]+", rest) and not re.match(r"[\s-]?(of|off|from|to|away|long|high|wide|deep|thick|tall|in|above|below|north|south|east|west|northeast|northwest|southeast|southwest|and|or)\b", rest):
             return "designation"
+    glued_measure = m.unit is not None and m.unit not in TIME_UNITS
     for t in toks:
-        if t.ent_type_ in ("DATE", "TIME") and not m.currency and not _age_like(before, after):
+        if t.ent_type_ in ("DATE", "TIME") and not m.currency and not glued_measure and not _age_like(before, after):
             if re.match(r"[\s-]?(" + "|".join(sorted(TIME_WORDS, key=len, reverse=True)) + r")\b", al):
                 if any(re.match(rf"[\s-]?\w+[\s-]+{w}\b", al) or re.match(rf"[\s-]?\w+\s+\w+\s+{w}\b", al) for w in RELATIVE_AFTER) or re.match(r"[\s-]?\w+\s+(ago|earlier|later|previously)\b", al):
                     return "relative date"
@@ -769,6 +836,10 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
             counted = None
         if counted is not None and rules.lookup("unit", counted.lower_):
             unit = rules.lookup("unit", counted.lower_)
+            counted = None
+        elif counted is not None and counted.i == toks[-1].i + 1 and len(counted.text) >= 2 and catalogue_unit(counted.text, rules):
+            # A unit of any kind right after the number ("100 Mbps", "400 Nm"), from the catalogue.
+            unit = catalogue_unit(counted.text, rules)
             counted = None
         elif counted is None:
             unit = _quantulum_unit(text[m.start : m.end + 30], rules) if re.match(r"\s?[a-zµ°]", al) else None
