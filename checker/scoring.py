@@ -258,8 +258,15 @@ def peer_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
     unit = pred.get("unit")
     if not unit:
         return None
-    if unit == "%":
-        return "percentage"
+    named = {"%": "percentage", "°C": "celsius", "°F": "fahrenheit", "degree": "degree", "mi": "mile", "nmi": "nautical mile",
+             "ft": "foot", "lb": "pound-mass", "tonne": "metric ton", "mph": "mile per hour", "km/h": "kilometre per hour"}
+    if unit in named:
+        return named[unit]
+    # "50 cents" is 0.50 dollars to checker and 50 cents to the peer sets: the same amount.
+    small = re.search(r"\b(cents?|pence|penny)\b", pred.get("display") or "", re.I)
+    if small and unit in ("USD", "GBP", "EUR"):
+        pred["value"] = [x * 100 for x in pred["value"]] if isinstance(pred["value"], list) else pred["value"] * 100
+        return "penny" if unit == "GBP" else "cent"
     by_code = {u.currency_code: u.name for u in catalogue.names.values() if getattr(u, "currency_code", None)}
     if unit in by_code:
         return {"USD": "dollar", "GBP": "pound sterling"}.get(unit, by_code[unit])

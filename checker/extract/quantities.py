@@ -286,6 +286,12 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
             out.append(Mention(s0, m.end(), surface, (v1, v2 or v1), cur, n1, unit=unit1))
             taken.append((s0, m.end()))
             continue
+        # "from $2 to $3 billion": the scale word of the second end is the first's too.
+        if v2 is not None and not m.group("suf1") and not (m.group("scale1") or "").strip() and (m.group("scale2") or "").strip():
+            bare2 = parse_digits(n2)
+            if bare2 and parse_digits(n1) <= bare2 < parse_digits(n1) * 10:
+                v1 = v1 * (v2 / bare2)
+                two_levels = sep == "to" and (before.rstrip().endswith("from") or CHANGE_BEFORE.search(before))
         if two_levels or v2 is None:
             # "fell 11,000 to 813,200", "from £6 to £10": two figures, not a range.
             e1 = m.end("scale1") if m.group("scale1") else m.end("suf1") if m.group("suf1") else m.end("num1")
@@ -351,6 +357,21 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
                 av, bv = float(a.value), float(b.value)
                 if av < bv:
                     merged.append(Mention(a.start, b.end, text[a.start : b.end], (av, bv), a.currency or b.currency, a.surface_num, unit=a.unit or b.unit))
+                    i += 2
+                    continue
+            # "two to three thousand", "eight to 10 feet": one stated range, the second
+            # end's scale word applying to both; "from two to three" after a change is two levels.
+            raw_gap = text[a.end : b.start]
+            if (gap == "to" or raw_gap in ("-", "–")) and (a.is_word or b.is_word) and not a.currency and not a.unit and not FRACTION_RX.search(a.text + " " + b.text):
+                av, bv = float(a.value), float(b.value)
+                scale = re.search(r"\b(hundred|thousand|lakh|crore|million|billion|trillion)$", b.text.lower())
+                if scale and not re.search(r"(hundred|thousand|lakh|crore|million|billion|trillion)", a.text.lower()):
+                    factor = SCALE_WORDS[scale.group(1)]
+                    if av * factor <= bv:
+                        av *= factor
+                changing = before.rstrip().endswith("from") or CHANGE_BEFORE.search(before)
+                if av < bv and not changing:
+                    merged.append(Mention(a.start, b.end, text[a.start : b.end], (av, bv), b.currency, a.surface_num, is_word=a.is_word and b.is_word, unit=b.unit))
                     i += 2
                     continue
         merged.append(a)
@@ -816,7 +837,12 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         m.value = (m.value[0] / 100, m.value[1] / 100) if isinstance(m.value, tuple) else m.value / 100
         currency = "GBP" if small.group(1) == "pence" else "EUR" if "euro" in small.group(1) else "USD"
         consumed = small.end()
-    if re.search(r"\bminus\s*$", before.lower()) and not isinstance(m.value, tuple):
+    # "minus 5", "-5 degrees", "- 20 degrees fahrenheit": a negative figure (a hyphen
+    # glued to a word before it is a compound, "a 3-5 win" a range).
+    negative = re.search(r"\bminus\s*$", before.lower()) or (
+        re.search(r"(?:^|[\s(])[-−–]\s?$", before) and (unit in ("°C", "°F", "degree") or m.currency is None and re.match(r"\s?(degrees?|°)", al))
+    )
+    if negative and not isinstance(m.value, tuple):
         m.value = -m.value
     if unit in ("decade", "century"):
         factor = 10 if unit == "decade" else 100
