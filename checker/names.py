@@ -136,6 +136,10 @@ class NameJudge:
             for f in group:
                 self.translit[fold(f)] = i
 
+    def known_given(self, word: str) -> bool:
+        """A given name the nickname data or rules/names.yaml know (three letters at least)."""
+        return len(word) >= 3 and word in self.nick
+
     def same_word(self, a: str, b: str) -> bool:
         """One name word, written two acceptable ways (never a misspelling)."""
         if a == b:

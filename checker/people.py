@@ -213,9 +213,14 @@ def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: 
     for c in cand_full:
         nm = parsed[id(c)]
         cand_arts[(nm.given, nm.last)].add(c.article)
+    known_given: dict[tuple, int] = {}
     for c in cand_full:
         nm = parsed[id(c)]
         found = _match_full(nm, cand_arts[(nm.given, nm.last)], dnames, roots, spelled_in, judge)
+        if found is None and judge.known_given(nm.given[0]):
+            # A name-shaped mention the model missed whose first word is a known given
+            # name ("Kathryn Gomes" tagged as a building): a person of its own.
+            found = known_given.setdefault((nm.given, nm.last), -1 - len(known_given))
         if found is not None:
             cluster_of[id(c)] = found
             full.append(c)

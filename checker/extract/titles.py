@@ -105,7 +105,7 @@ def _build_lexicon(rules: Rules) -> Lexicon:
     for org, surfaces in rules.names.organizations.items():
         for s in [org, *surfaces]:
             orgs[norm_phrase(s)] = org.lower()
-    heads = {_head_word(k) for k in canon} | office_heads | role_heads
+    heads = {_head_word(k) for k in canon} | office_heads | role_heads | {_head_word(r) for r in role_heads}
     lex = Lexicon(
         canon=canon,
         category=category,
@@ -209,10 +209,14 @@ def _canonical(words: list[str], lex: Lexicon) -> tuple[str, int] | None:
                 idx = max(i for i, w in enumerate(words) if w == first)
                 found = (name, idx, len(words))
     if found is None:
-        head = words[-1] if words else ""
-        if head not in lex.office_heads and head not in lex.role_heads:
+        # Roles of more than one word ("show runner"), then a bare head word.
+        for size in range(min(3, len(words)), 0, -1):
+            key = " ".join(words[-size:])
+            if key in lex.office_heads or key in lex.role_heads:
+                found = (key, len(words) - size, len(words))
+                break
+        else:
             return None
-        found = (head, len(words) - 1, len(words))
     name, s, _ = found
     # "general" after another noun is part of that office ("surgeon general", "director
     # general"), a rank only after a rank word ("brigadier general").
