@@ -282,3 +282,20 @@ def test_golden_accuracy_floor_and_no_false_dates(nlp, rules):
     found, total, wrong = golden_score(CASES, claims_of, _match)
     assert not wrong
     assert found / total >= FLOOR, f"{found}/{total} golden dates"
+
+
+@pytest.mark.parametrize(
+    "line,furniture",
+    [
+        ("Last updated on: November 11, 2011 19:04 IST", True),
+        ("9 September 2013 Last updated at 14:39 GMT", True),
+        ("Updated: 09 Sep 2013 11:25 GMT+02:00", True),
+        ("Published: Monday 5 August 2013", True),
+        ("Updated figures show 40 people died on Monday.", False),
+        ("The page was last updated after the quake struck on Monday.", False),
+    ],
+)
+def test_page_update_lines_are_page_furniture_not_event_dates(rules, line, furniture):
+    from checker.ingest import boilerplate_spans
+
+    assert bool(boilerplate_spans(line, rules.boilerplate)) is furniture
