@@ -669,7 +669,7 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
     if prev in ("ranked", "rank", "number", "no", "no.", "#") or before.endswith("#"):
         return "ranking"
     # Parts of names and codes: "G8", "F-16", "AK-47", "Windows 7", "MP3".
-    if re.search(r"[A-Za-z][-]?$", before[-2:] if before else "") and rel > 0 and not sent_text[rel - 1].isspace():
+    if re.search(r"[A-Za-z][-]?$", before[-2:] if before else "") and rel > 0 and not sent_text[rel - 1].isspace() and not before.lower().endswith("age-"):
         return "name"
     if re.match(r"[A-Za-z]", after) and not re.match(r"(bn|m|k|mn|km|kg|cm|mm|ft|lb|mph|mw|gb|mb|ghz)\b", al):
         return "name"
@@ -713,7 +713,11 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
     # Reporting periods and points in time: "for the three months to December",
     # "the past 12 months", "the best in five years", "after 20 minutes".
     if re.match(r"[\s-]?(" + "|".join(sorted(TIME_WORDS, key=len, reverse=True)) + r")\b", al):
-        if re.search(r"\b(the|the past|the last|the next|the first|in|after|past|last|next)\s*$", before.lower()[-16:]):
+        # "after 13 days of bombardment": how long an event lasted, not a reporting period
+        # ("the first three months of the year").
+        lasted = re.match(r"[\s-]?[a-z]+\s+of\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[a-z]+\s+){0,2}?([a-z]+)", al)
+        of_event = lasted is not None and lasted.group(1) not in TIME_WORDS and lasted.group(1) not in ("age", "year", "season", "quarter", "half")
+        if re.search(r"\b(the|the past|the last|the next|the first|in|after|past|last|next)\s*$", before.lower()[-16:]) and not of_event and not _age_like(before, after):
             return "period"
     # Designations: "the 60m hurdles", "a 17-inch notebook", "a 5.56mm rifle".
     if m.unit in ("m", "mm", "cm", "inch", "km") or re.match(r"[\s-]?(meter|metre|inch|mm)\b", al):
@@ -929,10 +933,15 @@ def _age(m: Mention, before: str, after: str, toks: list[Token], sent: Span) -> 
         return None
     bl = before.lower().rstrip()
     person = ""
-    if re.match(r"[\s-]years?[\s-]old\b", after.lower()):
-        nxt = re.match(r"[\s-]years?[\s-]old\s+([a-z]+)", after.lower())
+    if re.match(r"\s?[\s-]\s?years?\s?[\s-]\s?old\b", after.lower()):
+        nxt = re.match(r"\s?[\s-]\s?years?\s?[\s-]\s?old\s+([a-z]+)", after.lower())
         return nxt.group(1) if nxt else ""
-    if re.search(r"\b(aged|at the age of|age of|ages of|ages)$", bl):
+    if re.match(r"\s(years?|months?|weeks?|days?)\s+of\s+age\b", after.lower()):
+        return ""  # "ninety five years of age"
+    if re.search(r"\b(aged|at the age of|age of|ages of|ages|age)$", bl) or re.search(r"\bage-$", bl):
+        return ""
+    # "At 55, he is ...": a bare figure after "at" opening the sentence, before a comma.
+    if re.fullmatch(r"\s*at", bl, re.I) and re.match(r"\s*,", after):
         return ""
     if toks and re.match(r"\s*[,;)]", after) and re.search(r",\s*$|\(\s*$", before):
         prev = sent.doc[toks[0].i - 2] if toks[0].i >= 2 else None
@@ -948,7 +957,9 @@ def _age(m: Mention, before: str, after: str, toks: list[Token], sent: Span) -> 
 def _age_like(before: str, after: str) -> bool:
     """Is a number in an age pattern ("Hiller, 43,", "aged 91", "He was 95.")?"""
     bl = before.lower().rstrip()
-    if re.search(r"\b(aged|at the age of|age of|ages of)$", bl) or re.match(r"[\s-]years?[\s-]old\b", after.lower()):
+    if re.search(r"\b(aged|at the age of|age of|ages of|age)$", bl) or re.search(r"\bage-$", bl) or re.match(r"\s?[\s-]\s?years?\s?[\s-]\s?old\b", after.lower()):
+        return True
+    if re.match(r"\s(years?|months?|weeks?|days?)\s+of\s+age\b", after.lower()) or (re.fullmatch(r"\s*at", bl) and re.match(r"\s*,", after)):
         return True
     if re.search(r"[A-Z][a-z]+,$", before.rstrip()) and re.match(r"\s*[,;]", after):
         return True
