@@ -259,7 +259,8 @@ def peer_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
     if not unit:
         return None
     named = {"%": "percentage", "°C": "celsius", "°F": "fahrenheit", "degree": "degree", "mi": "mile", "nmi": "nautical mile",
-             "ft": "foot", "lb": "pound-mass", "tonne": "metric ton", "mph": "mile per hour", "km/h": "kilometre per hour"}
+             "ft": "foot", "lb": "pound-mass", "tonne": "metric ton", "mph": "mile per hour", "km/h": "kilometre per hour",
+             "m²": "square metre", "km²": "square kilometre", "sq ft": "square foot", "sq mi": "square mile", "l": "litre", "ml": "millilitre"}
     if unit in named:
         return named[unit]
     # "50 cents" is 0.50 dollars to checker and 50 cents to the peer sets: the same amount.

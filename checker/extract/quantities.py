@@ -852,6 +852,9 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         factor = 10 if unit == "decade" else 100
         m.value = (m.value[0] * factor, m.value[1] * factor) if isinstance(m.value, tuple) else m.value * factor
         unit = "year"
+    # "361 million pounds": money, not weight, at a scale no one weighs things in.
+    if unit == "lb" and currency is None and _point(m.value) >= 1e6:
+        unit, currency = None, "GBP"
     if currency:
         unit = currency
     counted = None
