@@ -251,6 +251,13 @@ def _unit_catalogue() -> Any:
 
 
 def peer_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
+    """checker's unit in the catalogue's naming, with what a rate is per ("dollar per share")."""
+    base = _peer_base_unit(pred, rules, catalogue)
+    per = (pred.get("scope") or {}).get("per")
+    return f"{base} per {per}" if base and per else base
+
+
+def _peer_base_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
     """checker's unit in the catalogue's naming: "USD" -> "dollar", "%" -> "percentage", "km" -> "kilometre".
 
     A number of years, months, weeks or days said with "old"/"aged" is an age ("year of age").

@@ -115,6 +115,13 @@ NOT_QUANTITY_BEFORE = {
 }
 TIME_WORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
               "minute", "minutes", "second", "seconds", "decade", "decades", "century", "centuries"}
+PER_RX = re.compile(r"\s?-?\s*(?:per|a|an|each)[\s-]+([A-Za-z]+)\b(?!\s+(?:of|ago|earlier|before|later|previously)\b)")
+
+
+def _singular_word(w: str) -> str:
+    return w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
+
+
 TIME_UNITS = {"year", "month", "week", "day", "hour", "minute", "second", "decade", "century"}
 RELATIVE_AFTER = ("ago", "earlier", "later", "before", "after", "since", "from now", "previously")
 SCORE_WORDS = {"win", "won", "victory", "defeat", "beat", "beaten", "lost", "lose", "draw", "drew",
@@ -904,6 +911,12 @@ def _claim_for(m: Mention, sent: Span, start: int, end: int, toks: list[Token], 
         s = rules.lookup("status", counted.lower_) or rules.lookup("status", counted.lemma_.lower())
         if s:
             scope["status"] = s
+    # A rate: "$2.50 a share", "500,000 barrels a day", "64.2 cents a dozen", "5% per year".
+    # What it is per is part of what is measured: "12 cents a share" is not "12 cents".
+    if unit is not None:
+        per = PER_RX.match(after[consumed:] if consumed else re.sub(r"^\s?[a-zA-Z%°]+", "", after) if unit == "%" else after)
+        if per and per.group(1).lower() not in UNITS_WORDS and per.group(1).lower() not in ("few", "lot", "little", "bit", "number", "total", "record", "further"):
+            scope["per"] = _singular_word(per.group(1).lower())
     disp_start = start - hedge_len
     display = article.text[disp_start:end]
     if consumed and unit != "%":
