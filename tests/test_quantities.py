@@ -106,3 +106,59 @@ def test_golden_file_is_well_formed():
         for e in x["expect"]:
             assert e["text"] in x["text"]
             assert e["qualifier"] in ("=", "~", ">", ">=", "<", "<=")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text,value,unit",
+    [
+        ("The deal is worth USD5m.", 5e6, "USD"),
+        ("It was sold for 115USD.", 115, "USD"),
+        ("He paid US$1,250,000 for the flat.", 1250000, "USD"),
+        ("The bill came to A$40.", 40, "AUD"),
+        ("Costs could reach 40-45 billion euros.", [40e9, 45e9], "EUR"),
+        ("It will cost $2 to $3 billion.", [2e9, 3e9], "USD"),
+        ("Two to three thousand people marched.", [2000, 3000], "people"),
+        ("Walls eight to 10 feet tall surround it.", [8, 10], "ft"),
+        ("It costs half a million dollars.", 5e5, "USD"),
+        ("The farm sold for half million dollars.", 5e5, "USD"),
+        ("He took a loan of 35 lakh rupees.", 3.5e6, "INR"),
+        ("It takes 10 1/2 miles of cable.", 10.5, "mi"),
+        ("The new line carries 100 Mbps.", 100, "megabit per second"),
+        ("The engine makes 400 Nm of torque.", 400, "newton metre"),
+        ("Add 75ml of milk.", 75, "ml"),
+        ("The office has 2,000 square feet of floor.", 2000, "sq ft"),
+        ("The temperature fell to -5 degrees fahrenheit.", -5, "°F"),
+        ("It was 40 degrees Celsius in Seville.", 40, "°C"),
+        ("Profit rose to 361 million pounds.", 361e6, "GBP"),
+        ("He was a man of age 87.", 87, "year"),
+        ("After 13 days of bombardment, the city fell.", 13, "day"),
+        ("It was Klitschko's sixth defence of the title.", 6, "ordinal"),
+        ("He retained the title for the fifth time.", 5, "ordinal"),
+    ],
+)
+def test_unit_scale_and_range_forms(nlp, rules, text, value, unit):
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    got = [(c.value, c.unit) for c in extract_quantities(nlp(text), Article(id="t", text=text), rules)]
+    assert any(v == pytest.approx(value) and u == unit for v, u in got), got
+
+
+@pytest.mark.slow
+def test_records_and_rates(nlp, rules):
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def claims(text):
+        return extract_quantities(nlp(text), Article(id="t", text=text), rules)
+
+    rec = {(c.subject, c.value) for c in claims("The 32-year-old Klitschko (52-3, 46 KOs) won his bout.")}
+    assert {("klitschko wins", 52), ("klitschko losses", 3), ("klitschko knockouts", 46)} <= rec
+    assert not [c for c in claims("Chelsea beat Arsenal (2-1) on Sunday.") if c.unit in ("win", "loss")]
+    per = claims("Orkem made a bid of 470 pence a share.")
+    assert per[0].scope.get("per") == "share"
+    assert "per" not in claims("It grew 5% a year ago.")[0].scope
+    # Ordinals that only pick an item are no claims.
+    assert not [c for c in claims("Chelsea won the second game and lost the third.") if c.unit == "ordinal"]
+    assert not [c for c in claims("Inflation fell below 10% for the first time in 30 years.") if c.unit == "ordinal"]

@@ -763,7 +763,14 @@ def extract_quantities(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     for sent in doc.sents:
         if not article.is_checked(sent.start_char, sent.end_char):
             continue
-        claims.extend(_sentence_quantities(sent, article, rules))
+        found = _sentence_quantities(sent, article, rules)
+        records = record_claims(sent, article, rules)
+        if records:
+            # The figures of a record are the record's, not counts of their own.
+            spans = {(c.start, c.end) for c in records}
+            found = [c for c in found if not any(c.start < e and s < c.end for s, e in spans)]
+        claims.extend(found + records + ordinal_claims(sent, article, rules))
+    claims.sort(key=lambda c: (c.start, c.end))
     return claims
 
 
@@ -801,6 +808,111 @@ def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Cla
             claim.extra["conversion_of"] = prev.extra.get("conversion_of", prev.start)
             claim.low, claim.high = (safe_float(x) for x in interval(_value_of(claim), claim.qualifier, rounding_unit(claim.text, _point(_value_of(claim))), rules))
         out.append(claim)
+    return out
+
+
+ORDINAL_RX = re.compile(
+    r"^(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
+    r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|\d{1,3}(?:st|nd|rd|th))$",
+    re.I,
+)
+_ORDINAL_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
+         "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
+    )
+}
+# Words that make an ordinal a count of repeats ("the seventh straight day", "his 10th consecutive bout").
+SERIES_WORDS = {"consecutive", "straight", "successive", "running", "successful"}
+
+
+def _ordinal_value(text: str) -> int | None:
+    t = text.lower()
+    if t in _ORDINAL_WORDS:
+        return _ORDINAL_WORDS[t]
+    m = re.match(r"(\d{1,3})(st|nd|rd|th)$", t)
+    return int(m.group(1)) if m else None
+
+
+def ordinal_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
+    """Ordinals that state how many times something has happened.
+
+    "Klitschko's sixth defence", "his 10th consecutive bout", "for the fifth
+    time", "the seventh straight day": the ordinal counts repeats of one
+    person's or one story's event, so "fifth" against "sixth" disagree.
+    Ordinals that only pick an item ("the second game", "the first quarter")
+    are not claims: nothing says they count the same series.
+    """
+    out: list[Claim] = []
+    for tok in sent:
+        if tok.dep_ != "amod" or tok.head.pos_ != "NOUN" or not ORDINAL_RX.match(tok.text):
+            continue
+        value = _ordinal_value(tok.text)
+        noun = tok.head
+        # "first" says only that it had not happened before; "one-third" is a fraction.
+        if value is None or value < 2 or noun.i < tok.i or (tok.i > 0 and sent.doc[tok.i - 1].text in ("-", "–")):
+            continue
+        series = any(c.lower_ in SERIES_WORDS for c in noun.children if c.i < noun.i)
+        # "this year's third quarter" names a period; "his sixth defence" counts his defences.
+        owned = any(c.dep_ == "poss" for c in noun.children) and noun.lemma_.lower() not in TIME_WORDS | {"quarter", "half", "period", "round", "set", "leg"}
+        times = noun.lemma_.lower() == "time" and tok.i >= 2 and sent.doc[tok.i - 1].lower_ == "the" and sent.doc[tok.i - 2].lower_ == "for"
+        if not (series or owned or times) or not article.is_checked(tok.idx, tok.idx + len(tok.text)):
+            continue
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        who = ent_span(owner).text.lower() if owner is not None and ent_span(owner) is not None else (owner.lower_ if owner is not None else None)
+        if who is not None:
+            who = re.sub(r"(’s|'s)$", "", who).strip()
+        subject = f"{who} {noun.lemma_.lower()}" if who and who not in ("his", "her", "their", "its", "my", "our") else noun.lemma_.lower()
+        end = noun.idx + len(noun.text)
+        out.append(
+            Claim.in_sentence(
+                article, sent, tok.idx, tok.idx + len(tok.text), tok.text, "quantity", subject, float(value),
+                unit="ordinal", qualifier="=", low=float(value), high=float(value),
+                attribution=attribution(tok, sent), scope=scope_of(noun, sent, rules),
+                display=article.text[tok.idx:end],
+                extra={"owner": who, "counted": noun.lower_, "subject_known": True, "partial": False, "ordinal": True},
+            )
+        )
+    return out
+
+
+RECORD_RX = re.compile(r"\((\d{1,3})-(\d{1,3})(?:-(\d{1,3}))?(?:,\s*(\d{1,3})\s+(KOs?|knockouts?))?\)")
+
+
+def record_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
+    """A fighter's or team's record in brackets after the name: "Klitschko (52-3, 46 KOs)".
+
+    Wins, losses, draws and knockouts each become a count of that person's.
+    """
+    out: list[Claim] = []
+    doc = sent.doc
+    for m in RECORD_RX.finditer(sent.text):
+        a = sent.start_char + m.start()
+        prev = doc.char_span(a - 1, a, alignment_mode="expand") if a > 0 else None
+        before = doc[prev.start - 1] if prev is not None and prev.start > 0 else None
+        while before is not None and before.is_space and before.i > 0:
+            before = doc[before.i - 1]
+        if before is None or (before.ent_type_ != "PERSON" and before.pos_ != "PROPN") or not article.is_checked(a, sent.start_char + m.end()):
+            continue
+        # A career record, not a score: a knockout count, a draw column, or ten bouts or more.
+        if not (m.group(3) or m.group(4) or int(m.group(1)) + int(m.group(2)) >= 10):
+            continue
+        ent = ent_span(before)
+        who = re.sub(r"(’s|'s)$", "", (ent.text if ent is not None else before.text)).strip()
+        parts = [(1, "win", "wins"), (2, "loss", "losses"), (3, "draw", "draws"), (4, "knockout", "knockouts")]
+        for g, what, whats in parts:
+            if m.group(g) is None:
+                continue
+            s0, e0 = sent.start_char + m.start(g), sent.start_char + m.end(g)
+            v = float(m.group(g))
+            out.append(
+                Claim.in_sentence(
+                    article, sent, s0, e0, m.group(g), "quantity", f"{who.lower()} {whats}", v,
+                    unit=what, qualifier="=", low=v, high=v, display=m.group(0),
+                    extra={"owner": who.lower(), "counted": what, "subject_known": True, "partial": False, "record": True},
+                )
+            )
     return out
 
 
