@@ -100,8 +100,8 @@ def cluster_names(
     """A cluster id per full name (given names and surname) of one story.
 
     ``kin`` marks names introduced as someone's relative ("his son, Mark
-    Smith"): they join another spelling only when the given names agree, never
-    on given names that are merely alike (a victim and his son share a surname).
+    Smith"): where an article names both, given names that are merely alike
+    do not make them one person (a victim and his son share a surname).
     """
     kin = kin or [False] * len(names)
     n = len(names)
@@ -126,7 +126,10 @@ def _maybe_union(
 ) -> None:
     a, b = names[i], names[j]
     if judge.same_word(a.last, b.last):
-        alike = judge.given_similar(a.given, b.given) and not kin
+        # Alike given names are one name misspelled, unless one is introduced as a
+        # relative and an article names both: then they are two people of one family.
+        apart = not (by_spelling[(a.given, a.last)] & by_spelling[(b.given, b.last)])
+        alike = judge.given_similar(a.given, b.given) and (not kin or apart)
         if judge.given_compatible(a.given, b.given) or alike or _share_office(offices[i], offices[j]):
             uf.union(i, j)
     elif judge.similar(a.last, b.last) and judge.given_compatible(a.given, b.given) and a.given and b.given:

@@ -167,6 +167,10 @@ def test_a_relative_sharing_a_surname_is_another_person(rules):
     claims = [name("a", 0, "Marlon Reyes"), name("a", 60, "Marlen Reyes", kin="son"), name("b", 0, "Marlon Reyes")]
     linked, conflicts = _run(claims, rules)
     assert {c.subject for c in linked} == {"marlon reyes", "marlen reyes"} and conflicts == []
+    # "Gomes' mother, Catherine Gomes" in one article, "Katherine Gomes" in another: one woman.
+    claims = [name("a", 0, "Gary Gomes"), name("a", 40, "Catherine Gomes", kin="mother"), name("b", 0, "Katherine Gomes")]
+    _, conflicts = _run(claims, rules)
+    assert [sorted(v.value for v in c.values) for c in conflicts] == [["Catherine Gomes", "Katherine Gomes"]]
     claims = [name("a", 0, "Marlon Reyes"), name("b", 60, "Marlen Reyes")]
     _, conflicts = _run(claims, rules)
     assert [c.kind for c in conflicts] == ["name_spelling"]
