@@ -162,3 +162,40 @@ def test_records_and_rates(nlp, rules):
     # Ordinals that only pick an item are no claims.
     assert not [c for c in claims("Chelsea won the second game and lost the third.") if c.unit == "ordinal"]
     assert not [c for c in claims("Inflation fell below 10% for the first time in 30 years.") if c.unit == "ordinal"]
+
+
+def test_peer_sets_are_read_in_the_golden_shape(tmp_path):
+    from checker.scoring import peer_sentences
+
+    f = tmp_path / "currency.json"
+    f.write_text('[{"text": "It cost $ 75 million, 10-20 cents.", "quantities": [{"value": "75000000", "normalized_unit": "dollar"}, '
+                 '{"value": "10-20", "normalized_unit": "cent"}, {"value": "7", "normalized_unit": "-"}]}]', encoding="utf-8")
+    (s,) = peer_sentences(f)
+    assert [(e["value"], e["unit"]) for e in s["expect"]] == [(75e6, "dollar"), ([10.0, 20.0], "cent"), (7.0, None)]
+
+
+def test_peer_units_are_named_as_the_catalogue_names_them(rules):
+    from checker.scoring import _unit_catalogue, peer_same_unit, peer_unit
+
+    cat = _unit_catalogue()
+    assert peer_unit({"unit": "USD", "display": "$5", "value": 5.0}, rules, cat) == "dollar"
+    cents = {"unit": "USD", "display": "50 cents", "value": 0.5}
+    assert peer_unit(cents, rules, cat) == "cent" and cents["value"] == pytest.approx(50)
+    assert peer_unit({"unit": "°F", "value": 5.0}, rules, cat) == "fahrenheit"
+    assert peer_unit({"unit": "year", "sentence_text": "She is 5 years old.", "value": 5.0}, rules, cat) == "year of age"
+    assert peer_unit({"unit": "USD", "display": "$2", "value": 2.0, "scope": {"per": "share"}}, rules, cat) == "dollar per share"
+    assert peer_same_unit("degree", "degree") and not peer_same_unit("celsius", "fahrenheit")
+
+
+@pytest.mark.slow
+def test_peer_sets_at_or_above_the_published_cqe_value_f1(corpus, nlp, rules):
+    """The four public test sets published with CQE: value F1 at or above CQE's on each."""
+    from checker.scoring import PUBLISHED, score_peer
+
+    tallies = score_peer(corpus / "quantities-peer", rules, nlp)
+    assert set(tallies) == {"age", "currency", "dimension", "temperature"}
+    for name, t in tallies.items():
+        cqe_value, cqe_unit = PUBLISHED["CQE"][name]
+        assert 100 * t["checker"].prf("value")[2] >= cqe_value - 0.05, name
+        if name in ("age", "temperature"):
+            assert 100 * t["checker"].prf("value+unit")[2] >= cqe_unit - 0.05, name
