@@ -45,7 +45,7 @@ SKIP_BEFORE = (
     "over",
     "of",
 )
-BOUND_BEFORE = {"by": "<=", "before": "<", "after": ">"}
+BOUND_BEFORE = {"by": "<=", "before": "<", "after": ">", "since": ">="}
 AGE_RX = re.compile(r"\b(\d+|[a-z]+)[- ]years?[- ]old\b|\baged?\b", re.I)
 # A date that names the calendar ("1957", "Thursday", "yesterday") is not a duration,
 # so "in 1957 after turning to Christianity" still dates the verb.
@@ -97,7 +97,8 @@ def _skip(doc: Doc, ent: Span) -> bool:
         and not ABSOLUTE_RX.search(low)
     ):
         return True
-    if prv is not None and prv.lower_ in SKIP_BEFORE:
+    # "since 2010" dates when a state began (kept, as a lower bound); "since then" does not.
+    if prv is not None and prv.lower_ in SKIP_BEFORE and not (prv.lower_ == "since" and ABSOLUTE_RX.search(low)):
         return True
     if AGE_RX.search(low) or (prv is not None and prv.lower_ in ("aged", "age")):
         return True

@@ -24,7 +24,7 @@ FRACTION_WORDS = {
     "fifth": 0.2, "fifths": 0.2, "tenth": 0.1, "tenths": 0.1,
 }
 VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125}
-DOZEN = {"dozen": 12, "score": 20}
+DOZEN = {"dozen": 12, "score": 20, "pair": 2}
 
 NUMBER_WORD = "|".join(sorted(list(UNITS_WORDS) + ["a", "an"], key=len, reverse=True))
 # Digits: "11,000", "12,34,567.89" (Indian grouping), "10 1/2" and "3/4" (fractions of

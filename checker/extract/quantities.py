@@ -58,7 +58,7 @@ GLUED_UNITS = {"p": "pence", "pc": "%", "gbs": "gb", "mbs": "mb", "lbs": "lb", "
 _W = "|".join(sorted(UNITS_WORDS, key=len, reverse=True))
 WORD_RX = re.compile(
     rf"\b(?:(?:a|an)\s+)?(?:(?:{_W})(?:[\s-]+(?:{_W}|{_SCALES}|and(?=\s+(?:{_W}))))*"
-    rf"|(?:a|an)\s+(?:hundred|thousand|lakh|crore|million|billion|dozen)|dozen)"
+    rf"|(?:a|an)\s+(?:hundred|thousand|lakh|crore|million|billion|dozen)|dozen|(?:a|one)\s+pair(?=\s+of\b))"
     rf"(?:\s+(?:{_SCALES}))*\b",
     re.IGNORECASE,
 )
