@@ -592,6 +592,8 @@ def _relative(low: str, w: When, base: date | None, future: bool, anchor: date |
         # "this week" and "last week" are offsets from publication (below).
     if re.search(r"\byesterday\b|\blast night\b", low):
         off = (-1, -1)
+    elif re.search(r"\bovernight\b", low):
+        off = (-1, 0)  # the night before the story's day
     elif re.search(r"\btoday\b|\btonight\b|\bthis (morning|afternoon|evening)\b", low):
         off = (0, 0)
     elif re.search(r"\btomorrow\b", low):

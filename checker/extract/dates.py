@@ -57,6 +57,7 @@ ABSOLUTE_RX = re.compile(
 # Clock times the model leaves untagged ("at around 4.30am", "0737 GMT").
 RX_LOOSE_TIME = re.compile(
     r"\b(?:later\s+|earlier\s+)?that\s+(?:same\s+)?(?:day|morning|afternoon|evening|night)\b"
+    r"|\b(?:this|yesterday|tomorrow)\s+(?:morning|afternoon|evening)\b|\blast\s+night\b|\bovernight\b"
     r"|\bthe\s+(?:next|following|previous)\s+(?:day|morning|afternoon|evening|night)\b|\b\d{1,2}[:.]\d\d\s*[ap]\.?\s?m\b\.?|\b\d{1,2}\s*[ap]\.m\.|\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:gmt|utc|hours|hrs)\b",
     re.I,
 )
