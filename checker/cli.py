@@ -410,21 +410,35 @@ def evaluate_extraction(
         "tests/golden/quantities.jsonl"
     ),
     errors: Annotated[bool, typer.Option("--errors", help="Also list every miss, extra and field mismatch.")] = False,
+    peer: Annotated[
+        Path | None,
+        typer.Option("--peer", help="Also score the peer's public test sets in DIR (age, currency, dimension, temperature .json)."),
+    ] = None,
 ) -> None:
     """Score quantity extraction on hand-labelled sentences, with quantulum3 alone beside it.
 
+    With --peer, also the four CQE test sets (value and value+unit F1), with the
+    published CQE and quantulum3 figures beside checker's.
+
     \b
     Example:
-        checker evaluate-extraction tests/golden/quantities.jsonl
+        checker evaluate-extraction tests/golden/quantities.jsonl --peer ../shared/corpus/quantities-peer
     """
     from checker import scoring
 
     if not golden.is_file():
         _err(f"[E603] {golden}: golden file not found")
         raise typer.Exit(2)
+    if peer is not None and not any((peer / f"{n}.json").is_file() for n in scoring.PEER_SETS):
+        _err(f"[E603] {peer}: no peer test set (age.json, currency.json, dimension.json, temperature.json) found")
+        raise typer.Exit(2)
     typer.echo(scoring.format_table(_guard(scoring.score, golden)))
     if errors:
         typer.echo("\n".join(scoring.errors(golden)))
+    if peer is not None:
+        typer.echo("\n" + scoring.format_peer_table(_guard(scoring.score_peer, peer)))
+        if errors:
+            typer.echo("\n".join(scoring.peer_errors(peer)))
 
 
 @app.command()

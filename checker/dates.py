@@ -25,16 +25,88 @@ MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 MONTHS["sept"] = 9
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 WEEKDAYS.update({d.lower(): i for i, d in enumerate(calendar.day_abbr)})
-NUM_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-             "several": 3, "a few": 3, "few": 3, "a couple of": 2, "couple of": 2}
-UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "fortnight": 14, "fortnights": 14, "month": 30, "months": 30,
-             "year": 365, "years": 365}
-DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7, "eighties": 8, "nineties": 9}
-ZONES = {"gmt": 0, "utc": 0, "bst": 60, "cet": 60, "ist": 330, "est": -300, "edt": -240, "cst": -360, "cdt": -300,
-         "mst": -420, "mdt": -360, "pst": -480, "pdt": -420, "et": -300, "pt": -480, "wib": 420, "wit": 540}
-HEDGE_WORDS = ("about", "around", "approximately", "roughly", "some", "circa", "nearly", "almost", "shortly after",
-               "just after", "shortly before", "just before", "early", "late", "approx")
+NUM_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "several": 3,
+    "a few": 3,
+    "few": 3,
+    "a couple of": 2,
+    "couple of": 2,
+}
+UNIT_DAYS = {
+    "day": 1,
+    "days": 1,
+    "week": 7,
+    "weeks": 7,
+    "fortnight": 14,
+    "fortnights": 14,
+    "month": 30,
+    "months": 30,
+    "year": 365,
+    "years": 365,
+}
+DECADE_WORDS = {
+    "twenties": 2,
+    "thirties": 3,
+    "forties": 4,
+    "fifties": 5,
+    "sixties": 6,
+    "seventies": 7,
+    "eighties": 8,
+    "nineties": 9,
+}
+ZONES = {
+    "gmt": 0,
+    "utc": 0,
+    "bst": 60,
+    "cet": 60,
+    "ist": 330,
+    "est": -300,
+    "edt": -240,
+    "cst": -360,
+    "cdt": -300,
+    "mst": -420,
+    "mdt": -360,
+    "pst": -480,
+    "pdt": -420,
+    "et": -300,
+    "pt": -480,
+    "wib": 420,
+    "wit": 540,
+}
+HEDGE_WORDS = (
+    "about",
+    "around",
+    "approximately",
+    "roughly",
+    "some",
+    "circa",
+    "nearly",
+    "almost",
+    "shortly after",
+    "just after",
+    "shortly before",
+    "just before",
+    "early",
+    "late",
+    "approx",
+)
 
 _MON = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
@@ -56,6 +128,112 @@ RX_AGO = re.compile(
 )
 
 
+ORDINAL_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+        ]
+    )
+}
+_ORD = r"(?:" + "|".join(ORDINAL_WORDS) + r"|\d{1,2}(?:st|nd|rd|th))"
+_CNUM = r"(?:\d{1,2}|" + "|".join(w for w in NUM_WORDS if " " not in w and w not in ("several", "few")) + r")"
+PERIOD_UNITS = ("round", "quarter", "period", "half", "inning", "innings", "set", "frame", "lap")
+_PU = "|".join(PERIOD_UNITS)
+# "44 seconds into the seventh round", "after 44 seconds of the seventh round",
+# "1:30 into the third quarter", "two seconds remaining of the sixth round",
+# "at the 2:15 mark", "2:15 of round seven".
+RX_CLOCK = re.compile(
+    rf"\b(?:(?P<n>{_CNUM})\s+(?P<nu>seconds?|secs?|minutes?|mins?)|(?P<m>\d{{1,2}}):(?P<s>[0-5]\d))"
+    rf"(?:\s+(?P<left>remaining|left|to go|from the end))?"
+    rf"\s+(?:into|of|in)\s+(?:the\s+)?(?:(?P<p>{_ORD})[\s-]+(?P<u>{_PU})\b|(?P<u2>{_PU})\s+(?P<p2>{_CNUM})\b)"
+    rf"|\bthe\s+(?P<mm>\d{{1,2}}):(?P<ss>[0-5]\d)\s+mark\b"
+    rf"|\b(?:in|into)\s+the\s+(?P<minute>\d{{1,3}}(?:st|nd|rd|th)|{_ORD})\s+minute\b",
+    re.I,
+)
+RX_PERIOD = re.compile(
+    rf"\b(?:(?:in|of)\s+the\s+(?P<p>{_ORD})(?:[\s-]+(?P<u>{_PU}))?\b|(?P<u2>{_PU})\s+(?P<p2>{_CNUM})\b)", re.I
+)
+
+
+def _ordinal(word: str | None) -> int | None:
+    if not word:
+        return None
+    w = word.lower()
+    if w in ORDINAL_WORDS:
+        return ORDINAL_WORDS[w]
+    m = re.match(r"\d+", w)
+    return int(m.group(0)) if m else _num(w)
+
+
+def parse_clock(text: str, context: str = "") -> dict | None:
+    """A game or fight clock in ``text`` ("44 seconds into the seventh round").
+
+    ``context`` is the text before it in the sentence, where "at the 2:15
+    mark" finds its period ("... wrapping it up in the seventh ... at the 2:15
+    mark"). Returns {"period", "unit", "elapsed" | "remaining"} in seconds.
+    """
+    m = RX_CLOCK.search(text)
+    if not m:
+        return None
+    if m.group("minute"):
+        # "in the 89th minute" of a match: the minute that began at 88:00.
+        n = _ordinal(m.group("minute"))
+        if n is None or n < 1:
+            return None
+        return {"period": None, "unit": "minute", "elapsed": [(n - 1) * 60, n * 60]}
+    if m.group("mm"):
+        secs = int(m.group("mm")) * 60 + int(m.group("ss"))
+        period = unit = None
+        before = list(RX_PERIOD.finditer(context))
+        if before:
+            b = before[-1]
+            period = _ordinal(b.group("p") or b.group("p2"))
+            unit = (b.group("u") or b.group("u2") or "").lower() or None
+        return {"period": period, "unit": unit, "elapsed": [secs, secs]}
+    if m.group("m"):
+        secs = int(m.group("m")) * 60 + int(m.group("s"))
+    else:
+        n = _num(m.group("n"))
+        if n is None:
+            return None
+        secs = n * (60 if m.group("nu").lower().startswith("min") else 1)
+    period = _ordinal(m.group("p") or m.group("p2"))
+    unit = (m.group("u") or m.group("u2")).lower()
+    key = "remaining" if m.group("left") else "elapsed"
+    return {"period": period, "unit": unit, key: [secs, secs]}
+
+
+def clocks_compatible(a: dict, b: dict) -> bool | None:
+    """Two game clocks: True/False when comparable, None when they measure differently."""
+    if a.get("unit") and b.get("unit") and a["unit"] != b["unit"] and "minute" in (a["unit"], b["unit"]):
+        return None  # minute of the match against a period clock: measured differently
+    if a.get("unit") and b.get("unit") and a["unit"] != b["unit"]:
+        return None
+    pa, pb = a.get("period"), b.get("period")
+    if pa is not None and pb is not None and pa != pb:
+        return False
+    for key in ("elapsed", "remaining"):
+        if a.get(key) is not None and b.get(key) is not None:
+            (lo1, hi1), (lo2, hi2) = a[key], b[key]
+            # A clock read to the second gets a few seconds' slack; a minute of the
+            # match is the span [start, end), so the 89th and 90th minutes differ.
+            slack = 3 if lo1 == hi1 and lo2 == hi2 else 0
+            return lo1 - slack < hi2 + (slack > 0) and lo2 - slack < hi1 + (slack > 0)
+    return None
+
+
 @dataclass
 class When:
     """What a date expression fixes, and the span it allows."""
@@ -72,13 +250,43 @@ class When:
     approx: bool = False
     part: str | None = None  # early / mid / late
     notes: list[str] = field(default_factory=list)
+    # A clock on a game or fight: {"period": 7, "unit": "round", "elapsed": [44, 44]}
+    # or {"remaining": [2, 2]} (seconds); compared only with clocks of the same kind.
+    clock: dict | None = None
+    # A time relative to something the text does not date ("that night", "the next day",
+    # "next year" without a publication date): kept as written, never compared.
+    relative: str | None = None
+    # Minutes to add to ``minutes`` for UTC, when the zone (or the place's zone) is known.
+    utc_offset: int | None = None
 
     @property
     def empty(self) -> bool:
-        return not any(x is not None for x in (self.year, self.month, self.day, self.weekday, self.minutes, self.offset, self.days, self.doy))
+        return not any(
+            x is not None
+            for x in (
+                self.year,
+                self.month,
+                self.day,
+                self.weekday,
+                self.minutes,
+                self.offset,
+                self.days,
+                self.doy,
+                self.clock,
+                self.relative,
+            )
+        )
 
     def iso(self) -> str:
-        """ISO 8601 (with the truncated forms for missing parts)."""
+        """ISO 8601 (with the truncated forms for missing parts).
+
+        A game clock is written ``R7+00:44`` (44 seconds into round 7) or
+        ``R6-00:02`` (two seconds left); an unanchored relative time ``R/next-day``.
+        """
+        if self.clock is not None:
+            return clock_iso(self.clock)
+        if self.relative is not None and self.empty_calendar:
+            return f"R/{self.relative}"
         t = ""
         if self.minutes is not None:
             lo = self.minutes[0]
@@ -105,6 +313,73 @@ class When:
             lo, hi = self.offset
             return f"P{-hi}D" if lo == hi else f"P{-hi}D/P{-lo}D"
         return t or ""
+
+    @property
+    def empty_calendar(self) -> bool:
+        """Nothing fixes a day, a clock time or an offset."""
+        return not any(
+            x is not None
+            for x in (self.year, self.month, self.day, self.weekday, self.minutes, self.offset, self.days, self.doy)
+        )
+
+
+def clock_iso(clock: dict) -> str:
+    """``R7+00:44``: period, then + elapsed or - remaining seconds as m:ss."""
+    head = f"R{clock['period']}" if clock.get("period") is not None else ""
+    for key, sign in (("elapsed", "+"), ("remaining", "-")):
+        span = clock.get(key)
+        if span is not None:
+            s = int(span[0])
+            return f"{head}{sign}{s // 60:02d}:{s % 60:02d}"
+    return head
+
+
+# Where a place's time zone comes from: ``place_timezone(name) -> "Asia/Aden" | None``,
+# given by the places stage (its gazetteer) or set with ``set_place_timezone``.
+_place_timezone = None
+
+
+def set_place_timezone(fn) -> None:
+    """Use ``fn(name) -> IANA zone or None`` to read local clock times in UTC (None: the default)."""
+    global _place_timezone
+    _place_timezone = fn
+
+
+def place_timezone(name: str) -> str | None:
+    """The IANA time zone of a place, from the hook or the places stage; None when unknown."""
+    fn = _place_timezone
+    if fn is None:
+        import importlib
+
+        for module in ("checker.places", "checker.extract.places"):
+            try:
+                fn = getattr(importlib.import_module(module), "place_timezone", None)
+            except ImportError:
+                fn = None
+            if fn is not None:
+                break
+        if fn is None:
+            return None
+    try:
+        return fn(name)
+    except Exception:  # a gazetteer failing on odd text must not stop a run
+        return None
+
+
+def place_utc_offset(name: str, day: date | None) -> int | None:
+    """Minutes to add to a local clock time at ``name`` for UTC, on ``day`` (for summer time)."""
+    tz = place_timezone(name)
+    if not tz:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    d = day or date(2001, 1, 15)
+    off = datetime(d.year, d.month, d.day, 12, tzinfo=zone).utcoffset()
+    return None if off is None else -int(off.total_seconds() // 60)
 
 
 def parse_published(text: str | None) -> date | None:
@@ -148,19 +423,21 @@ def _num(word: str) -> int | None:
     return NUM_WORDS.get(word)
 
 
-def parse(text: str, base: date | None = None, future: bool = False) -> When:
+def parse(text: str, base: date | None = None, future: bool = False, anchor: date | None = None) -> When:
     """Read a date/time expression; resolve relative parts against ``base``.
 
-    Never raises: an expression that names an impossible day ("February 30",
-    "9999999999 years ago") reads as nothing rather than stopping a run.
+    ``anchor`` is the day of the event the article dated last, for "that
+    night" and "the next day". Never raises: an expression that names an
+    impossible day ("February 30", "9999999999 years ago") reads as nothing
+    rather than stopping a run.
     """
     try:
-        return _parse(text, base, future)
+        return _parse(text, base, future, anchor)
     except (ValueError, OverflowError):
         return When()
 
 
-def _parse(text: str, base: date | None, future: bool) -> When:
+def _parse(text: str, base: date | None, future: bool, anchor: date | None = None) -> When:
     w = When()
     low = " ".join(text.lower().replace("’", "'").split())
     low = re.sub(r"\bp\.\s+m\b", "p.m", low)
@@ -176,7 +453,7 @@ def _parse(text: str, base: date | None, future: bool) -> When:
     wd = RX_WD.search(rest)
     if wd and not re.search(r"\b(may)\b", wd.group(0)):
         w.weekday = WEEKDAYS[wd.group(1)]
-    _relative(rest, w, base, future)
+    _relative(rest, w, base, future, anchor)
     _span(w, base, future)
     return w
 
@@ -250,16 +527,78 @@ def _calendar(low: str, w: When) -> None:
                     w.notes.append(f"decade:{1900 + n * 10}")
 
 
-def _relative(low: str, w: When, base: date | None, future: bool) -> None:
+# Times relative to an event the article has just dated: "that night" is that event's day,
+# "the next day" the day after. Resolved against ``anchor`` (the last full date before them
+# in the article), else kept as relative and never compared.
+ANCHORED = (
+    (
+        re.compile(
+            r"\b(?:the\s+)?(?:next|following)\s+(?:day|morning|afternoon|evening|night)\b|\bthe\s+day\s+after\b"
+        ),
+        1,
+        "next-day",
+    ),
+    (
+        re.compile(
+            r"\b(?:the\s+)?(?:previous|preceding)\s+(?:day|morning|afternoon|evening|night)\b|\bthe\s+day\s+before\b"
+        ),
+        -1,
+        "previous-day",
+    ),
+    (
+        re.compile(
+            r"\b(?:later|earlier)?\s*that\s+(?:same\s+)?(?:day|morning|afternoon|evening|night)\b|\bthe\s+same\s+day\b"
+        ),
+        0,
+        "same-day",
+    ),
+)
+# Calendar words relative to the publication day: (regex, unit, step).
+NEXT_LAST = re.compile(r"\b(next|last|this|coming)\s+(week|month|year)\b")
+
+
+def _relative(low: str, w: When, base: date | None, future: bool, anchor: date | None = None) -> None:
     """Yesterday, "nine days earlier", "last month": offsets from the publication day."""
     off: tuple[int, int] | None = None
+    for rx, step, name in ANCHORED:
+        if rx.search(low):
+            if anchor is not None:
+                d = anchor + timedelta(days=step)
+                w.year, w.month, w.day = d.year, d.month, d.day
+            else:
+                w.relative = name
+            return
+    nl = NEXT_LAST.search(low)
+    if nl and not RX_AGO.search(low):
+        which, unit = nl.group(1), nl.group(2)
+        step = {"next": 1, "coming": 1, "last": -1, "this": 0}[which]
+        if unit != "week":
+            if base is None:
+                if which != "this":
+                    w.relative = f"{which}-{unit}"
+            elif unit == "year":
+                w.year = base.year + step
+            else:
+                y, mo = divmod(base.year * 12 + base.month - 1 + step, 12)
+                w.year, w.month = y, mo + 1
+            return
+        if which in ("next", "coming"):
+            if base is None:
+                w.relative = "next-week"
+            else:
+                a = base + timedelta(days=7 - base.weekday())
+                w.days = (a.toordinal(), a.toordinal() + 6)
+            return
+        # "this week" and "last week" are offsets from publication (below).
     if re.search(r"\byesterday\b|\blast night\b", low):
         off = (-1, -1)
+    elif re.search(r"\bovernight\b", low):
+        off = (-1, 0)  # the night before the story's day
     elif re.search(r"\btoday\b|\btonight\b|\bthis (morning|afternoon|evening)\b", low):
         off = (0, 0)
     elif re.search(r"\btomorrow\b", low):
         off = (1, 1)
-    elif re.search(r"\bearlier this week\b", low):
+    elif re.search(r"\b(earlier\s+)?this week\b", low):
         off = (-6, 0)
     elif re.search(r"\blast week\b", low):
         off = (-13, -5)
@@ -280,15 +619,11 @@ def _relative(low: str, w: When, base: date | None, future: bool) -> None:
                 lo -= 2
             off = (lo, hi)
     if off is None:
-        if re.search(r"\blast month\b", low) and base is not None:
-            first = base.replace(day=1) - timedelta(days=1)
-            w.year, w.month = first.year, first.month
-        elif re.search(r"\b(end|close) of (the|this) month\b", low) and base is not None:
-            w.year, w.month, w.part = base.year, base.month, "late"
-        elif re.search(r"\bthis (year|month)\b", low) and base is not None:
-            w.year = base.year
-            if "month" in low:
-                w.month = base.month
+        if re.search(r"\b(end|close) of (the|this) month\b", low):
+            if base is not None:
+                w.year, w.month, w.part = base.year, base.month, "late"
+            else:
+                w.relative = "end-of-month"
         return
     if base is not None:
         a, b = base + timedelta(days=off[0]), base + timedelta(days=off[1])
@@ -350,6 +685,8 @@ def _span(w: When, base: date | None, future: bool) -> None:
     elif w.month is not None:
         start = date(2001, w.month, 1).timetuple().tm_yday
         w.doy = (start + lo_hi[0] - 1, start + min(lo_hi[1], calendar.monthrange(2001, w.month)[1]) - 1)
+
+
 def _part_days(w: When) -> tuple[int, int] | None:
     """Days of the month a date allows: one day, or a third of the month for a part."""
     if w.day is not None:
@@ -360,21 +697,53 @@ def _part_days(w: When) -> tuple[int, int] | None:
 
 
 def compatible(a: When, b: When) -> bool:
-    """Can both be true? Parts one of them leaves open never conflict."""
+    """Can both be true? Parts one of them leaves open never conflict.
+
+    A game clock is compared only with another clock; a time relative to
+    something undated ("the next day" with no date before it) with nothing.
+    """
+    if a.clock is not None or b.clock is not None:
+        if a.clock is None or b.clock is None:
+            return True
+        return clocks_compatible(a.clock, b.clock) is not False
+    if (a.relative and a.empty_calendar) or (b.relative and b.empty_calendar):
+        return True
     days_ok = _days_compatible(a, b)
     if days_ok is False:
         return False
-    if a.minutes is not None and b.minutes is not None and days_ok is not None and _same_zone(a, b):
+    if a.minutes is not None and b.minutes is not None and days_ok is not None:
+        shift = _zone_shift(a, b)
+        if shift is None:
+            return True
         lo1, hi1 = a.minutes
-        lo2, hi2 = b.minutes
-        if hi1 < lo2 or hi2 < lo1:
+        lo2, hi2 = b.minutes[0] + shift, b.minutes[1] + shift
+        # A shift across midnight ("11:37 pm EST" is "0437 GMT" the next day).
+        wraps = (0, -1440, 1440) if shift else (0,)
+        if not any(lo1 <= hi2 + k and lo2 + k <= hi1 for k in wraps):
             return False
     return True
 
 
-def _same_zone(a: When, b: When) -> bool:
+def zone_offset(zone: str | None) -> int | None:
+    """Minutes to add to a clock time in ``zone`` for UTC (GMT 0, EST +300), None if unknown."""
+    if zone is None or zone == "local":
+        return None
+    z = ZONES.get(zone)
+    return None if z is None else -z
+
+
+def _zone_shift(a: When, b: When) -> int | None:
+    """Minutes to add to b's clock to read it in a's zone; None when they cannot be compared.
+
+    Same zone words (or none on both): no shift. Otherwise both must be tied to UTC,
+    by a zone word ("0737 GMT") or by the place's zone ("7:37 AM local time" in Aden).
+    """
     za, zb = a.zone or "local", b.zone or "local"
-    return za == zb
+    ua = a.utc_offset if a.utc_offset is not None else zone_offset(za)
+    ub = b.utc_offset if b.utc_offset is not None else zone_offset(zb)
+    if ua is not None and ub is not None:
+        return ub - ua
+    return 0 if za == zb else None
 
 
 def _days_compatible(a: When, b: When) -> bool | None:
@@ -394,7 +763,16 @@ def _days_compatible(a: When, b: When) -> bool | None:
         return a.offset[0] - 2 <= b.offset[1] and b.offset[0] - 2 <= a.offset[1]
     if a.minutes is not None and b.minutes is not None and a.empty is False and b.empty is False:
         # Two clock times with no day: taken as the same day.
-        if a.days is None and b.days is None and a.weekday is None and b.weekday is None and a.month is None and b.month is None and a.offset is None and b.offset is None:
+        if (
+            a.days is None
+            and b.days is None
+            and a.weekday is None
+            and b.weekday is None
+            and a.month is None
+            and b.month is None
+            and a.offset is None
+            and b.offset is None
+        ):
             return True
     return None
 

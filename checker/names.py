@@ -84,21 +84,61 @@ def _split_name(written: str, suffixes: frozenset[str], particles: frozenset[str
     return Name(written, tuple(given), fold(last_written).replace("-", " "), last_written)
 
 
+@functools.lru_cache(maxsize=4)
+def package_nicknames(given_threshold: float) -> dict[str, frozenset[str]]:
+    """Given name -> its formal names, from the maintained ``nicknames`` package.
+
+    Pairs the package lists that look like one name spelled two ways (Brian /
+    Bryant: as similar as the fitted ``given_similarity_threshold`` and neither a
+    clipping of the other) are left out: whether those are one name is the
+    spelling judgment's call, not a nickname's.
+    """
+    try:
+        from nicknames import NickNamer
+    except ImportError:  # the package is a dependency; a broken install only loses its table
+        return {}
+    out: dict[str, set[str]] = {}
+    for canon, nicks in NickNamer().nickname_lookup.items():
+        c = fold(canon)
+        for nick in nicks:
+            n = fold(nick)
+            if n == c or " " in n or " " in c:
+                continue
+            clipped = c.startswith(n) or n.startswith(c)
+            if not clipped and Indel.normalized_similarity(c, n) >= given_threshold:
+                continue
+            out.setdefault(n, set()).add(c)
+            out.setdefault(c, set()).add(c)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 class NameJudge:
-    """Equivalence and similarity of name parts under rules/names.yaml."""
+    """Equivalence and similarity of name parts under rules/names.yaml.
+
+    Nicknames come from the maintained ``nicknames`` package, with
+    rules/names.yaml ``nicknames`` added on top (for names the package lacks);
+    a given name that is a clipping of another ("Stan" / "Stanley", three
+    letters at least) is a short form; ``variant_endings`` pairs name endings
+    that are one name in two standard forms (Greek "Vassilios" / "Vassilis").
+    """
 
     def __init__(self, rules: Rules) -> None:
         self.threshold = rules.names.similarity_threshold
         self.given_threshold = rules.names.given_similarity_threshold
-        self.nick: dict[str, set[str]] = {}
+        self.nick: dict[str, set[str]] = {k: set(v) for k, v in package_nicknames(self.given_threshold).items()}
         for canon, forms in rules.names.nicknames.items():
             for f in [canon, *forms]:
                 self.nick.setdefault(fold(f), set()).add(fold(canon))
+        self.endings = [(fold(a), fold(b)) for a, b in (pair[:2] for pair in rules.names.variant_endings if len(pair) >= 2)]
         self.translit: dict[str, int] = {}
         self._same: dict[tuple[str, str], bool] = {}
         for i, group in enumerate(rules.names.transliterations):
             for f in group:
                 self.translit[fold(f)] = i
+
+    def known_given(self, word: str) -> bool:
+        """A given name the nickname data or rules/names.yaml know (three letters at least)."""
+        return len(word) >= 3 and word in self.nick
 
     def same_word(self, a: str, b: str) -> bool:
         """One name word, written two acceptable ways (never a misspelling)."""
@@ -147,7 +187,22 @@ class NameJudge:
     def _given_word(self, a: str, b: str) -> bool:
         if len(a) == 1 or len(b) == 1:
             return a[0] == b[0]
-        return self.same_word(a, b)
+        return self.same_word(a, b) or self.short_form(a, b)
+
+    def short_form(self, a: str, b: str) -> bool:
+        """Given names that are one name in a usual short or standard form.
+
+        A clipping ("Stan" / "Stanley", "Alex" / "Alexandra"), or two standard
+        endings of one stem (``variant_endings``: "Vassilis" / "Vassilios").
+        """
+        short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+        if len(short) >= 3 and long_.startswith(short):
+            return True
+        for x, y in self.endings:
+            for p, q in ((a, b), (b, a)):
+                if p.endswith(x) and q.endswith(y) and len(p) - len(x) >= 3 and p[: len(p) - len(x)] == q[: len(q) - len(y)]:
+                    return True
+        return False
 
     def similar(self, a: str, b: str) -> bool:
         """Surnames close enough to be one misspelled (rapidfuzz ratio >= threshold)."""
@@ -165,7 +220,7 @@ class NameJudge:
         if not a or not b:
             return False
         x, y = a[0], b[0]
-        return len(x) > 1 and len(y) > 1 and Indel.normalized_similarity(x, y) >= self.given_threshold
+        return len(x) > 1 and len(y) > 1 and Indel.normalized_similarity(x, y) >= self.given_threshold and not self.short_form(x, y)
 
     def same_spelling(self, a: Name, b: Name) -> bool:
         """Two mentions that spell the name the same way (as far as both go).

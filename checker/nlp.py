@@ -47,12 +47,29 @@ def _load(name: str, disable: tuple[str, ...], patterns_json: str) -> Language:
     except OSError as exc:  # a broken install
         raise ModelError("E302", f"spaCy model {name} failed to load: {exc}") from exc
     fast_attribute_ruler(nlp)
+    split_glued_brackets(nlp)
     patterns = json.loads(patterns_json)
     if patterns and "ner" in nlp.pipe_names:
         # Before the model's NER, so the model keeps its other entities.
         ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
         ruler.add_patterns(patterns)
     return nlp
+
+
+# A closing bracket glued by a dash to the next word ("(Sports Network)-Wladimir Klitschko",
+# a wire dateline): split there, so the name is a token run of its own.
+GLUED_INFIXES = (r"(?<=[\w.])[)\]](?=[-–—][A-Z])", r"(?<=[)\]])[-–—](?=[A-Z])")
+
+
+def split_glued_brackets(nlp: Language) -> None:
+    """Add the glued-bracket infixes to the model's tokenizer (its own infixes kept)."""
+    import re
+
+    current = nlp.tokenizer.infix_finditer
+    pattern = getattr(getattr(current, "__self__", None), "pattern", None)
+    if pattern is None:
+        return
+    nlp.tokenizer.infix_finditer = re.compile("|".join((pattern, *GLUED_INFIXES))).finditer
 
 
 def load_pipeline(rules: Rules, preferred: str | None = None, disable: tuple[str, ...] = ()) -> Language:

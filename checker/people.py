@@ -94,8 +94,16 @@ def _surname_pairs(lasts: list[str], judge: NameJudge) -> set[tuple[str, str]]:
     return pairs
 
 
-def cluster_names(names: list[Name], articles: list[str], offices: list[set[tuple[str, str]]], judge: NameJudge) -> list[int]:
-    """A cluster id per full name (given names and surname) of one story."""
+def cluster_names(
+    names: list[Name], articles: list[str], offices: list[set[tuple[str, str]]], judge: NameJudge, kin: list[bool] | None = None
+) -> list[int]:
+    """A cluster id per full name (given names and surname) of one story.
+
+    ``kin`` marks names introduced as someone's relative ("his son, Mark
+    Smith"): where an article names both, given names that are merely alike
+    do not make them one person (a victim and his son share a surname).
+    """
+    kin = kin or [False] * len(names)
     n = len(names)
     uf = _Union(n)
     # Which articles use each spelling, for the side-by-side test.
@@ -109,14 +117,20 @@ def cluster_names(names: list[Name], articles: list[str], offices: list[set[tupl
             for j in by_last[lb]:
                 if (la == lb and j <= i) or uf.find(i) == uf.find(j):
                     continue
-                _maybe_union(i, j, names, offices, by_spelling, judge, uf)
+                _maybe_union(i, j, names, offices, by_spelling, judge, uf, kin[i] or kin[j])
     return [uf.find(i) for i in range(n)]
 
 
-def _maybe_union(i: int, j: int, names: list[Name], offices: list, by_spelling: dict, judge: NameJudge, uf: _Union) -> None:
+def _maybe_union(
+    i: int, j: int, names: list[Name], offices: list, by_spelling: dict, judge: NameJudge, uf: _Union, kin: bool = False
+) -> None:
     a, b = names[i], names[j]
     if judge.same_word(a.last, b.last):
-        if judge.given_compatible(a.given, b.given) or judge.given_similar(a.given, b.given) or _share_office(offices[i], offices[j]):
+        # Alike given names are one name misspelled, unless one is introduced as a
+        # relative and an article names both: then they are two people of one family.
+        apart = not (by_spelling[(a.given, a.last)] & by_spelling[(b.given, b.last)])
+        alike = judge.given_similar(a.given, b.given) and (not kin or apart)
+        if judge.given_compatible(a.given, b.given) or alike or _share_office(offices[i], offices[j]):
             uf.union(i, j)
     elif judge.similar(a.last, b.last) and judge.given_compatible(a.given, b.given) and a.given and b.given:
         # Same given name, surname nearly the same: one person only if no
@@ -176,6 +190,7 @@ def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: 
     dnames: list[Name] = []
     darts: list[str] = []
     doffices: list[set] = []
+    dkin: list[bool] = []
     mention_node: dict[int, int] = {}
     for c in full:
         nm = parsed[id(c)]
@@ -185,10 +200,12 @@ def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: 
             dnames.append(nm)
             darts.append(c.article)
             doffices.append(set())
+            dkin.append(False)
         node = distinct[k]
         mention_node[id(c)] = node
         doffices[node] |= _offices(titles_at.get((c.article, c.start, c.end), []))
-    roots = cluster_names(dnames, darts, doffices, judge)
+        dkin[node] = dkin[node] or bool(c.extra.get("kin"))
+    roots = cluster_names(dnames, darts, doffices, judge, dkin)
     cluster_of: dict[int, int] = {id(c): roots[mention_node[id(c)]] for c in full}
     # Full-name candidates join a person they match; others are dropped.
     spelled_in: dict[tuple, set[str]] = defaultdict(set)
@@ -199,9 +216,14 @@ def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: 
     for c in cand_full:
         nm = parsed[id(c)]
         cand_arts[(nm.given, nm.last)].add(c.article)
+    known_given: dict[tuple, int] = {}
     for c in cand_full:
         nm = parsed[id(c)]
         found = _match_full(nm, cand_arts[(nm.given, nm.last)], dnames, roots, spelled_in, judge)
+        if found is None and judge.known_given(nm.given[0]):
+            # A name-shaped mention the model missed whose first word is a known given
+            # name ("Kathryn Gomes" tagged as a building): a person of its own.
+            found = known_given.setdefault((nm.given, nm.last), -1 - len(known_given))
         if found is not None:
             cluster_of[id(c)] = found
             full.append(c)

@@ -112,6 +112,7 @@ class NameRules(_Strict):
     suffixes: list[str] = []
     particles: list[str] = []
     organizations: Table = {}
+    variant_endings: list[list[str]] = []
 
     @field_validator("similarity_threshold", "given_similarity_threshold")
     @classmethod

@@ -199,3 +199,207 @@ def errors(golden: Path | str, rules: Any = None, nlp: Any = None) -> list[str]:
             if i not in used:
                 out.append(f"EXTRA {s['id']}: {p['display']!r} {p['value']} | {s['text'][:160]}")
     return out
+
+
+# --- the peer's public test sets (../shared/corpus/quantities-peer) ------------------
+#
+# Four small sets published with CQE (Almasian et al., EMNLP 2023): sentences with every
+# quantity's value and its unit named the way quantulum3's catalogue names units
+# ("dollar", "pound sterling", "kilometre per hour", "year of age"). The published
+# F1 of CQE and quantulum3 on each set, value / value+unit, from the same repository:
+PEER_SETS = ("age", "currency", "dimension", "temperature")
+PUBLISHED = {
+    "CQE": {"age": (93.3, 93.3), "currency": (84.2, 79.6), "dimension": (86.5, 79.2), "temperature": (95.7, 92.8)},
+    "quantulum3": {"age": (93.3, 84.4), "currency": (76.2, 32.5), "dimension": (83.6, 61.9), "temperature": (94.3, 74.3)},
+}
+AGE_RX = re.compile(r"\b(old|aged?|ages?)\b", re.I)
+
+
+def _peer_value(text: str) -> Any:
+    """A peer value ("48200000", "10-20", "-5") as a number or a [low, high] range."""
+    t = text.strip().replace(",", "")
+    m = re.fullmatch(r"(-?[\d.]+(?:e[+-]?\d+)?)-(-?[\d.]+(?:e[+-]?\d+)?)", t)
+    try:
+        if m:
+            return [float(m.group(1)), float(m.group(2))]
+        return float(t)
+    except ValueError:
+        return None
+
+
+def peer_sentences(path: Path | str) -> list[dict]:
+    """One peer set in the golden format: text and expected value + unit name."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for i, s in enumerate(data):
+        expect = []
+        for q in s.get("quantities", []):
+            v = _peer_value(str(q.get("value", "")))
+            if v is not None:
+                unit = q.get("normalized_unit")
+                expect.append({"value": v, "unit": None if unit in (None, "", "-", "dimensionless") else unit, "qualifier": "="})
+        out.append({"id": f"{Path(path).stem}-{i}", "text": s["text"], "expect": expect})
+    return out
+
+
+def _unit_catalogue() -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from quantulum3 import load
+
+    return load.units("en_US")
+
+
+def peer_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
+    """checker's unit in the catalogue's naming, with what a rate is per ("dollar per share")."""
+    base = _peer_base_unit(pred, rules, catalogue)
+    per = (pred.get("scope") or {}).get("per")
+    return f"{base} per {per}" if base and per else base
+
+
+def _peer_base_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
+    """checker's unit in the catalogue's naming: "USD" -> "dollar", "%" -> "percentage", "km" -> "kilometre".
+
+    A number of years, months, weeks or days said with "old"/"aged" is an age ("year of age").
+    """
+    unit = pred.get("unit")
+    if not unit:
+        return None
+    named = {"%": "percentage", "°C": "celsius", "°F": "fahrenheit", "degree": "degree", "mi": "mile", "nmi": "nautical mile",
+             "ft": "foot", "lb": "pound-mass", "tonne": "metric ton", "mph": "mile per hour", "km/h": "kilometre per hour",
+             "m²": "square metre", "km²": "square kilometre", "sq ft": "square foot", "sq mi": "square mile", "l": "litre", "ml": "millilitre"}
+    if unit in named:
+        return named[unit]
+    # "50 cents" is 0.50 dollars to checker and 50 cents to the peer sets: the same amount.
+    small = re.search(r"\b(cents?|pence|penny)\b", pred.get("display") or "", re.I)
+    if small and unit in ("USD", "GBP", "EUR"):
+        pred["value"] = [x * 100 for x in pred["value"]] if isinstance(pred["value"], list) else pred["value"] * 100
+        return "penny" if unit == "GBP" else "cent"
+    by_code = {u.currency_code: u.name for u in catalogue.names.values() if getattr(u, "currency_code", None)}
+    if unit in by_code:
+        return {"USD": "dollar", "GBP": "pound sterling"}.get(unit, by_code[unit])
+    if unit in ("year", "month", "week", "day") and AGE_RX.search(pred.get("sentence_text") or pred.get("display") or ""):
+        return f"{unit} of age"
+    if unit in catalogue.names:
+        return unit
+    for table in (catalogue.symbols, catalogue.surfaces, catalogue.surfaces_lower, catalogue.symbols_lower):
+        got = table.get(unit) or table.get(unit.lower())
+        if got:
+            return sorted(u.name for u in got)[0]
+    return unit
+
+
+def peer_same_unit(pred: str | None, gold: str | None) -> bool:
+    """Units equal after plural folding; a bare "degree" of temperature matches either scale it names."""
+    if same_unit(pred, gold):
+        return True
+    if not pred or not gold:
+        return False
+    p, g = pred.lower(), gold.lower()
+    return p.replace("degree ", "") == g.replace("degree ", "") or (g == "count" and p not in ("percentage",))
+
+
+def _match_peer(preds: list[dict], gold: list[dict], tally: Tally) -> None:
+    tally.predicted += len(preds)
+    tally.gold += len(gold)
+    used: set[int] = set()
+    for g in gold:
+        for i, p in enumerate(preds):
+            if i in used or not same_value(p["value"], g["value"]):
+                continue
+            used.add(i)
+            tally.tp["value"] += 1
+            tally.tp["value+unit"] += peer_same_unit(p.get("peer_unit"), g.get("unit"))
+            break
+
+
+def score_peer(folder: Path | str, rules: Any = None, nlp: Any = None) -> dict[str, dict[str, Tally]]:
+    """Tallies per peer set for checker and quantulum3 alone (value, value+unit)."""
+    from checker.nlp import load_pipeline
+    from checker.rules import load_rules
+
+    rules = rules or load_rules()
+    nlp = nlp or load_pipeline(rules)
+    catalogue = _unit_catalogue()
+    out: dict[str, dict[str, Tally]] = {}
+    for name in PEER_SETS:
+        path = Path(folder) / f"{name}.json"
+        if not path.is_file():
+            continue
+        sentences = peer_sentences(path)
+        tallies = {"checker": Tally(), "quantulum3": Tally()}
+        ours = checker_predictions(sentences, rules, nlp)
+        for s, preds in zip(sentences, ours):
+            for p in preds:
+                p["sentence_text"] = s["text"]
+                p["peer_unit"] = peer_unit(p, rules, catalogue)
+            _match_peer(preds, s["expect"], tallies["checker"])
+        for s, preds in zip(sentences, quantulum_names(sentences)):
+            _match_peer(preds, s["expect"], tallies["quantulum3"])
+        out[name] = tallies
+    return out
+
+
+def quantulum_names(sentences: list[dict]) -> list[list[dict]]:
+    """quantulum3 alone, its units named as its catalogue names them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from quantulum3 import parser
+
+    out = []
+    for s in sentences:
+        try:
+            quants = parser.parse(s["text"])
+        except Exception:  # the baseline is scored as it is, errors included
+            quants = []
+        out.append([{"value": q.value, "peer_unit": None if q.unit.name == "dimensionless" else q.unit.name} for q in quants])
+    return out
+
+
+def format_peer_table(tallies: dict[str, dict[str, Tally]]) -> str:
+    """A Markdown table: F1 (value / value+unit) per set, ours and quantulum3 measured, CQE and quantulum3 published."""
+    lines = [
+        "| set | checker value F1 | checker value+unit F1 | quantulum3 here | CQE (published) | quantulum3 (published) |",
+        "| --- | ---: | ---: | --- | --- | --- |",
+    ]
+    for name, t in tallies.items():
+        ours, q3 = t["checker"], t["quantulum3"]
+        cqe, q3p = PUBLISHED["CQE"][name], PUBLISHED["quantulum3"][name]
+        lines.append(
+            f"| {name} | {100 * ours.prf('value')[2]:.1f} | {100 * ours.prf('value+unit')[2]:.1f} | "
+            f"{100 * q3.prf('value')[2]:.1f} / {100 * q3.prf('value+unit')[2]:.1f} | {cqe[0]} / {cqe[1]} | {q3p[0]} / {q3p[1]} |"
+        )
+    return "\n".join(lines)
+
+
+def peer_errors(folder: Path | str, rules: Any = None, nlp: Any = None) -> list[str]:
+    """checker's misses, extras and unit mismatches on the peer sets, for reading as classes."""
+    from checker.nlp import load_pipeline
+    from checker.rules import load_rules
+
+    rules = rules or load_rules()
+    nlp = nlp or load_pipeline(rules)
+    catalogue = _unit_catalogue()
+    out = []
+    for name in PEER_SETS:
+        path = Path(folder) / f"{name}.json"
+        if not path.is_file():
+            continue
+        sentences = peer_sentences(path)
+        for s, preds in zip(sentences, checker_predictions(sentences, rules, nlp)):
+            for p in preds:
+                p["sentence_text"] = s["text"]
+                p["peer_unit"] = peer_unit(p, rules, catalogue)
+            used: set[int] = set()
+            for g in s["expect"]:
+                hit = next((i for i, p in enumerate(preds) if i not in used and same_value(p["value"], g["value"])), None)
+                if hit is None:
+                    out.append(f"MISS {s['id']}: {g['value']} {g['unit']} | {s['text'][:160]}")
+                    continue
+                used.add(hit)
+                if not peer_same_unit(preds[hit]["peer_unit"], g["unit"]):
+                    out.append(f"UNIT {s['id']}: {g['value']} {preds[hit]['peer_unit']}!={g['unit']} | {s['text'][:120]}")
+            for i, p in enumerate(preds):
+                if i not in used:
+                    out.append(f"EXTRA {s['id']}: {p['display']!r} {p['value']} | {s['text'][:160]}")
+    return out

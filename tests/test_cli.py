@@ -66,3 +66,9 @@ def test_missing_input_is_one_line_and_exit_2(tmp_path):
     res = runner.invoke(app, ["run", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2
     assert "[E201]" in res.output and "Traceback" not in res.output
+
+
+def test_evaluate_extraction_peer_folder_without_sets_is_a_usage_error(tmp_path):
+    res = runner.invoke(app, ["evaluate-extraction", "tests/golden/quantities.jsonl", "--peer", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "[E603]" in res.output and "no peer test set" in res.output

@@ -94,7 +94,11 @@ def test_head_of_a_body_is_not_the_director_of_a_branch(rules):
         ("Robert Kilroy-Silk", "Kilroy", True),  # part of a double surname
         ("Catherine Hill", "Katherine Hill", False),
         ("Hugh Hefner", "Hugh Heffner", False),
-        ("Bryant Dalton", "Brian Dalton", False),
+        ("Bryant Dalton", "Brian Dalton", False),  # the package lists it, but it is a spelling
+        ("Stan Smith", "Stanley Smith", True),  # a clipping is a short form
+        ("Peggy Hill", "Margaret Hill", True),  # from the nicknames package
+        ("Vassilis Saraliotis", "Vassilios Saraliotis", True),  # variant_endings
+        ("Betty Page", "Bettie Page", False),
     ],
 )
 def test_same_spelling(rules, a, b, same):
@@ -155,6 +159,36 @@ def test_different_given_names_are_different_people(rules):
     claims = [name("a", 0, "Nick Jones"), name("b", 0, "Rob Jones")]
     linked, conflicts = _run(claims, rules)
     assert {c.subject for c in linked} == {"nick jones", "rob jones"} and conflicts == []
+
+
+def test_a_relative_sharing_a_surname_is_another_person(rules):
+    # "Daniel Reyes, his son" beside the victim "Danny Reyes"... alike given names join
+    # one person only when neither is introduced as a relative.
+    claims = [name("a", 0, "Marlon Reyes"), name("a", 60, "Marlen Reyes", kin="son"), name("b", 0, "Marlon Reyes")]
+    linked, conflicts = _run(claims, rules)
+    assert {c.subject for c in linked} == {"marlon reyes", "marlen reyes"} and conflicts == []
+    # "Gomes' mother, Catherine Gomes" in one article, "Katherine Gomes" in another: one woman.
+    claims = [name("a", 0, "Gary Gomes"), name("a", 40, "Catherine Gomes", kin="mother"), name("b", 0, "Katherine Gomes")]
+    _, conflicts = _run(claims, rules)
+    assert [sorted(v.value for v in c.values) for c in conflicts] == [["Catherine Gomes", "Katherine Gomes"]]
+    claims = [name("a", 0, "Marlon Reyes"), name("b", 60, "Marlen Reyes")]
+    _, conflicts = _run(claims, rules)
+    assert [c.kind for c in conflicts] == ["name_spelling"]
+
+
+@pytest.mark.slow
+def test_kinship_read_from_the_sentence(nlp, rules):
+    text = "The victim, Marlon Reyes, died at the scene and his son, Marlen Reyes, was injured."
+    claims = extract_people(nlp(text), Article(id="a", text=text), rules)
+    assert {c.value: c.extra.get("kin") for c in claims if c.kind == "name"} == {"Marlon Reyes": None, "Marlen Reyes": "son"}
+
+
+def test_a_name_cut_from_a_longer_word_is_no_name(rules):
+    words = ["Luciano", "spoke", "."]
+    doc = make_doc(words, ["PROPN", "VERB", "PUNCT"], [1, 1, 1], ["nsubj", "ROOT", "punct"], ["B-PERSON", "O", "O"])
+    from checker.extract.people import _whole_words
+
+    assert _whole_words(doc, 0, 7) and not _whole_words(doc, 0, 5)
 
 
 def test_one_office_makes_one_person_of_two_first_names(rules):

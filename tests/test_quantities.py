@@ -123,3 +123,96 @@ def test_golden_file_is_well_formed():
         for e in x["expect"]:
             assert e["text"] in x["text"]
             assert e["qualifier"] in ("=", "~", ">", ">=", "<", "<=")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text,value,unit",
+    [
+        ("The deal is worth USD5m.", 5e6, "USD"),
+        ("It was sold for 115USD.", 115, "USD"),
+        ("He paid US$1,250,000 for the flat.", 1250000, "USD"),
+        ("The bill came to A$40.", 40, "AUD"),
+        ("Costs could reach 40-45 billion euros.", [40e9, 45e9], "EUR"),
+        ("It will cost $2 to $3 billion.", [2e9, 3e9], "USD"),
+        ("Two to three thousand people marched.", [2000, 3000], "people"),
+        ("Walls eight to 10 feet tall surround it.", [8, 10], "ft"),
+        ("It costs half a million dollars.", 5e5, "USD"),
+        ("The farm sold for half million dollars.", 5e5, "USD"),
+        ("He took a loan of 35 lakh rupees.", 3.5e6, "INR"),
+        ("It takes 10 1/2 miles of cable.", 10.5, "mi"),
+        ("The new line carries 100 Mbps.", 100, "megabit per second"),
+        ("The engine makes 400 Nm of torque.", 400, "newton metre"),
+        ("Add 75ml of milk.", 75, "ml"),
+        ("The office has 2,000 square feet of floor.", 2000, "sq ft"),
+        ("The temperature fell to -5 degrees fahrenheit.", -5, "°F"),
+        ("It was 40 degrees Celsius in Seville.", 40, "°C"),
+        ("Profit rose to 361 million pounds.", 361e6, "GBP"),
+        ("He was a man of age 87.", 87, "year"),
+        ("After 13 days of bombardment, the city fell.", 13, "day"),
+        ("It was Klitschko's sixth defence of the title.", 6, "ordinal"),
+        ("He retained the title for the fifth time.", 5, "ordinal"),
+    ],
+)
+def test_unit_scale_and_range_forms(nlp, rules, text, value, unit):
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    got = [(c.value, c.unit) for c in extract_quantities(nlp(text), Article(id="t", text=text), rules)]
+    assert any(v == pytest.approx(value) and u == unit for v, u in got), got
+
+
+@pytest.mark.slow
+def test_records_and_rates(nlp, rules):
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def claims(text):
+        return extract_quantities(nlp(text), Article(id="t", text=text), rules)
+
+    rec = {(c.subject, c.value) for c in claims("The 32-year-old Klitschko (52-3, 46 KOs) won his bout.")}
+    assert {("klitschko wins", 52), ("klitschko losses", 3), ("klitschko knockouts", 46)} <= rec
+    assert not [c for c in claims("Chelsea beat Arsenal (2-1) on Sunday.") if c.unit in ("win", "loss")]
+    per = claims("Orkem made a bid of 470 pence a share.")
+    assert per[0].scope.get("per") == "share"
+    assert "per" not in claims("It grew 5% a year ago.")[0].scope
+    # Ordinals that only pick an item are no claims.
+    assert not [c for c in claims("Chelsea won the second game and lost the third.") if c.unit == "ordinal"]
+    assert not [c for c in claims("Inflation fell below 10% for the first time in 30 years.") if c.unit == "ordinal"]
+
+
+def test_peer_sets_are_read_in_the_golden_shape(tmp_path):
+    from checker.scoring import peer_sentences
+
+    f = tmp_path / "currency.json"
+    f.write_text('[{"text": "It cost $ 75 million, 10-20 cents.", "quantities": [{"value": "75000000", "normalized_unit": "dollar"}, '
+                 '{"value": "10-20", "normalized_unit": "cent"}, {"value": "7", "normalized_unit": "-"}]}]', encoding="utf-8")
+    (s,) = peer_sentences(f)
+    assert [(e["value"], e["unit"]) for e in s["expect"]] == [(75e6, "dollar"), ([10.0, 20.0], "cent"), (7.0, None)]
+
+
+def test_peer_units_are_named_as_the_catalogue_names_them(rules):
+    from checker.scoring import _unit_catalogue, peer_same_unit, peer_unit
+
+    cat = _unit_catalogue()
+    assert peer_unit({"unit": "USD", "display": "$5", "value": 5.0}, rules, cat) == "dollar"
+    cents = {"unit": "USD", "display": "50 cents", "value": 0.5}
+    assert peer_unit(cents, rules, cat) == "cent" and cents["value"] == pytest.approx(50)
+    assert peer_unit({"unit": "°F", "value": 5.0}, rules, cat) == "fahrenheit"
+    assert peer_unit({"unit": "year", "sentence_text": "She is 5 years old.", "value": 5.0}, rules, cat) == "year of age"
+    assert peer_unit({"unit": "USD", "display": "$2", "value": 2.0, "scope": {"per": "share"}}, rules, cat) == "dollar per share"
+    assert peer_same_unit("degree", "degree") and not peer_same_unit("celsius", "fahrenheit")
+
+
+@pytest.mark.slow
+def test_peer_sets_at_or_above_the_published_cqe_value_f1(corpus, nlp, rules):
+    """The four public test sets published with CQE: value F1 at or above CQE's on each."""
+    from checker.scoring import PUBLISHED, score_peer
+
+    tallies = score_peer(corpus / "quantities-peer", rules, nlp)
+    assert set(tallies) == {"age", "currency", "dimension", "temperature"}
+    for name, t in tallies.items():
+        cqe_value, cqe_unit = PUBLISHED["CQE"][name]
+        assert 100 * t["checker"].prf("value")[2] >= cqe_value - 0.05, name
+        if name in ("age", "temperature"):
+            assert 100 * t["checker"].prf("value+unit")[2] >= cqe_unit - 0.05, name

@@ -126,14 +126,14 @@ def _precision(c: Claim) -> tuple:
     """Claims that fix the day come first (they shape the groups and name them)."""
     w = c.extra.get("when") or {}
     days = w.get("days")
-    fixes_day = any(w.get(k) is not None for k in ("days", "weekday", "doy"))
+    fixes_day = any(w.get(k) is not None for k in ("days", "weekday", "doy", "clock"))
     span = days[1] - days[0] if days else (w["doy"][1] - w["doy"][0] if w.get("doy") else 10**6)
     return (not fixes_day, w.get("offset") is not None, span, w.get("minutes") is None, c.article, c.start)
 
 
 def _fixes_day(c: Claim) -> bool:
     w = c.extra.get("when") or {}
-    return any(w.get(k) is not None for k in ("days", "weekday", "doy", "offset"))
+    return any(w.get(k) is not None for k in ("days", "weekday", "doy", "offset", "clock"))
 
 
 def compare_dates(df: pd.DataFrame, rules: Rules) -> list[Conflict]:

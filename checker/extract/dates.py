@@ -14,11 +14,12 @@ one event by another, not by the calendar.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import TYPE_CHECKING
 
-from checker.dates import HEDGE_WORDS, parse, parse_published
+from checker.dates import HEDGE_WORDS, RX_CLOCK, When, parse, parse_clock, parse_published, place_utc_offset
 from checker.extract.common import doc_text
-from checker.extract.events import Participants, event_of, mentions_of
+from checker.extract.events import Participants, event_of, is_reporting, mentions_of, predicate_of
 from checker.models import Claim
 
 if TYPE_CHECKING:
@@ -28,9 +29,38 @@ if TYPE_CHECKING:
     from checker.rules import Rules
 
 SKIP_AFTER = ("after", "before", "later", "since", "from", "into", "until", "till", "of")
-SKIP_BEFORE = ("until", "since", "till", "from", "through", "throughout", "between", "every", "each", "per", "for", "within", "over", "of")
-BOUND_BEFORE = {"by": "<=", "before": "<", "after": ">"}
+SKIP_BEFORE = (
+    "until",
+    "since",
+    "till",
+    "from",
+    "through",
+    "throughout",
+    "between",
+    "every",
+    "each",
+    "per",
+    "for",
+    "within",
+    "over",
+    "of",
+)
+BOUND_BEFORE = {"by": "<=", "before": "<", "after": ">", "since": ">="}
 AGE_RX = re.compile(r"\b(\d+|[a-z]+)[- ]years?[- ]old\b|\baged?\b", re.I)
+# A date that names the calendar ("1957", "Thursday", "yesterday") is not a duration,
+# so "in 1957 after turning to Christianity" still dates the verb.
+ABSOLUTE_RX = re.compile(
+    r"\b(1[5-9]\d\d|20\d\d|january|february|march|april|june|july|august|september|october|november|december"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight)\b",
+    re.I,
+)
+# Clock times the model leaves untagged ("at around 4.30am", "0737 GMT").
+RX_LOOSE_TIME = re.compile(
+    r"\b(?:later\s+|earlier\s+)?that\s+(?:same\s+)?(?:day|morning|afternoon|evening|night)\b"
+    r"|\b(?:this|yesterday|tomorrow)\s+(?:morning|afternoon|evening)\b|\blast\s+night\b|\bovernight\b"
+    r"|\bthe\s+(?:next|following|previous)\s+(?:day|morning|afternoon|evening|night)\b|\b\d{1,2}[:.]\d\d\s*[ap]\.?\s?m\b\.?|\b\d{1,2}\s*[ap]\.m\.|\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:gmt|utc|hours|hrs)\b",
+    re.I,
+)
 
 
 def _hedge_before(doc: Doc, ent: Span) -> tuple[int, str]:
@@ -61,14 +91,32 @@ def _skip(doc: Doc, ent: Span) -> bool:
     low = ent.text.lower()
     if ent.label_ not in ("DATE", "TIME") and not any(t.ent_type_ in ("DATE", "TIME") for t in ent):
         return True
-    if nxt is not None and nxt.lower_ in SKIP_AFTER and not low.endswith(("ago", "earlier")):
+    if (
+        nxt is not None
+        and nxt.lower_ in SKIP_AFTER
+        and not low.endswith(("ago", "earlier"))
+        and not ABSOLUTE_RX.search(low)
+    ):
         return True
-    if prv is not None and prv.lower_ in SKIP_BEFORE:
+    # "since 2010" dates when a state began (kept, as a lower bound); "since then" does not.
+    if prv is not None and prv.lower_ in SKIP_BEFORE and not (prv.lower_ == "since" and ABSOLUTE_RX.search(low)):
         return True
     if AGE_RX.search(low) or (prv is not None and prv.lower_ in ("aged", "age")):
         return True
+    # "next year", "last month": the calendar, not a duration; "1100 hours": a clock time.
+    if re.fullmatch(
+        r"(the\s+)?(next|last|this|coming)\s+(week|month|year)|([01]\d|2[0-3])[0-5]\d\s+hours"
+        r"|the\s+(next|following|previous)\s+(day|morning|afternoon|evening|night)|((later|earlier)\s+)?that\s+(same\s+)?(day|morning|afternoon|evening|night)",
+        low,
+    ):
+        return False
     # Bare durations ("three weeks", "30 years") time nothing by the calendar.
-    return bool(re.fullmatch(r"(the\s+)?(past\s+|last\s+|next\s+|first\s+|several\s+|few\s+)?((a|an|\d+|[a-z]+)[\s-]+)?(days?|weeks?|months?|years?|hours?|minutes?|decades?|centuries?|seasons?)(\s+long)?", low))
+    return bool(
+        re.fullmatch(
+            r"(the\s+)?(past\s+|last\s+|next\s+|first\s+|several\s+|few\s+)?((a|an|\d+|[a-z]+)[\s-]+)?(days?|weeks?|months?|years?|hours?|minutes?|decades?|centuries?|seasons?)(\s+long)?",
+            low,
+        )
+    )
 
 
 def _when_clause(doc: Doc, ent: Span):
@@ -84,10 +132,49 @@ def _when_clause(doc: Doc, ent: Span):
     return None
 
 
-def _merged(doc: Doc) -> list[Span]:
+def _clock_spans(doc: Doc) -> list[tuple[Span, dict]]:
+    """Game and fight clocks ("44 seconds into the seventh round", "at the 2:15 mark")."""
+    text = doc_text(doc)
+    out: list[tuple[Span, dict]] = []
+    if not re.search(r"round|quarter|period|half|inning|set|frame|lap|mark|minute", text, re.I):
+        return out
+    for sent in doc.sents:
+        st = sent.text
+        for m in RX_CLOCK.finditer(st):
+            clock = parse_clock(m.group(0), st[: m.start()])
+            if clock is None:
+                continue
+            span = doc.char_span(
+                sent.start_char + m.start(), sent.start_char + m.end(), label="TIME", alignment_mode="expand"
+            )
+            if span is not None:
+                out.append((span, clock))
+    return out
+
+
+def _loose_times(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Clock times the model did not tag, as TIME spans (never overlapping an entity)."""
+    text = doc_text(doc)
+    out: list[Span] = []
+    for m in RX_LOOSE_TIME.finditer(text):
+        if any(e.start_char < m.end() and m.start() < e.end_char for e in ents):
+            continue
+        span = doc.char_span(m.start(), m.end(), label="TIME", alignment_mode="expand")
+        if span is not None:
+            out.append(span)
+    return out
+
+
+def _merged(doc: Doc, clocks: list[tuple[Span, dict]] | None = None) -> list[Span]:
     """DATE/TIME entities, with neighbours that are one expression joined
-    ("8:30 p." + "m. Thursday", "12:45 p.m. on Thursday" stays two)."""
+    ("8:30 p." + "m. Thursday", "12:45 p.m. on Thursday" stays two).
+
+    Entities inside a game clock ("2:15" of "at the 2:15 mark") are the clock's, not times of day.
+    """
     ents = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+    if clocks:
+        ents = [e for e in ents if not any(c.start_char < e.end_char and e.start_char < c.end_char for c, _ in clocks)]
+    ents = sorted(ents + _loose_times(doc, list(doc.ents) + [c for c, _ in (clocks or [])]), key=lambda e: e.start)
     # "8:30" + "p. m.": a clock time whose am/pm the model left outside.
     for i, e in enumerate(ents):
         m = re.match(r"\s*[ap]\.?\s?m\b\.?", doc_text(doc)[e.end_char : e.end_char + 8], re.I)
@@ -113,30 +200,88 @@ def _root(ent: Span):
     return ent.root
 
 
+def _reported_clause(tok, rules: Rules):
+    """The clause a date really times when the parse hangs it on a trailing reporting verb.
+
+    "Felt died at his home ..., Thursday, the Press Democrat reported": the date
+    stands inside the reported clause (before the reporter), so it dates "died".
+    """
+    pred = predicate_of(tok, rules)
+    if pred is None or not is_reporting(pred, rules):
+        return None
+    subj = [c for c in pred.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subj or subj[0].i < tok.i or pred.i < tok.i:
+        return None
+    for c in pred.children:
+        if c.dep_ in ("ccomp", "parataxis") and c.pos_ in ("VERB", "AUX") and c.i < tok.i:
+            return c
+    # The parse may hang the reporting clause off the event instead ("died ..., X reported").
+    head = pred.head
+    if pred.dep_ in ("advcl", "parataxis", "ccomp", "conj") and head.pos_ in ("VERB", "AUX") and head.i < tok.i:
+        return head
+    return None
+
+
+def _utc_offset(doc: Doc, ent: Span, when: When, base) -> int | None:
+    """The UTC offset of a local clock time, from the zone of a place in its sentence."""
+    if when.minutes is None or (when.zone not in (None, "local")):
+        return None
+    places = [e.text for e in ent.sent.ents if e.label_ in ("GPE", "LOC")]
+    if not places and when.zone == "local":
+        places = [e.text for e in doc.ents if e.label_ == "GPE"][:1]
+    day = date.fromordinal(when.days[0]) if when.days else base
+    for name in places:
+        got = place_utc_offset(name, day)
+        if got is not None:
+            return got
+    return None
+
+
 def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
-    """Date claims for the DATE/TIME entities of one article."""
+    """Date claims for the DATE/TIME entities and game clocks of one article."""
     base = parse_published(article.published)
     parts = Participants(doc, [m for m in mentions_of(doc, article, rules)])
     claims: list[Claim] = []
-    for ent in _merged(doc):
+    clocks = _clock_spans(doc)
+    clock_of = {(c.start_char, c.end_char): k for c, k in clocks}
+    spans = sorted(_merged(doc, clocks) + [c for c, _ in clocks], key=lambda e: e.start_char)
+    anchor = None  # the day of the last event the article dated, for "that night"
+    for ent in spans:
         if not article.is_checked(ent.start_char, ent.end_char):
             continue
+        clock = clock_of.get((ent.start_char, ent.end_char))
         clause = _when_clause(doc, ent)
-        if _skip(doc, ent) and clause is None:
+        if clock is None and _skip(doc, ent) and clause is None:
             continue
-        ev = event_of(_root(ent), parts, rules, clause)
+        root = _root(ent)
+        if clause is None:
+            clause = _reported_clause(root, rules)
+        ev = event_of(root, parts, rules, clause)
         if ev is None:
             continue
         start, hedge = _hedge_before(doc, ent)
         surface = doc_text(doc)[start : ent.end_char]
-        when = parse(surface, base, future=ev.future)
+        if clock is not None:
+            when = When(clock=clock, approx=bool(hedge))
+        else:
+            when = parse(surface, base, future=ev.future, anchor=anchor)
         if when.empty:
             continue
+        when.utc_offset = _utc_offset(doc, ent, when, base)
+        if when.days is not None and when.days[0] == when.days[1] and when.relative is None:
+            anchor = date.fromordinal(when.days[0])
         bound = BOUND_BEFORE.get(doc[ent.start - 1].lower_) if ent.start > 0 else None
         sent = ent.sent
         claims.append(
             Claim.in_sentence(
-                article, sent, ent.start_char, ent.end_char, ent.text, "date", ev.subject, when.iso(),
+                article,
+                sent,
+                ent.start_char,
+                ent.end_char,
+                ent.text,
+                "date",
+                ev.subject,
+                when.iso(),
                 qualifier=bound or ("~" if when.approx or hedge else "="),
                 low=float(when.days[0]) if when.days else None,
                 high=float(when.days[1]) if when.days else None,
@@ -149,6 +294,18 @@ def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
 
 def _when_dict(w) -> dict:
     return {
-        "year": w.year, "month": w.month, "day": w.day, "weekday": w.weekday, "minutes": w.minutes,
-        "zone": w.zone, "days": w.days, "doy": w.doy, "offset": w.offset, "approx": w.approx, "part": w.part,
+        "year": w.year,
+        "month": w.month,
+        "day": w.day,
+        "weekday": w.weekday,
+        "minutes": w.minutes,
+        "zone": w.zone,
+        "days": w.days,
+        "doy": w.doy,
+        "offset": w.offset,
+        "approx": w.approx,
+        "part": w.part,
+        "clock": w.clock,
+        "relative": w.relative,
+        "utc_offset": w.utc_offset,
     }

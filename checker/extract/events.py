@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 # nouns, particle verbs, nouns that are not events) is in rules/events.yaml
 # (``rules.events``). The dependency walk and pronouns are grammar, kept here.
 WALK_DEPS = {"prep", "pobj", "npadvmod", "nmod", "compound", "appos", "advmod", "tmod", "obl", "nummod", "quantmod", "amod", "dep", "pcomp"}
+# Verbs that report only with a clause ("police found that ..."); with an object they are events.
+FINDING_VERBS = {"find", "show", "record", "count", "tally"}
 PRONOUNS = {"he", "him", "his", "she", "her", "hers", "it", "its"}
 
 
@@ -108,6 +110,8 @@ def is_reporting(pred: Token, rules: Rules) -> bool:
     lemma = pred.lemma_.lower()
     if lemma in rules.lookups["event"]:
         return False  # "revealed his identity" is the event itself
+    if lemma in FINDING_VERBS and not any(c.dep_ == "ccomp" for c in pred.children):
+        return False  # "was found dead late on Tuesday": a finding, not a statement
     return lemma in REPORTING_VERBS or lemma in {"announce", "tell", "say", "quote"}
 
 

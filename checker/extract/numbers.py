@@ -17,17 +17,22 @@ UNITS_WORDS = {
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }
-SCALE_WORDS = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+SCALE_WORDS = {"hundred": 100, "thousand": 1e3, "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 SUFFIX_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12, "trn": 1e12}
 FRACTION_WORDS = {
     "half": 0.5, "halves": 0.5, "third": 1 / 3, "thirds": 1 / 3, "quarter": 0.25, "quarters": 0.25,
     "fifth": 0.2, "fifths": 0.2, "tenth": 0.1, "tenths": 0.1,
 }
 VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125}
-DOZEN = {"dozen": 12, "score": 20}
+DOZEN = {"dozen": 12, "score": 20, "pair": 2}
 
 NUMBER_WORD = "|".join(sorted(list(UNITS_WORDS) + ["a", "an"], key=len, reverse=True))
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Digits: "11,000", "12,34,567.89" (Indian grouping), "10 1/2" and "3/4" (fractions of
+# halves, thirds, quarters, eighths, sixteenths only: "9/11" is a date), "4.5".
+_DIGITS = (
+    r"\d{1,2}(?:,\d\d)+,\d{3}(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+    r"|\d+\s\d/(?:2|3|4|8|16)(?![\d/])|\d/(?:2|3|4|8|16)(?![\d/])|\d+(?:\.\d+)?"
+)
 _VULG = "".join(VULGAR)
 
 
@@ -40,6 +45,9 @@ def parse_digits(s: str) -> float:
         s = s[:-1]
     if not s:
         return frac
+    m = re.fullmatch(r"(?:(\d+)\s)?(\d+)/(\d+)", s)
+    if m:
+        return float(m.group(1) or 0) + int(m.group(2)) / int(m.group(3)) + frac
     return float(s.replace(",", "")) + frac
 
 

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from checker.models import Article
     from checker.rules import Rules
 
+# Verbs that give someone an office: with an object, the office is the object's.
+APPOINT_VERBS = {"name", "appoint", "nominate", "elect", "make", "promote", "choose", "pick", "tap", "hire", "designate", "install", "select", "reappoint", "confirm"}
+GLUED_RX = re.compile(r"^\S*?[)\]}>»”\"]+[-–—:]*(?=[A-Z])")
 STOP_CLAUSE = {"who", "which", "that", "whose", "whom", "when", "where", "while", "because", "after", "before", "since", "as"}
 RECOVER_LABELS = {"", "NORP", "ORG", "PRODUCT", "WORK_OF_ART", "PERSON", "EVENT"}
 
@@ -48,10 +51,11 @@ class Mention:
     name: str
     sent: Span
     recovered: bool = False
+    lead: int = 0  # characters of the first token before the name ("Network)-" of "Network)-Wladimir")
 
     @property
     def char_start(self) -> int:
-        return self.sent.doc[self.start].idx
+        return self.sent.doc[self.start].idx + self.lead
 
     @property
     def char_end(self) -> int:
@@ -66,8 +70,17 @@ def _clean(ent: Span, rules: Rules) -> tuple[int, int] | None:
     doc = ent.doc
     while e > s and (doc[e - 1].text in POSSESSIVE or doc[e - 1].is_punct):
         e -= 1
+    # Honorifics, offices and roles the model put inside the name ("Lawyer Alexis Kougias",
+    # "Doctor"): the title is read from before the name, the name is what follows.
     while s < e and (norm_word(doc[s].text) in lex.honorifics or norm_word(doc[s].text) in lex.canon or doc[s].is_punct):
         s += 1
+    # A title word among the first words with a full name after it ("Surgeon General
+    # Regina Benjamin"); a two-word "Dean Smith" keeps its given name.
+    lead = [k for k in range(s, min(s + 3, e)) if lex.is_title_word(norm_word(doc[k].text))]
+    if lead and (e - lead[-1] - 1 >= 2 or e - lead[-1] - 1 >= 1 and doc[lead[-1]].pos_ != "PROPN"):
+        s = lead[-1] + 1
+    elif lead and lead[-1] == e - 1:
+        return None
     if s >= e:
         return None
     toks = doc[s:e]
@@ -102,11 +115,22 @@ def person_mentions(doc: Doc, article: Article, rules: Rules) -> list[Mention]:
         if not article.is_checked(first.idx, last.idx + len(last.text)):
             continue
         name = doc_text(doc)[first.idx : last.idx + len(last.text)]
-        out.append(Mention(s, e, name, ent.sent))
+        # A token that swallowed the punctuation before the name ("(Sports Network)-Wladimir").
+        glued = GLUED_RX.match(name)
+        lead = glued.end() if glued else 0
+        if not _whole_words(doc, first.idx + lead, last.idx + len(last.text)):
+            continue
+        out.append(Mention(s, e, name[lead:], ent.sent, lead=lead))
         taken.update(range(ent.start, ent.end))
     out.extend(_candidates(doc, article, rules, taken))
     out.sort(key=lambda m: m.start)
     return out
+
+
+def _whole_words(doc: Doc, start: int, end: int) -> bool:
+    """A name starts and ends on word boundaries: "Lucia" cut from "Luciano" is no name."""
+    text = doc_text(doc)
+    return not (start > 0 and text[start - 1].isalnum()) and not (end < len(text) and text[end].isalnum())
 
 
 def _name_shaped(toks: list[Token], rules: Rules) -> bool:
@@ -126,21 +150,32 @@ def _name_shaped(toks: list[Token], rules: Rules) -> bool:
 def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> list[Mention]:
     """Name-shaped entities and capitalized words the model did not tag PERSON."""
     out: list[Mention] = []
+    lex = lexicon(rules)
     places = set(rules.lookups["place"])
     for ent in doc.ents:
         if ent.label_ not in RECOVER_LABELS or ent.label_ == "PERSON" or ent.start in taken:
             continue
         toks = [t for t in ent if t.text not in POSSESSIVE]
-        if len(toks) == 1:
+        # An entity run across a line break is two things ("Showdown\nW. Mark Felt Sr."):
+        # the name is the part after the last break; a final dot is punctuation.
+        brk = max((k for k, t in enumerate(toks) if "\n" in t.text), default=-1)
+        toks = toks[brk + 1 :]
+        while toks and toks[-1].is_punct:
+            toks = toks[:-1]
+        # Offices the model put in front of the name ("Surgeon General Regina Benjamin").
+        while len(toks) > 2 and (lex.is_title_word(norm_word(toks[0].text)) or norm_word(toks[0].text) in lex.honorifics or norm_word(toks[0].text) in lex.canon):
+            toks = toks[1:]
+        if len(toks) <= 1:
             continue
-        if _name_shaped(toks, rules) and article.is_checked(toks[0].idx, toks[-1].idx + len(toks[-1].text)):
+        a, b = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        if _name_shaped(toks, rules) and article.is_checked(a, b) and _whole_words(doc, a, b):
             name = doc_text(doc)[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
             out.append(Mention(toks[0].i, toks[-1].i + 1, name, ent.sent, recovered=True))
             taken.update(range(ent.start, ent.end))
     for t in doc:
         if t.i in taken or t.pos_ != "PROPN" or not t.is_title or not t.is_alpha or len(t.text) < 3:
             continue
-        if t.ent_type_ not in RECOVER_LABELS or t.lower_ in places:
+        if t.ent_type_ not in RECOVER_LABELS or t.lower_ in places or lex.is_title_word(norm_word(t.text)):
             continue
         ent = ent_at(t) if t.ent_type_ else None
         if ent is not None and not (t.sent.start <= ent.start and ent.end <= t.sent.end):
@@ -249,6 +284,10 @@ def _right_phrase(doc: Doc, start: int, sent: Span, rules: Rules) -> list[Token]
             break
         toks.append(t)
         i += 1
+    # "Hamas, the UN's director of operations in Gaza, John Ging, was": the phrase
+    # introduces the name after it, not the one before.
+    if i + 1 < sent.end and doc[i].text == "," and doc[i + 1].ent_type_ == "PERSON" and doc[i + 1].ent_iob_ == "B":
+        return []
     return toks
 
 
@@ -309,15 +348,61 @@ def titles_for(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]]:
             t = parse_title(left, rules)
             if t is not None:
                 out.append((t, "apposition"))
+    # The parse's own apposition: "the United Nations' director of operations in Gaza,
+    # John Ging," (the name hangs off the title's noun phrase, perhaps off its "of" object).
+    if not any(p == "apposition" for _, p in out):
+        t = _appos_title(m, doc, rules)
+        if t is not None:
+            out.append((t, "apposition"))
     # Apposition after the name: "John Ging, director of operations in Gaza".
-    if m.end + 1 < sent.end and doc[m.end].text == ",":
-        right = _right_phrase(doc, m.end + 1, sent, rules)
+    after = m.end + 1 if m.end + 1 < sent.end and doc[m.end].text == "." and doc[m.end + 1].text == "," else m.end
+    if after + 1 < sent.end and doc[after].text == ",":
+        right = _right_phrase(doc, after + 1, sent, rules)
         if right and _main_head_is_title(right, rules):
             t = parse_title(right, rules)
             if t is not None:
                 out.append((t, "apposition"))
     out.extend(_clause_titles(m, doc, rules))
     return out
+
+
+def _names_other(head: Token, m: Mention) -> bool:
+    """The title's noun phrase names another person ("named Regina Benjamin surgeon general")."""
+    return any(t.ent_type_ == "PERSON" and not m.start <= t.i < m.end for t in _np_tokens(head))
+
+
+def _appos_title(m: Mention, doc: Doc, rules: Rules) -> Title | None:
+    """The title noun phrase a name stands in apposition to, before the name.
+
+    spaCy hangs "John Ging" off "director" in "the UN's director of operations
+    in Gaza, John Ging,", and "Philip Schiller" off "Marketing" in "Apple's
+    senior vice president of Worldwide Product Marketing, Philip Schiller,":
+    the walk goes up through "of" objects to the title word, so the title is
+    bound to the noun phrase the parse gives it.
+    """
+    lex = lexicon(rules)
+    root = next((t for t in doc[m.start : m.end] if not m.start <= t.head.i < m.end), None)
+    if root is None or root.dep_ != "appos" or doc[m.start - 1].text != ",":
+        return None
+    head = root.head
+    for _ in range(4):
+        if lex.is_title_word(norm_word(head.text)) and head.pos_ in ("NOUN", "PROPN"):
+            break
+        if head.dep_ not in ("pobj", "prep", "compound", "conj") or head.head == head:
+            return None
+        head = head.head
+    else:
+        return None
+    if head.i >= m.start or head.ent_type_ == "PERSON":
+        return None
+    toks = [t for t in _np_tokens(head) if t.i < m.start - 1]
+    # A line break or a sentence end the segmenter missed ("... MacBook Pro.\nApple's ...").
+    cut = max((k for k, t in enumerate(toks) if "\n" in t.text or t.text in (".", "!", "?", ";")), default=-1)
+    toks = toks[cut + 1 :]
+    # The phrase must run up to the comma before the name, with nothing in between.
+    if not toks or toks[-1].i != m.start - 2:
+        return None
+    return parse_title(toks, rules)
 
 
 def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]]:
@@ -336,9 +421,13 @@ def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]
                 verbs.append(c)
     for verb in verbs:
         lemma = verb.lemma_.lower()
+        # "Obama named Regina Benjamin surgeon general": an active appointment verb's
+        # title belongs to its object, never to the one who appoints.
+        if lemma in APPOINT_VERBS and root.dep_ == "nsubj" and any(c.dep_ in ("dobj", "obj") for c in verb.children):
+            continue
         for c in verb.children:
-            if c.dep_ in ("attr", "oprd") and lemma in ("be", "become", "remain", "serve", "name", "appoint", "elect", "make", "promote") and c.pos_ in ("NOUN", "PROPN"):
-                if lex.is_title_word(norm_word(c.text)):
+            if c.dep_ in ("attr", "oprd") and lemma in ("be", "become", "remain", "serve", "name", "appoint", "elect", "make", "promote") and c.pos_ in ("NOUN", "PROPN", "ADJ"):
+                if lex.is_title_word(norm_word(c.text)) and not _names_other(c, m):
                     t = parse_title(_np_tokens(c), rules)
                     if t is not None:
                         out.append((t, "change" if lemma in lex.change_verbs else "copula"))
@@ -353,8 +442,18 @@ def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]
         # "named acting director" as an xcomp/oprd of a passive change verb.
         if lemma in lex.change_verbs:
             for c in verb.children:
-                if c.dep_ in ("xcomp", "ccomp", "dobj") and c.pos_ in ("NOUN", "PROPN") and lex.is_title_word(norm_word(c.text)) and c.i not in range(m.start, m.end):
+                if c.dep_ in ("xcomp", "ccomp", "dobj") and c.pos_ in ("NOUN", "PROPN") and lex.is_title_word(norm_word(c.text)) and c.i not in range(m.start, m.end) and not _names_other(c, m):
                     t = parse_title(_np_tokens(c), rules)
+                    if t is not None:
+                        out.append((t, "change"))
+    # "Obama nominated Regina Benjamin as surgeon general", "appointed him chief of staff".
+    if root.dep_ in ("dobj", "obj") and root.head.lemma_.lower() in APPOINT_VERBS:
+        verb = root.head
+        for c in verb.children:
+            cands = [o for o in c.children if o.dep_ == "pobj"] if c.dep_ == "prep" and c.lower_ == "as" else [c] if c.dep_ in ("oprd", "xcomp", "attr") else []
+            for o in cands:
+                if o.pos_ in ("NOUN", "PROPN") and lex.is_title_word(norm_word(o.text)) and not m.start <= o.i < m.end:
+                    t = parse_title(_np_tokens(o), rules)
                     if t is not None:
                         out.append((t, "change"))
     # "An amateur photographer named Jerry Tibbs".
@@ -381,6 +480,33 @@ def _after_det(doc: Doc, m: Mention) -> bool:
     return before in (",", ";") and (after in (",", ";", ".") or m.end >= len(doc) or doc[m.end].is_space)
 
 
+# Kinship nouns: a name introduced by one ("his son, Mark Smith") names a relative of
+# someone else in the story, who may share the surname but is another person.
+KINSHIP = {
+    "son", "daughter", "wife", "husband", "father", "mother", "brother", "sister", "grandson", "granddaughter",
+    "grandfather", "grandmother", "nephew", "niece", "uncle", "aunt", "cousin", "stepson", "stepdaughter",
+    "stepfather", "stepmother", "widow", "widower", "child", "sibling", "parent", "fiancee", "fiance", "twin",
+}
+
+
+def _kinship(m: Mention, doc: Doc) -> str | None:
+    """The kinship noun a name is introduced by, before it or in apposition ("Mark Smith, her son")."""
+    k = m.start - 1
+    while k >= m.sent.start and doc[k].text in (",", "-", "–"):
+        k -= 1
+    if k >= m.sent.start and doc[k].lemma_.lower() in KINSHIP:
+        return doc[k].lemma_.lower()
+    root = next((t for t in doc[m.start : m.end] if not m.start <= t.head.i < m.end), None)
+    if root is None:
+        return None
+    if root.dep_ == "appos" and root.head.lemma_.lower() in KINSHIP:
+        return root.head.lemma_.lower()
+    for c in root.children:
+        if c.dep_ == "appos" and c.lemma_.lower() in KINSHIP and c.i >= m.end:
+            return c.lemma_.lower()
+    return None
+
+
 def _key(name: str) -> str:
     """The person key before linking: the name as written, folded ("jean-noel barrot")."""
     return fold(name)
@@ -393,12 +519,11 @@ def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     held: list[tuple[Mention, Title]] = []
     for m in mentions:
         sent = m.sent
-        claims.append(
-            Claim.in_sentence(
-                article, sent, m.char_start, m.char_end, m.name, "name", _key(m.name), m.name,
-                extra={"candidate": True, "det": _after_det(doc, m)} if m.recovered else {"det": _after_det(doc, m)},
-            )
-        )
+        extra = {"candidate": True, "det": _after_det(doc, m)} if m.recovered else {"det": _after_det(doc, m)}
+        kin = _kinship(m, doc)
+        if kin:
+            extra["kin"] = kin
+        claims.append(Claim.in_sentence(article, sent, m.char_start, m.char_end, m.name, "name", _key(m.name), m.name, extra=extra))
         found = titles_for(m, doc, rules)
         changed = any(p == "change" for _, p in found)
         seen: set[tuple[int, int]] = set()

@@ -12,6 +12,7 @@ this pass already found a number (it misreads many news numbers on its own:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from checker.extract.numbers import (
     _DIGITS,
     _VULG,
     FRACTION_WORDS,
+    SCALE_WORDS,
     SUFFIX_SCALES,
     UNITS_WORDS,
     parse_digits,
@@ -38,11 +40,14 @@ if TYPE_CHECKING:
     from checker.models import Article
     from checker.rules import Rules
 
-_CUR = r"US\$|U\.S\.\s?\$|C\$|A\$|HK\$|NZ\$|S\$|\$|£|€|¥|Rs\.?\s?|RM|(?<![A-Za-z])[ep](?=\d)"
+# Currency signs, and ISO codes written before the figure ("USD5m", "EUR 40"); a three-letter
+# word that is no currency code is dropped from the mention again (``find_mentions``).
+_CUR = r"US\$|U\.S\.\s?\$|C\$|A\$|HK\$|NZ\$|S\$|\$|£|€|¥|Rs\.?\s?|RM|(?<![A-Za-z])[ep](?=\d)|(?<![A-Za-z])[A-Z]{3}(?=\s?\d)"
 _NUM = rf"(?:(?:{_DIGITS})[{_VULG}]?|[{_VULG}])"
 # Letters glued to the number: a scale ("bn", "m") or a unit ("km", "GB", "p").
 _SUF = r"[A-Za-z]{1,4}"
-_SCALE = r"(?:[\s-]+(?:hundred|thousand|million|billion|trillion))*"
+_SCALES = "hundred|thousand|lakhs?|crores?|million|billion|trillion"
+_SCALE = rf"(?:[\s-]+(?:{_SCALES}))*"
 _ONE = rf"(?P<curN>{_CUR})?\s?(?P<numN>{_NUM})(?P<sufN>{_SUF})?(?P<scaleN>{_SCALE})"
 _ONE1, _ONE2 = _ONE.replace("N>", "1>"), _ONE.replace("N>", "2>")
 DIGIT_RX = re.compile(
@@ -52,9 +57,9 @@ DIGIT_RX = re.compile(
 GLUED_UNITS = {"p": "pence", "pc": "%", "gbs": "gb", "mbs": "mb", "lbs": "lb", "kms": "km", "in": "inch"}
 _W = "|".join(sorted(UNITS_WORDS, key=len, reverse=True))
 WORD_RX = re.compile(
-    rf"\b(?:(?:a|an)\s+)?(?:(?:{_W})(?:[\s-]+(?:{_W}|hundred|thousand|million|billion|trillion|and(?=\s+(?:{_W}))))*"
-    rf"|(?:a|an)\s+(?:hundred|thousand|million|billion|dozen)|dozen)"
-    rf"(?:\s+(?:hundred|thousand|million|billion|trillion))*\b",
+    rf"\b(?:(?:a|an)\s+)?(?:(?:{_W})(?:[\s-]+(?:{_W}|{_SCALES}|and(?=\s+(?:{_W}))))*"
+    rf"|(?:a|an)\s+(?:hundred|thousand|lakh|crore|million|billion|dozen)|dozen|(?:a|one)\s+pair(?=\s+of\b))"
+    rf"(?:\s+(?:{_SCALES}))*\b",
     re.IGNORECASE,
 )
 # "half" and "quarter" stand alone; "third", "fifth" need a count before them
@@ -114,6 +119,14 @@ NOT_QUANTITY_BEFORE = {
 }
 TIME_WORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
               "minute", "minutes", "second", "seconds", "decade", "decades", "century", "centuries"}
+PER_RX = re.compile(r"\s?-?\s*(?:per|a|an|each)[\s-]+([A-Za-z]+)\b(?!\s+(?:of|ago|earlier|before|later|previously)\b)")
+
+
+def _singular_word(w: str) -> str:
+    return w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
+
+
+TIME_UNITS = {"year", "month", "week", "day", "hour", "minute", "second", "decade", "century"}
 RELATIVE_AFTER = ("ago", "earlier", "later", "before", "after", "since", "from now", "previously")
 SCORE_WORDS = {"win", "won", "victory", "defeat", "beat", "beaten", "lost", "lose", "draw", "drew",
                "lead", "led", "score", "scored", "scoreline", "goal", "goals", "match", "game",
@@ -164,13 +177,64 @@ def _glued(m: re.Match, n: int, text: str, rules: Rules) -> tuple[float, str | N
         return (1e6, None) if money else (1.0, "m")
     if suf in SUFFIX_SCALES:
         return SUFFIX_SCALES[suf], None
+    code = rules.lookup("currency", suf) if len(suf) == 3 else None
+    if code:
+        return 1.0, code  # "115USD"
     unit = GLUED_UNITS.get(suf, suf)
     if unit == "pence":
         return 0.01, "GBP"
     canon = rules.lookup("unit", unit)
     if canon:
         return 1.0, canon
+    # Any other unit symbol glued to the number ("75ml", "100Mbps", "0.8rad"), from
+    # quantulum3's unit catalogue: two letters at least, so "4G" or "3D" stay names.
+    if len(suf) >= 2 and suf not in ("am", "pm", "st", "nd", "rd", "th", "hrs", "gmt", "utc"):
+        got = catalogue_unit(m.group(f"suf{n}"), rules)
+        if got:
+            return 1.0, got
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue():
+    """quantulum3's unit catalogue (symbols and surface words), loaded once per process."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from quantulum3 import load
+
+    return load.units("en_US")
+
+
+PHYSICAL = {"length", "mass", "area", "volume", "speed", "temperature", "energy", "power", "data storage", "data transfer rate",
+            "frequency", "force", "torque", "pressure", "angle", "time", "acceleration", "electric potential", "electric current",
+            "density", "fuel economy", "luminous intensity", "currency"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _catalogue_lookup(word: str) -> str | None:
+    try:
+        cat = _catalogue()
+    except Exception:  # a broken quantulum3 install loses only this lookup
+        return None
+    got = cat.symbols.get(word) or (cat.surfaces_lower.get(word.lower()) if len(word) > 2 else None)
+    if not got:
+        return None
+    units = sorted((u for u in got if u.entity.name in PHYSICAL and u.entity.name != "currency"), key=lambda u: u.name)
+    return units[0].name if units else None
+
+
+def catalogue_unit(word: str, rules: Rules) -> str | None:
+    """The unit a word names in the rules, else in quantulum3's catalogue ("Mbps" -> megabit per second)."""
+    w = word.strip()
+    if not w:
+        return None
+    exact = _catalogue_lookup(w) if w != w.lower() else None
+    lower = _catalogue_lookup(w.lower()) if exact else None
+    if exact and lower and exact != lower:
+        return exact  # the case says which: "Nm" is newton metres, "nm" nanometres
+    return rules.lookup("unit", w.lower()) or _catalogue_lookup(w)
 
 
 def _one_value(m: re.Match, n: int, scale_factor: float) -> float:
@@ -178,7 +242,7 @@ def _one_value(m: re.Match, n: int, scale_factor: float) -> float:
     scale = m.group(f"scale{n}") or ""
     for w in re.split(r"[\s-]+", scale.strip().lower()):
         if w:
-            v *= {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[w]
+            v *= SCALE_WORDS[w]
     return v
 
 
@@ -208,6 +272,8 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
         cur = _currency_of(m.group("cur1"), rules) or (g1[1] if g1[1] in rules.compare.currencies else None)
         unit1 = None if cur else g1[1]
         s0 = m.start()
+        if m.group("cur1") and re.fullmatch(r"[A-Z]{3}", m.group("cur1")) and not _currency_of(m.group("cur1"), rules):
+            s0 = m.start("num1")  # "GDP 5%": a word, not a currency code
         if not m.group("num2"):
             surface = text[s0 : m.end()].rstrip(" -–—")
             out.append(Mention(s0, s0 + len(surface), surface, v1, cur, m.group("num1"), unit=unit1))
@@ -231,6 +297,12 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
             out.append(Mention(s0, m.end(), surface, (v1, v2 or v1), cur, n1, unit=unit1))
             taken.append((s0, m.end()))
             continue
+        # "from $2 to $3 billion": the scale word of the second end is the first's too.
+        if v2 is not None and not m.group("suf1") and not (m.group("scale1") or "").strip() and (m.group("scale2") or "").strip():
+            bare2 = parse_digits(n2)
+            if bare2 and parse_digits(n1) <= bare2 < parse_digits(n1) * 10:
+                v1 = v1 * (v2 / bare2)
+                two_levels = sep == "to" and (before.rstrip().endswith("from") or CHANGE_BEFORE.search(before))
         if two_levels or v2 is None:
             # "fell 11,000 to 813,200", "from £6 to £10": two figures, not a range.
             e1 = m.end("scale1") if m.group("scale1") else m.end("suf1") if m.group("suf1") else m.end("num1")
@@ -255,9 +327,9 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
         if v is None:
             continue
         # "half a million", "a quarter of a million": a fraction of a scale word.
-        more = re.match(r"\s+(?:of\s+)?(?:a|an)\s+(thousand|million|billion|trillion)\b", text[e0:], re.IGNORECASE)
+        more = re.match(r"\s+(?:of\s+)?(?:(?:a|an)\s+)?(thousand|lakh|crore|million|billion|trillion)\b", text[e0:], re.IGNORECASE)
         if more:
-            v *= {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}[more.group(1).lower()]
+            v *= SCALE_WORDS[more.group(1).lower()]
             e0 += more.end()
         out.append(Mention(s0, e0, text[s0:e0], v, None, m.group(0), is_word=True))
         taken.append((s0, e0))
@@ -298,6 +370,21 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
                     merged.append(Mention(a.start, b.end, text[a.start : b.end], (av, bv), a.currency or b.currency, a.surface_num, unit=a.unit or b.unit))
                     i += 2
                     continue
+            # "two to three thousand", "eight to 10 feet": one stated range, the second
+            # end's scale word applying to both; "from two to three" after a change is two levels.
+            raw_gap = text[a.end : b.start]
+            if (gap == "to" or raw_gap in ("-", "–")) and (a.is_word or b.is_word) and not a.currency and not a.unit and not FRACTION_RX.search(a.text + " " + b.text):
+                av, bv = float(a.value), float(b.value)
+                scale = re.search(r"\b(hundred|thousand|lakh|crore|million|billion|trillion)$", b.text.lower())
+                if scale and not re.search(r"(hundred|thousand|lakh|crore|million|billion|trillion)", a.text.lower()):
+                    factor = SCALE_WORDS[scale.group(1)]
+                    if av * factor <= bv:
+                        av *= factor
+                changing = before.rstrip().endswith("from") or CHANGE_BEFORE.search(before)
+                if av < bv and not changing:
+                    merged.append(Mention(a.start, b.end, text[a.start : b.end], (av, bv), b.currency, a.surface_num, is_word=a.is_word and b.is_word, unit=b.unit))
+                    i += 2
+                    continue
         merged.append(a)
         i += 1
     return merged
@@ -335,11 +422,17 @@ def _unit_after(after: str, rules: Rules) -> tuple[str | None, str | None, int]:
         if not cand:
             continue
         consumed = m.start(2) + len("".join(parts[:k]).rstrip(" -"))
+        # A sentence's full stop is not part of the unit ("35 lakh rupees.").
+        if cand.endswith(".") and not rules.lookup("currency", cand) and not rules.lookup("unit", cand):
+            cand, consumed = cand.rstrip("."), consumed - (len(cand) - len(cand.rstrip(".")))
         cur = rules.lookup("currency", cand)
         if cur and cand not in ("e", "won", "rs"):
             return None, cur, consumed
         unit = rules.lookup("unit", cand)
         if unit:
+            orig = after[m.start(2) : m.start(2) + len(cand)]
+            if orig != cand and re.fullmatch(r"[A-Za-z]+", orig):
+                unit = catalogue_unit(orig, rules) or unit
             return unit, None, consumed
     return None, None, 0
 
@@ -587,7 +680,7 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
     if prev in ("ranked", "rank", "number", "no", "no.", "#") or before.endswith("#"):
         return "ranking"
     # Parts of names and codes: "G8", "F-16", "AK-47", "Windows 7", "MP3".
-    if re.search(r"[A-Za-z][-]?$", before[-2:] if before else "") and rel > 0 and not sent_text[rel - 1].isspace():
+    if re.search(r"[A-Za-z][-]?$", before[-2:] if before else "") and rel > 0 and not sent_text[rel - 1].isspace() and not before.lower().endswith("age-"):
         return "name"
     if re.match(r"[A-Za-z]", after) and not re.match(r"(bn|m|k|mn|km|kg|cm|mm|ft|lb|mph|mw|gb|mb|ghz)\b", al):
         return "name"
@@ -626,19 +719,25 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
                 and not rules.lookup("currency", before_tok.lower_) and before_tok.lower_ not in ("i",):
             return "name"
         if after_tok is not None and after_tok.is_title and after_tok.ent_type_ not in ("NORP", "GPE", "DATE") and not re.match(r"\s*[,.;:]", after) and after_tok.pos_ == "PROPN":
-            return "name"
+            if not (last.idx + len(last.text) == after_tok.idx - 1 and catalogue_unit(after_tok.text, rules) and len(after_tok.text) >= 2):
+                return "name"
     # Reporting periods and points in time: "for the three months to December",
     # "the past 12 months", "the best in five years", "after 20 minutes".
     if re.match(r"[\s-]?(" + "|".join(sorted(TIME_WORDS, key=len, reverse=True)) + r")\b", al):
-        if re.search(r"\b(the|the past|the last|the next|the first|in|after|past|last|next)\s*$", before.lower()[-16:]):
+        # "after 13 days of bombardment": how long an event lasted, not a reporting period
+        # ("the first three months of the year").
+        lasted = re.match(r"[\s-]?[a-z]+\s+of\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[a-z]+\s+){0,2}?([a-z]+)", al)
+        of_event = lasted is not None and lasted.group(1) not in TIME_WORDS and lasted.group(1) not in ("age", "year", "season", "quarter", "half")
+        if re.search(r"\b(the|the past|the last|the next|the first|in|after|past|last|next)\s*$", before.lower()[-16:]) and not of_event and not _age_like(before, after):
             return "period"
     # Designations: "the 60m hurdles", "a 17-inch notebook", "a 5.56mm rifle".
     if m.unit in ("m", "mm", "cm", "inch", "km") or re.match(r"[\s-]?(meter|metre|inch|mm)\b", al):
         rest = re.sub(r"^[\s-]?(meters?|metres?|inch(es)?|mm)?", "", al) if not m.unit else al
         if re.match(r"[\s-]?[a-z]+", rest) and not re.match(r"[\s-]?(of|off|from|to|away|long|high|wide|deep|thick|tall|in|above|below|north|south|east|west|northeast|northwest|southeast|southwest|and|or)\b", rest):
             return "designation"
+    glued_measure = m.unit is not None and m.unit not in TIME_UNITS
     for t in toks:
-        if t.ent_type_ in ("DATE", "TIME") and not m.currency and not _age_like(before, after):
+        if t.ent_type_ in ("DATE", "TIME") and not m.currency and not glued_measure and not _age_like(before, after):
             if re.match(r"[\s-]?(" + "|".join(sorted(TIME_WORDS, key=len, reverse=True)) + r")\b", al):
                 if any(re.match(rf"[\s-]?\w+[\s-]+{w}\b", al) or re.match(rf"[\s-]?\w+\s+\w+\s+{w}\b", al) for w in RELATIVE_AFTER) or re.match(r"[\s-]?\w+\s+(ago|earlier|later|previously)\b", al):
                     return "relative date"
@@ -668,7 +767,14 @@ def extract_quantities(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     for sent in doc.sents:
         if not article.is_checked(sent.start_char, sent.end_char):
             continue
-        claims.extend(_sentence_quantities(sent, article, rules))
+        found = _sentence_quantities(sent, article, rules)
+        records = record_claims(sent, article, rules)
+        if records:
+            # The figures of a record are the record's, not counts of their own.
+            spans = {(c.start, c.end) for c in records}
+            found = [c for c in found if not any(c.start < e and s < c.end for s, e in spans)]
+        claims.extend(found + records + ordinal_claims(sent, article, rules))
+    claims.sort(key=lambda c: (c.start, c.end))
     return claims
 
 
@@ -706,6 +812,111 @@ def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Cla
             claim.extra["conversion_of"] = prev.extra.get("conversion_of", prev.start)
             claim.low, claim.high = (safe_float(x) for x in interval(_value_of(claim), claim.qualifier, rounding_unit(claim.text, _point(_value_of(claim))), rules))
         out.append(claim)
+    return out
+
+
+ORDINAL_RX = re.compile(
+    r"^(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
+    r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|\d{1,3}(?:st|nd|rd|th))$",
+    re.I,
+)
+_ORDINAL_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
+         "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
+    )
+}
+# Words that make an ordinal a count of repeats ("the seventh straight day", "his 10th consecutive bout").
+SERIES_WORDS = {"consecutive", "straight", "successive", "running", "successful"}
+
+
+def _ordinal_value(text: str) -> int | None:
+    t = text.lower()
+    if t in _ORDINAL_WORDS:
+        return _ORDINAL_WORDS[t]
+    m = re.match(r"(\d{1,3})(st|nd|rd|th)$", t)
+    return int(m.group(1)) if m else None
+
+
+def ordinal_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
+    """Ordinals that state how many times something has happened.
+
+    "Klitschko's sixth defence", "his 10th consecutive bout", "for the fifth
+    time", "the seventh straight day": the ordinal counts repeats of one
+    person's or one story's event, so "fifth" against "sixth" disagree.
+    Ordinals that only pick an item ("the second game", "the first quarter")
+    are not claims: nothing says they count the same series.
+    """
+    out: list[Claim] = []
+    for tok in sent:
+        if tok.dep_ != "amod" or tok.head.pos_ != "NOUN" or not ORDINAL_RX.match(tok.text):
+            continue
+        value = _ordinal_value(tok.text)
+        noun = tok.head
+        # "first" says only that it had not happened before; "one-third" is a fraction.
+        if value is None or value < 2 or noun.i < tok.i or (tok.i > 0 and sent.doc[tok.i - 1].text in ("-", "–")):
+            continue
+        series = any(c.lower_ in SERIES_WORDS for c in noun.children if c.i < noun.i)
+        # "this year's third quarter" names a period; "his sixth defence" counts his defences.
+        owned = any(c.dep_ == "poss" for c in noun.children) and noun.lemma_.lower() not in TIME_WORDS | {"quarter", "half", "period", "round", "set", "leg"}
+        times = noun.lemma_.lower() == "time" and tok.i >= 2 and sent.doc[tok.i - 1].lower_ == "the" and sent.doc[tok.i - 2].lower_ == "for"
+        if not (series or owned or times) or not article.is_checked(tok.idx, tok.idx + len(tok.text)):
+            continue
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        who = ent_span(owner).text.lower() if owner is not None and ent_span(owner) is not None else (owner.lower_ if owner is not None else None)
+        if who is not None:
+            who = re.sub(r"(’s|'s)$", "", who).strip()
+        subject = f"{who} {noun.lemma_.lower()}" if who and who not in ("his", "her", "their", "its", "my", "our") else noun.lemma_.lower()
+        end = noun.idx + len(noun.text)
+        out.append(
+            Claim.in_sentence(
+                article, sent, tok.idx, tok.idx + len(tok.text), tok.text, "quantity", subject, float(value),
+                unit="ordinal", qualifier="=", low=float(value), high=float(value),
+                attribution=attribution(tok, sent), scope=scope_of(noun, sent, rules),
+                display=article.text[tok.idx:end],
+                extra={"owner": who, "counted": noun.lower_, "subject_known": True, "partial": False, "ordinal": True},
+            )
+        )
+    return out
+
+
+RECORD_RX = re.compile(r"\((\d{1,3})-(\d{1,3})(?:-(\d{1,3}))?(?:,\s*(\d{1,3})\s+(KOs?|knockouts?))?\)")
+
+
+def record_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
+    """A fighter's or team's record in brackets after the name: "Klitschko (52-3, 46 KOs)".
+
+    Wins, losses, draws and knockouts each become a count of that person's.
+    """
+    out: list[Claim] = []
+    doc = sent.doc
+    for m in RECORD_RX.finditer(sent.text):
+        a = sent.start_char + m.start()
+        prev = doc.char_span(a - 1, a, alignment_mode="expand") if a > 0 else None
+        before = doc[prev.start - 1] if prev is not None and prev.start > 0 else None
+        while before is not None and before.is_space and before.i > 0:
+            before = doc[before.i - 1]
+        if before is None or (before.ent_type_ != "PERSON" and before.pos_ != "PROPN") or not article.is_checked(a, sent.start_char + m.end()):
+            continue
+        # A career record, not a score: a knockout count, a draw column, or ten bouts or more.
+        if not (m.group(3) or m.group(4) or int(m.group(1)) + int(m.group(2)) >= 10):
+            continue
+        ent = ent_span(before)
+        who = re.sub(r"(’s|'s)$", "", (ent.text if ent is not None else before.text)).strip()
+        parts = [(1, "win", "wins"), (2, "loss", "losses"), (3, "draw", "draws"), (4, "knockout", "knockouts")]
+        for g, what, whats in parts:
+            if m.group(g) is None:
+                continue
+            s0, e0 = sent.start_char + m.start(g), sent.start_char + m.end(g)
+            v = float(m.group(g))
+            out.append(
+                Claim.in_sentence(
+                    article, sent, s0, e0, m.group(g), "quantity", f"{who.lower()} {whats}", v,
+                    unit=what, qualifier="=", low=v, high=v, display=m.group(0),
+                    extra={"owner": who.lower(), "counted": what, "subject_known": True, "partial": False, "record": True},
+                )
+            )
     return out
 
 
@@ -756,12 +967,20 @@ def _claim_for(
         m.value = (m.value[0] / 100, m.value[1] / 100) if isinstance(m.value, tuple) else m.value / 100
         currency = "GBP" if small.group(1) == "pence" else "EUR" if "euro" in small.group(1) else "USD"
         consumed = small.end()
-    if re.search(r"\bminus\s*$", before.lower()) and not isinstance(m.value, tuple):
+    # "minus 5", "-5 degrees", "- 20 degrees fahrenheit": a negative figure (a hyphen
+    # glued to a word before it is a compound, "a 3-5 win" a range).
+    negative = re.search(r"\bminus\s*$", before.lower()) or (
+        re.search(r"(?:^|[\s(])[-−–]\s?$", before) and (unit in ("°C", "°F", "degree") or m.currency is None and re.match(r"\s?(degrees?|°)", al))
+    )
+    if negative and not isinstance(m.value, tuple):
         m.value = -m.value
     if unit in ("decade", "century"):
         factor = 10 if unit == "decade" else 100
         m.value = (m.value[0] * factor, m.value[1] * factor) if isinstance(m.value, tuple) else m.value * factor
         unit = "year"
+    # "361 million pounds": money, not weight, at a scale no one weighs things in.
+    if unit == "lb" and currency is None and _point(m.value) >= 1e6:
+        unit, currency = None, "GBP"
     if currency:
         unit = currency
     counted = None
@@ -776,6 +995,10 @@ def _claim_for(
             counted = None
         if counted is not None and rules.lookup("unit", counted.lower_):
             unit = rules.lookup("unit", counted.lower_)
+            counted = None
+        elif counted is not None and counted.i == toks[-1].i + 1 and len(counted.text) >= 2 and catalogue_unit(counted.text, rules):
+            # A unit of any kind right after the number ("100 Mbps", "400 Nm"), from the catalogue.
+            unit = catalogue_unit(counted.text, rules)
             counted = None
         elif counted is None:
             unit = _quantulum_unit(text[m.start : m.end + 30], rules) if re.match(r"\s?[a-zµ°]", al) else None
@@ -807,6 +1030,12 @@ def _claim_for(
         s = rules.lookup("status", counted.lower_) or rules.lookup("status", counted.lemma_.lower())
         if s:
             scope["status"] = s
+    # A rate: "$2.50 a share", "500,000 barrels a day", "64.2 cents a dozen", "5% per year".
+    # What it is per is part of what is measured: "12 cents a share" is not "12 cents".
+    if unit is not None:
+        per = PER_RX.match(after[consumed:] if consumed else re.sub(r"^\s?[a-zA-Z%°]+", "", after) if unit == "%" else after)
+        if per and per.group(1).lower() not in UNITS_WORDS and per.group(1).lower() not in ("few", "lot", "little", "bit", "number", "total", "record", "further"):
+            scope["per"] = _singular_word(per.group(1).lower())
     disp_start = start - hedge_len
     display = article.text[disp_start:end]
     if consumed and unit != "%":
@@ -839,10 +1068,15 @@ def _age(m: Mention, before: str, after: str, toks: list[Token], sent: Span) -> 
         return None
     bl = before.lower().rstrip()
     person = ""
-    if re.match(r"[\s-]years?[\s-]old\b", after.lower()):
-        nxt = re.match(r"[\s-]years?[\s-]old\s+([a-z]+)", after.lower())
+    if re.match(r"\s?[\s-]\s?years?\s?[\s-]\s?old\b", after.lower()):
+        nxt = re.match(r"\s?[\s-]\s?years?\s?[\s-]\s?old\s+([a-z]+)", after.lower())
         return nxt.group(1) if nxt else ""
-    if re.search(r"\b(aged|at the age of|age of|ages of|ages)$", bl):
+    if re.match(r"\s(years?|months?|weeks?|days?)\s+of\s+age\b", after.lower()):
+        return ""  # "ninety five years of age"
+    if re.search(r"\b(aged|at the age of|age of|ages of|ages|age)$", bl) or re.search(r"\bage-$", bl):
+        return ""
+    # "At 55, he is ...": a bare figure after "at" opening the sentence, before a comma.
+    if re.fullmatch(r"\s*at", bl, re.I) and re.match(r"\s*,", after):
         return ""
     if toks and re.match(r"\s*[,;)]", after) and re.search(r",\s*$|\(\s*$", before):
         prev = sent.doc[toks[0].i - 2] if toks[0].i >= 2 else None
@@ -858,7 +1092,9 @@ def _age(m: Mention, before: str, after: str, toks: list[Token], sent: Span) -> 
 def _age_like(before: str, after: str) -> bool:
     """Is a number in an age pattern ("Hiller, 43,", "aged 91", "He was 95.")?"""
     bl = before.lower().rstrip()
-    if re.search(r"\b(aged|at the age of|age of|ages of)$", bl) or re.match(r"[\s-]years?[\s-]old\b", after.lower()):
+    if re.search(r"\b(aged|at the age of|age of|ages of|age)$", bl) or re.search(r"\bage-$", bl) or re.match(r"\s?[\s-]\s?years?\s?[\s-]\s?old\b", after.lower()):
+        return True
+    if re.match(r"\s(years?|months?|weeks?|days?)\s+of\s+age\b", after.lower()) or (re.fullmatch(r"\s*at", bl) and re.match(r"\s*,", after)):
         return True
     if re.search(r"[A-Z][a-z]+,$", before.rstrip()) and re.match(r"\s*[,;]", after):
         return True

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 SPLIT_PREPS = {"of", "for", "at", "in", "with", "to", "under", "on", "from", "during"}
 ENTITY_ORG = {"ORG", "NORP", "GPE", "LOC", "FAC", "PERSON"}
 POSSESSIVE = {"'s", "’s", "'", "’"}
+# Words that make "general" a military rank rather than part of an office.
+RANK_PREFIXES = {"brigadier", "major", "lieutenant", "lt", "brig", "maj", "gen"}
 
 
 def norm_word(text: str) -> str:
@@ -103,7 +105,7 @@ def _build_lexicon(rules: Rules) -> Lexicon:
     for org, surfaces in rules.names.organizations.items():
         for s in [org, *surfaces]:
             orgs[norm_phrase(s)] = org.lower()
-    heads = {_head_word(k) for k in canon} | office_heads | role_heads
+    heads = {_head_word(k) for k in canon} | office_heads | role_heads | {_head_word(r) for r in role_heads}
     lex = Lexicon(
         canon=canon,
         category=category,
@@ -185,6 +187,8 @@ def _category(name: str, lex: Lexicon) -> str:
         return "role"
     if name in lex.category:
         return lex.category[name]
+    if name.endswith(" general") and name.split()[0] not in RANK_PREFIXES:
+        return "office"
     head = name.split()[-1]
     if head in lex.office_heads:
         return "office"
@@ -205,11 +209,20 @@ def _canonical(words: list[str], lex: Lexicon) -> tuple[str, int] | None:
                 idx = max(i for i, w in enumerate(words) if w == first)
                 found = (name, idx, len(words))
     if found is None:
-        head = words[-1] if words else ""
-        if head not in lex.office_heads and head not in lex.role_heads:
+        # Roles of more than one word ("show runner"), then a bare head word.
+        for size in range(min(3, len(words)), 0, -1):
+            key = " ".join(words[-size:])
+            if key in lex.office_heads or key in lex.role_heads:
+                found = (key, len(words) - size, len(words))
+                break
+        else:
             return None
-        found = (head, len(words) - 1, len(words))
     name, s, _ = found
+    # "general" after another noun is part of that office ("surgeon general", "director
+    # general"), a rank only after a rank word ("brigadier general").
+    if name == "general" and s > 0 and lex.category.get(lex.canon.get(words[s - 1], ""), "") != "rank" and words[s - 1] not in RANK_PREFIXES:
+        s -= 1
+        name = lex.canon.get(f"{words[s]} general", f"{words[s]} general")
     # "deputy" prime minister, "senior" VP: modifiers make a different office.
     while s > 0 and words[s - 1] in lex.modifiers:
         s -= 1
