@@ -11,12 +11,12 @@ a varied copy of a BBC article: a random subset of its sentences (half to
 all, in shuffled order) plus one sentence of another article, published on
 one of seven days. Its fingerprint is the sum of its sentences'.
 
-Each scale runs ``checker.stories.cluster`` in a fresh child process and
+Each scale runs ``checker.resolve.stories.cluster`` in a fresh child process and
 reports the wall and CPU time of the call and the child's peak RSS (``ru_maxrss``,
 so the fingerprints held before grouping are in it; their RSS is given
 apart). How well copies stay together: the share of BBC articles whose
 copies all fall in one group. ``--ref REF`` runs the same on
-``checker/stories.py`` as of a git revision (under ``--mem-gb`` of address
+``checker/resolve/stories.py`` as of a git revision (under ``--mem-gb`` of address
 space, so a grouping that blows up fails instead of swapping).
 
 ``--e2e N`` also writes N short JSONL articles (two sentences of one BBC
@@ -32,7 +32,6 @@ import json
 import os
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -52,8 +51,8 @@ def sentence_fingerprints(corpus: Path, cache: Path, processes: int = 2) -> list
     from checker.ingest import read_inputs
     from checker.models import Article
     from checker.nlp import load_pipeline
+    from checker.resolve.stories import fingerprint
     from checker.rules import load_rules
-    from checker.stories import fingerprint
 
     articles = read_inputs([corpus]).articles
     nlp = load_pipeline(load_rules())
@@ -102,7 +101,10 @@ from bench_stories import sentence_fingerprints, varied
 from pathlib import Path
 ref = {ref!r}
 if ref:
-    src = subprocess.check_output(["git", "-C", {root!r}, "show", ref + ":checker/stories.py"], text=True)
+    try:  # checker/resolve/stories.py since the resolve package; checker/stories.py before
+        src = subprocess.check_output(["git", "-C", {root!r}, "show", ref + ":checker/resolve/stories.py"], text=True, stderr=subprocess.DEVNULL)
+    except subprocess.CalledProcessError:
+        src = subprocess.check_output(["git", "-C", {root!r}, "show", ref + ":checker/stories.py"], text=True)
     stories = types.ModuleType("stories_ref")
     exec(compile(src, "stories_ref", "exec"), stories.__dict__)
     if {mem!r}:
@@ -193,7 +195,7 @@ def main() -> None:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--scales", default="20000,100000", help="comma-separated article counts")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "checker-bench-sentences.json")
-    ap.add_argument("--ref", help="also run checker/stories.py as of this git revision")
+    ap.add_argument("--ref", help="also run checker/resolve/stories.py as of this git revision")
     ap.add_argument("--mem-gb", type=float, default=6.0, help="address-space cap for --ref (GiB)")
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--e2e", type=int, default=0, help="also time a whole checker run on this many short articles")

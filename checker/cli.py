@@ -337,9 +337,9 @@ def evaluate(
 
 def _evaluate_folds(corpora: list[Path], k: int, rules_dir: Optional[Path], store: Optional[Path], verbose: bool, as_json: bool) -> None:
     from checker.evaluate import evaluate_folds, format_folds
+    from checker.resolve.training import load_labelled
     from checker.rules import load_rules
     from checker.store import Store
-    from checker.training import load_labelled
 
     missing = [d for d in corpora if not (d / "gold.jsonl").is_file()]
     if not corpora or missing:
@@ -380,10 +380,10 @@ def train(
     Example:
         checker train ../shared/corpus/ecbplus-dev ../shared/corpus/ecbplus-train --out rules/alignment.json
     """
+    from checker.resolve.training import DEFAULT_KINDS
+    from checker.resolve.training import train as fit_model
     from checker.rules import load_rules
     from checker.store import Store
-    from checker.training import DEFAULT_KINDS
-    from checker.training import train as fit_model
 
     rules_obj = _guard(load_rules, rules, alignment=False)
     db = store or _default_store()

@@ -115,7 +115,7 @@ class ArticleResult:
     """What extraction found in one article: claims as dicts, and its fingerprint.
 
     The fingerprint carries, under ``dating.DATING_KEY``, what the text says
-    about the article's date (checker/dating.py): both are read from the
+    about the article's date (checker/resolve/dating.py): both are read from the
     parse for story grouping, and are cached together.
     """
 
@@ -146,10 +146,10 @@ def extract_batch(
     within its own; extraction takes what its budget has left. An article over
     budget comes back with an E211 error and the batch goes on.
     """
-    from checker.dating import DATING_KEY, dating_of
     from checker.extract import extract_doc, parse_articles
     from checker.nlp import load_pipeline
-    from checker.stories import fingerprint
+    from checker.resolve.dating import DATING_KEY, dating_of
+    from checker.resolve.stories import fingerprint
 
     nlp = load_pipeline(rules, model)
     kinds = list(kinds) if kinds else None
@@ -476,7 +476,7 @@ class Extracted:
     reused: int = 0
     key: Any = None
     errors: dict[str, str] = field(default_factory=dict)  # article id -> why extraction failed
-    datings: dict[str, dict[str, Any]] = field(default_factory=dict)  # article id -> checker.dating's read of its date
+    datings: dict[str, dict[str, Any]] = field(default_factory=dict)  # article id -> checker.resolve.dating's read of its date
     error_codes: dict[str, str] = field(default_factory=dict)  # article id -> E299 or E211
 
     def claims_for(self, article: Article) -> list[Any]:
@@ -551,7 +551,7 @@ def extract_all(
         done += len(batch)
         if progress:
             progress(done, len(unique))
-    from checker.dating import DATING_KEY
+    from checker.resolve.dating import DATING_KEY
 
     fps: dict[str, Counter] = {}
     datings: dict[str, dict[str, Any]] = {}

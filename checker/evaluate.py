@@ -447,7 +447,7 @@ def evaluate_folds(lab: Any, rules: Any, k: int, in_sample: bool = True) -> Fold
     Stories go to folds in turn by name (deterministic); ``k`` at least the
     number of stories is leave-one-story-out.
     """
-    from checker.training import fit, labelled_pairs
+    from checker.resolve.training import fit, labelled_pairs
 
     clusters = lab.clusters
     k = max(2, min(k, len(clusters)))

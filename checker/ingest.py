@@ -269,7 +269,7 @@ def _html_to_text(html: str) -> tuple[str, dict]:
     """
     import trafilatura
 
-    from checker.dating import html_estimate
+    from checker.resolve.dating import html_estimate
 
     text = trafilatura.extract(html, include_comments=False, include_tables=False) or ""
     meta = trafilatura.extract_metadata(html, extensive=False)
@@ -357,7 +357,7 @@ def _fields(rec: dict, where: str, line: int | None, skipped: list[Skipped], wha
 @functools.lru_cache(maxsize=4096)
 def _is_date(text: str) -> bool:
     """Whether extraction will read ``text`` as a publication day (a night's articles share a few dates)."""
-    from checker.dates import parse_published
+    from checker.dateparse import parse_published
 
     try:
         return parse_published(text) is not None

@@ -37,7 +37,7 @@ class Article:
     story: str | None = None
     path: str | None = None
     # When ``published`` is missing: the publication date estimated from the
-    # page or the text (checker/dating.py), and how ("html", "dateline",
+    # page or the text (checker/resolve/dating.py), and how ("html", "dateline",
     # "text"). ``published`` always stays as given.
     published_estimate: str | None = None
     published_basis: str | None = None
@@ -170,7 +170,7 @@ class Skipped:
 
 @dataclass
 class Dating:
-    """What an article's text says about when it was published (checker/dating.py).
+    """What an article's text says about when it was published (checker/resolve/dating.py).
 
     ``lo``/``hi`` bound the publication day (ordinal days; ``hi`` None: no
     upper bound, as for an estimate from the latest event the text reports).

@@ -1,6 +1,6 @@
 """Person names: their parts, and when two spellings name one person.
 
-Shared by the linker (``checker.people``) and the comparator
+Shared by the linker (``checker.resolve.people``) and the comparator
 (``checker.compare.people``), so both judge names by the same rules: case,
 accents, hyphens and dropped initials or middle names never make a
 different spelling; rules/names.yaml nicknames and transliterations are the

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import pandas as pd
 
 if TYPE_CHECKING:
-    from checker.align import Facts
     from checker.models import Claim
+    from checker.resolve.align import Facts
 
 COLUMNS = [
     "story", "article", "start", "end", "text", "sentence_start", "sentence_end", "kind",
@@ -28,7 +28,7 @@ COLUMNS = [
 def claims_table(claims: list[Claim], stories: dict[str, str], facts: Facts | None = None) -> pd.DataFrame:
     """The claim table; ``stories`` maps article id -> story id.
 
-    With ``facts`` (checker/align.py), ``fact`` is the fact each claim states
+    With ``facts`` (checker/resolve/align.py), ``fact`` is the fact each claim states
     and ``fact_subject`` that fact's description; compare groups by them.
     """
     rows = []
@@ -53,7 +53,7 @@ def facts_of_claims(claims: list[Claim]) -> Facts | None:
     each states travels on the claim itself; claims.csv and the story table
     read it from there.
     """
-    from checker.align import Facts
+    from checker.resolve.align import Facts
 
     facts = Facts()
     for c in claims:

@@ -22,7 +22,6 @@ from typing import Any
 from checker import __version__
 from checker.compare import compare_all
 from checker.csvsafe import safe_csv_frame
-from checker.dating import apply_estimates, dating_of
 from checker.decisions import apply_decisions
 from checker.engine import DEFAULT_ARTICLE_TIMEOUT, extract_all
 from checker.errors import CheckerError
@@ -32,9 +31,10 @@ from checker.models import Article, Claim, Conflict, Skipped
 from checker.nlp import load_pipeline, model_name
 from checker.normalize import claims_table, facts_of_claims, to_csv_frame
 from checker.resolve import resolve_claims
+from checker.resolve.dating import apply_estimates, dating_of
+from checker.resolve.stories import assign_stories, fingerprint
 from checker.rules import Rules, load_rules
 from checker.store import Store, apply_changes, store_failure
-from checker.stories import assign_stories, fingerprint
 
 log = logging.getLogger("checker")
 
@@ -51,7 +51,7 @@ class Extraction:
 
     claims: list[Claim] = field(default_factory=list)
     fingerprints: dict[str, Any] = field(default_factory=dict)
-    # article id -> what its text says about its date (checker/dating.py)
+    # article id -> what its text says about its date (checker/resolve/dating.py)
     datings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -329,7 +329,7 @@ def judge(claims: list[Claim], stories: dict[str, str], texts: dict[str, str], r
     ``model`` is the alignment model (default: the one the rules carry; None:
     each claim's own subject key, as before alignment).
     """
-    from checker.align import align, explain_conflicts
+    from checker.resolve.align import align, explain_conflicts
 
     model = rules.alignment if model == "rules" else model
     facts = align(claims, stories, texts, rules, model)

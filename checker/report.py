@@ -276,7 +276,7 @@ def _articles(result: RunResult, quoted: dict[str, list[dict[str, Any]]], also: 
         marks.sort(key=lambda m: (m["start"], m["end"]))
         out[a.id] = {"id": a.id, "title": a.title, "source": a.outlet, "published": a.published,
                      "url": safe_url(a.url), "text": a.text, "marks": marks}
-        if a.published_estimate and not a.published:  # estimated (checker/dating.py): shown as such
+        if a.published_estimate and not a.published:  # estimated (checker/resolve/dating.py): shown as such
             out[a.id] |= {"published_estimate": a.published_estimate, "published_basis": a.published_basis}
     return out
 

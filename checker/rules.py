@@ -326,7 +326,7 @@ class Rules:
     units: UnitRules
     version: str = ""
     lookups: dict[str, dict[str, str]] = field(default_factory=dict)
-    # The fitted alignment model (checker/align.py): the folder's
+    # The fitted alignment model (checker/resolve/align.py): the folder's
     # alignment.json, else the packaged one; its content joins ``version``.
     alignment: Any = None
 
@@ -720,7 +720,7 @@ def load_rules(directory: Path | str | None = None, alignment: bool = True) -> R
         if not p.exists() and not p.is_symlink():
             raise RuleError("E107", f"{p}: rule file missing (and not among the project's rules in {DEFAULT_RULES_DIR})")
         loaded[name] = load_rule_file(p, model)
-    from checker.align import load_model
+    from checker.resolve.align import load_model
 
     model = load_model(d) if alignment else None
     return Rules(**loaded, version=rules_version(loaded, model), alignment=model)  # type: ignore[arg-type]

@@ -50,7 +50,7 @@ DEFAULT_STORE = Path("reports") / "checker.db"
 STORE_ENV = "CHECKER_STORE"
 SCHEMA_VERSION = 3
 # The sources whose code decides what extraction returns for a text.
-EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "stories.py", "models.py", "ingest.py", "dating.py", "dates.py")
+EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "resolve/stories.py", "models.py", "ingest.py", "resolve/dating.py", "dateparse.py")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -487,7 +487,7 @@ class Store:
         similarities over the whole batch), and its result depends only on these.
         """
         h = hashlib.sha256()
-        h.update(_dumps([key.model, key.extractor, key.rules, _source_hash("stories.py")]).encode())
+        h.update(_dumps([key.model, key.extractor, key.rules, _source_hash("resolve/stories.py")]).encode())
         for a in sorted(articles, key=lambda a: a.id):
             h.update(_dumps([a.id, a.content_hash, a.story, a.published, a.published_estimate]).encode())
         skey = h.hexdigest()
@@ -510,7 +510,7 @@ class Store:
         checker's code: the same inputs give the same key, and any change to
         one of them a new one.
         """
-        base = _dumps([key.model, key.extractor, key.rules, rules.version, _source_hash("*.py", "compare/*.py")])
+        base = _dumps([key.model, key.extractor, key.rules, rules.version, _source_hash("*.py", "compare/*.py", "resolve/*.py")])
         members: dict[str, list[Article]] = {}
         for a in articles:
             members.setdefault(stories.get(a.id, ""), []).append(a)

@@ -1,4 +1,4 @@
-"""Alignment: which claims of a story state the same fact (checker/align.py, checker/training.py)."""
+"""Alignment: which claims of a story state the same fact (checker/resolve/align.py, checker/resolve/training.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from checker.align import (
+from checker.cli import app
+from checker.errors import RuleError
+from checker.evaluate import evaluate_folds
+from checker.models import Article, Claim
+from checker.pipeline import judge
+from checker.resolve.align import (
     FEATURES,
     AlignModel,
     KindModel,
@@ -19,13 +24,8 @@ from checker.align import (
     story_pairs,
     veto,
 )
-from checker.cli import app
-from checker.errors import RuleError
-from checker.evaluate import evaluate_folds
-from checker.models import Article, Claim
-from checker.pipeline import judge
+from checker.resolve.training import KIND_FEATURES, Labelled, PairSet, best_threshold, fit, labelled_pairs
 from checker.rules import DEFAULT_RULES_DIR, load_rules
-from checker.training import KIND_FEATURES, Labelled, PairSet, best_threshold, fit, labelled_pairs
 
 TEXTS = {
     "s/a.txt": "The gang stole jewels from the Winston store in Paris, worth 85 km of pipeline.",

@@ -12,11 +12,19 @@ from hypothesis import strategies as st
 from spacy.tokens import Doc
 
 from checker.compare.dates import compare_dates
-from checker.dates import When, clocks_compatible, compatible, parse, parse_clock, parse_published, set_place_timezone
+from checker.dateparse import (
+    When,
+    clocks_compatible,
+    compatible,
+    parse,
+    parse_clock,
+    parse_published,
+    set_place_timezone,
+)
 from checker.extract.dates import extract_dates
 from checker.models import Article
 from checker.normalize import claims_table
-from checker.people import link_people
+from checker.resolve.people import link_people
 from tests.conftest import ROOT, golden_score
 
 GOLDEN = ROOT / "tests" / "golden" / "dates.jsonl"
@@ -107,7 +115,7 @@ def test_times_in_other_zones_meet_in_utc_through_the_place_zone():
     assert compatible(gmt, local)  # zone of the place unknown: not compared
     set_place_timezone(lambda name: {"aden": "Asia/Aden"}.get(name.lower()))
     try:
-        from checker.dates import place_utc_offset
+        from checker.dateparse import place_utc_offset
 
         local.utc_offset = place_utc_offset("Aden", date(2008, 11, 11))
         assert local.utc_offset == -180

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from checker.dating import apply_estimates, dateline, dating_for_stories, dating_of
 from checker.models import Article, Dating
+from checker.resolve.dating import apply_estimates, dateline, dating_for_stories, dating_of
 
 TODAY = date(2026, 1, 1)
 

@@ -14,7 +14,7 @@ from checker.extract.titles import Office, Title, lexicon, offices_compatible
 from checker.models import Article, Claim
 from checker.names import NameJudge, split_name
 from checker.normalize import claims_table
-from checker.people import link_people
+from checker.resolve.people import link_people
 from tests.conftest import ROOT, golden_score
 
 GOLDEN = ROOT / "tests" / "golden" / "people.jsonl"

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from checker.dates import parse_published
+from checker.dateparse import parse_published
 from checker.models import Article, Dating
 from checker.pipeline import apply_story_option
-from checker.stories import assign_stories, cluster
+from checker.resolve.stories import assign_stories, cluster
 
 
 def fp(*terms: str) -> Counter:
@@ -95,9 +95,9 @@ def test_given_stories_win_and_folder_option():
 
 @pytest.mark.slow
 def test_ecbplus_stories_are_found_from_the_text(corpus, nlp, rules):
-    from checker.dating import dating_of
     from checker.ingest import read_inputs
-    from checker.stories import fingerprint
+    from checker.resolve.dating import dating_of
+    from checker.resolve.stories import fingerprint
 
     roots = [corpus / "ecbplus-dev" / "clusters", corpus / "ecbplus-train" / "clusters"]
     ing = read_inputs(roots, rules.boilerplate)
@@ -143,7 +143,7 @@ def test_grouping_score_counts_pairs_splits_and_merges():
 
 def exhaustive_cluster(fps: dict[str, Counter], threshold: float = 0.2) -> list[list[str]]:
     """The reference: every pair's cosine, most similar first, average linkage over every pair (O(n^2))."""
-    from checker.stories import vectors
+    from checker.resolve.stories import vectors
 
     ids, x = vectors(fps)
     sim = (x @ x.T).toarray()
@@ -195,7 +195,7 @@ def test_candidate_pairs_find_every_pair_above_the_threshold_whatever_the_blocki
     import numpy as np
 
     from checker import stories
-    from checker.stories import candidate_pairs, vectors
+    from checker.resolve.stories import candidate_pairs, vectors
 
     monkeypatch.setattr(stories, "BLOCKING_DF", blocking_df)
     monkeypatch.setattr(stories, "BLOCK_WORK", 50)  # many small blocks

@@ -4,7 +4,7 @@ Dates meet when they time one event: the same event class ("die") with a
 named participant in common (after person linking, "mark felt"). Claims
 whose event names no one (a bare "the quake struck") are not compared: in a
 story of many quakes they would be about different ones. Within an event,
-two dates conflict when they cannot both be true (``checker.dates.compatible``):
+two dates conflict when they cannot both be true (``checker.dateparse.compatible``):
 "Thursday" and "Friday"; "early December" and "November-end". A date the
 text leaves open ("in 2005" against "May 30, 2005"), a clock time in another
 zone, or an offset against a calendar date never conflicts.
@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from checker.compare.quantities import _claim_entry
-from checker.dates import When, compatible
+from checker.dateparse import When, compatible
 from checker.models import Claim, Conflict, ValueGroup, stable_id
 
 if TYPE_CHECKING:

@@ -468,7 +468,7 @@ def _conflict(story: str, subject: str, family: str, change: str, groups: list[l
 def _claim_entry(c: Claim) -> dict:
     """A claim as it appears under a conflict value (DESIGN.md's shape).
 
-    An undated article's estimated date (checker/dating.py) is added only
+    An undated article's estimated date (checker/resolve/dating.py) is added only
     when there is one, so the entries of dated articles are unchanged.
     """
     estimate = {"published_estimate": c.published_estimate, "published_basis": c.published_basis} if c.published_estimate else {}

@@ -17,7 +17,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from checker.dates import HEDGE_WORDS, RX_CLOCK, When, parse, parse_clock, parse_published, place_utc_offset
+from checker.dateparse import HEDGE_WORDS, RX_CLOCK, When, parse, parse_clock, parse_published, place_utc_offset
 from checker.extract.common import doc_text
 from checker.extract.events import Participants, event_of, is_reporting, mentions_of, predicate_of
 from checker.models import Claim

@@ -9,7 +9,7 @@ associate director of the FBI"), before "named" ("an amateur photographer
 named Jerry Tibbs"), and as a description of someone the article names
 elsewhere ("France's top diplomat"). Each title is normalized by
 ``extract.titles``. People are linked within and across articles later, by
-``checker.people.link_people``; here the subject is the name as written.
+``checker.resolve.people.link_people``; here the subject is the name as written.
 
 The small model misses some mentions ("Bettie Page" tagged ORG, "Saucy
 photos of Paige" tagged NORP): name-shaped entities and lone capitalized

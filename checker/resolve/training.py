@@ -1,4 +1,4 @@
-"""Fit the alignment model (checker/align.py) on labelled stories and editors' decisions.
+"""Fit the alignment model (checker/resolve/align.py) on labelled stories and editors' decisions.
 
 Supervision, as pairs of same-kind claims in one story:
 
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.align import ALIGNED_KINDS, FEATURES, AlignModel, KindModel, eligible, story_context, story_pairs
+from checker.resolve.align import ALIGNED_KINDS, FEATURES, AlignModel, KindModel, eligible, story_context, story_pairs
 
 if TYPE_CHECKING:
     from checker.models import Article, Claim
@@ -154,7 +154,7 @@ def load_labelled(
     from checker.engine import extract_all
     from checker.ingest import read_inputs
     from checker.resolve import resolve_claims
-    from checker.stories import assign_stories
+    from checker.resolve.stories import assign_stories
 
     inputs = [Path(d) / "clusters" if (Path(d) / "clusters").is_dir() else Path(d) for d in corpora]
     ing = read_inputs(inputs)
@@ -192,7 +192,7 @@ def values_compatible(a: Claim, b: Claim, rules: Rules) -> bool:
         return compatible(a, b, rules)
     if a.kind == "date":
         from checker.compare.dates import _when
-        from checker.dates import compatible as dates_compatible
+        from checker.dateparse import compatible as dates_compatible
 
         return dates_compatible(_when(a), _when(b))
     from checker.compare.places import known_places, places_compatible

@@ -9,8 +9,8 @@ event class and named participants, the content words and names the two
 sentences and the words around each claim share (TF-IDF weighted within the
 story), how close the values are, scope (year, place), attribution and
 position in the article. Each kind has a logistic model over these features
-(fitted on labelled stories, see ``checker/training.py``), shipped as a small
-JSON file (``checker/alignment.json``; a team's ``rules/alignment.json``
+(fitted on labelled stories, see ``checker/resolve/training.py``), shipped as a small
+JSON file (``checker/resolve/alignment.json``; a team's ``rules/alignment.json``
 overrides it). Claims are clustered by average linkage of the link
 probabilities (so one loose link does not chain two facts), cut at the
 model's threshold; each cluster is a fact. Compare groups by fact instead of

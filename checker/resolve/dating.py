@@ -20,7 +20,7 @@ one place) merged across years. The estimate, in order of trust:
 Besides the estimate, the article's ``refs``: the days of every event the
 text dates to the day, with a year, whatever the tense. A
 follow-up two years on ("convicted of the September 10, 2010 rampage")
-refers back to the earlier story's time and may join it (checker/stories.py).
+refers back to the earlier story's time and may join it (checker/resolve/stories.py).
 
 The estimate is recorded (``Article.published_estimate`` / ``published_basis``,
 the claims' columns of the same names) but never replaces ``published``:
@@ -36,7 +36,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from checker.dates import MONTHS, parse, parse_published
+from checker.dateparse import MONTHS, parse, parse_published
 from checker.models import Dating
 
 if TYPE_CHECKING:

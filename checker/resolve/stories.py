@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from checker.dating import dating_for_stories, dating_of
 from checker.models import Dating, stable_id
+from checker.resolve.dating import dating_for_stories, dating_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -333,7 +333,7 @@ class Linkage:
 
 def _day(value: str | None):
     """A given publication date in the shapes outlets use ("2010-09-10", "Friday, Sep 10, 2010 | ...")."""
-    from checker.dates import parse_published
+    from checker.dateparse import parse_published
 
     if not value:
         return None
@@ -428,7 +428,7 @@ def assign_stories(
     """article id -> story id. Given stories are kept; the rest are clustered.
 
     ``datings``: article id -> what its text says about its date
-    (checker/dating.py), used for the articles the metadata leaves undated.
+    (checker/resolve/dating.py), used for the articles the metadata leaves undated.
     """
     out: dict[str, str] = {a.id: a.story for a in articles if a.story}
     fps = dict(fingerprints or {})
