@@ -111,7 +111,7 @@ if ref:
         lim = int({mem!r} * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
 else:
-    from checker import stories
+    from checker.resolve import stories
 base = sentence_fingerprints(Path({corpus!r}), Path({cache!r}))
 fps, dates, origin = varied(base, {n!r})
 del base

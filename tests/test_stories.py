@@ -183,7 +183,7 @@ def synthetic(seed: int, stories: int = 12, per_story: int = 8) -> dict[str, Cou
 
 @pytest.mark.parametrize("seed", range(8))
 def test_candidate_pairs_give_the_exhaustive_groups(seed, monkeypatch):
-    from checker import stories
+    from checker.resolve import stories
 
     monkeypatch.setattr(stories, "BLOCKING_DF", 3 + seed)
     fps = synthetic(seed)
@@ -194,7 +194,7 @@ def test_candidate_pairs_give_the_exhaustive_groups(seed, monkeypatch):
 def test_candidate_pairs_find_every_pair_above_the_threshold_whatever_the_blocking(blocking_df, monkeypatch):
     import numpy as np
 
-    from checker import stories
+    from checker.resolve import stories
     from checker.resolve.stories import candidate_pairs, vectors
 
     monkeypatch.setattr(stories, "BLOCKING_DF", blocking_df)
