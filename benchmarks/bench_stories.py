@@ -146,14 +146,22 @@ print(json.dumps({{"articles": len(fps), "seconds": round(seconds, 2), "cpu_seco
 
 def run_scale(args: argparse.Namespace, n: int, ref: str | None) -> dict:
     code = CHILD.format(
-        root=str(ROOT), bench=str(ROOT / "benchmarks"), ref=ref, mem=args.mem_gb if ref else None,
-        corpus=str(args.corpus), cache=str(args.cache), n=n,
+        root=str(ROOT),
+        bench=str(ROOT / "benchmarks"),
+        ref=ref,
+        mem=args.mem_gb if ref else None,
+        corpus=str(args.corpus),
+        cache=str(args.cache),
+        n=n,
     )
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=args.timeout)
     if proc.returncode != 0:
-        return {"articles": n, "error": proc.stderr.strip().splitlines()[-1] if proc.stderr else f"exit {proc.returncode}",
-                "wall": round(time.perf_counter() - t0, 1)}
+        return {
+            "articles": n,
+            "error": proc.stderr.strip().splitlines()[-1] if proc.stderr else f"exit {proc.returncode}",
+            "wall": round(time.perf_counter() - t0, 1),
+        }
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -170,9 +178,18 @@ def end_to_end(args: argparse.Namespace, base: list[dict], n: int) -> dict:
                 b = base[k % len(base)]
                 i = rng.randrange(len(b["sentences"]) - 1)
                 text = " ".join(
-                    [b["sentences"][i]["text"], b["sentences"][i + 1]["text"], rng.choice(rng.choice(base)["sentences"])["text"]]
+                    [
+                        b["sentences"][i]["text"],
+                        b["sentences"][i + 1]["text"],
+                        rng.choice(rng.choice(base)["sentences"])["text"],
+                    ]
                 )
-                rec = {"id": f"n{k:06d}", "text": text, "source": f"outlet{k % 50}", "published": f"2024-11-0{1 + k % 7}"}
+                rec = {
+                    "id": f"n{k:06d}",
+                    "text": text,
+                    "source": f"outlet{k % 50}",
+                    "published": f"2024-11-0{1 + k % 7}",
+                }
                 f.write(json.dumps(rec) + "\n")
         cmd = [sys.executable, "-m", "checker", "-v", "run", str(src), "--out", str(Path(tmp) / "out"), "--no-store"]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -184,8 +201,12 @@ def end_to_end(args: argparse.Namespace, base: list[dict], n: int) -> dict:
         peak, peak_parent = sampler.finish()
     m = re.search(r"stories: .*\(([\d.]+)s\)", err)
     return {
-        "articles": n, "exit": proc.returncode, "wall": round(wall, 1), "peak_mib": round(peak),
-        "peak_parent_mib": round(peak_parent), "stories_seconds": float(m.group(1)) if m else None,
+        "articles": n,
+        "exit": proc.returncode,
+        "wall": round(wall, 1),
+        "peak_mib": round(peak),
+        "peak_parent_mib": round(peak_parent),
+        "stories_seconds": float(m.group(1)) if m else None,
         "tail": err.strip().splitlines()[-3:] + out.strip().splitlines()[-1:],
     }
 
@@ -205,7 +226,7 @@ def main() -> None:
     print(f"{len(base)} BBC articles, {sum(len(b['sentences']) for b in base)} sentences", file=sys.stderr)
     results = []
     for n in (int(s) for s in args.scales.split(",") if s):
-        for ref in ([None, args.ref] if args.ref else [None]):
+        for ref in [None, args.ref] if args.ref else [None]:
             r = run_scale(args, n, ref) | {"code": ref or "this checkout"}
             results.append(r)
             print(json.dumps(r), flush=True)

@@ -23,6 +23,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
@@ -87,7 +88,12 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     call into C (one spaCy component on a huge text) is interrupted when it
     returns.
     """
-    usable = seconds and seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    usable = (
+        seconds
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
     if not usable:
         yield
         return
@@ -195,7 +201,9 @@ def _failure(art: Article, exc: BaseException, budget: float | None) -> ArticleR
     if isinstance(exc, ArticleTimeout):
         log.warning("time budget: %s took over %.0f s, skipped", art.id, budget or 0)
         return ArticleResult(
-            art.id, art.content_hash, error=f"over its time budget of {budget:.0f} s (--article-timeout); skipped",
+            art.id,
+            art.content_hash,
+            error=f"over its time budget of {budget:.0f} s (--article-timeout); skipped",
             error_code=TIMEOUT_CODE,
         )
     log.warning("extraction failed on %s: %s: %s", art.id, type(exc).__name__, exc)
@@ -229,8 +237,10 @@ def _batches(articles: list[Article], size: int, workers: int = 1) -> list[list[
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(rules: Rules, model: str | None, kinds: list[str] | None, timeout: float | None = None) -> None:
-    _WORKER.update(rules=rules, model=model, kinds=kinds, timeout=timeout)
+def _init_worker(
+    rules: Rules, model: str | None, kinds: list[str] | None, timeout: float | None = None, started: Any = None
+) -> None:
+    _WORKER.update(rules=rules, model=model, kinds=kinds, timeout=timeout, started=started)
     # Load the model now, while the parent is still reading and queueing, and
     # warm the extractors (their imports and tables) on a short text, so the
     # first article's time budget is spent on the article.
@@ -242,7 +252,9 @@ def _init_worker(rules: Rules, model: str | None, kinds: list[str] | None, timeo
 WARM_UP = "Officials said 12 people were hurt in Leeds on Monday, according to police chief John Smith."
 
 
-def _work(articles: list[Article]) -> list[ArticleResult]:
+def _work(articles: list[Article], token: int = 0) -> list[ArticleResult]:
+    if _WORKER.get("started") is not None:
+        _WORKER["started"].put(token)  # the parent times a batch from here
     return extract_batch(articles, _WORKER["rules"], _WORKER["model"], _WORKER["kinds"], _WORKER["timeout"])
 
 
@@ -273,10 +285,23 @@ def run_local(
     # while the workers start (they read it when numpy loads), then put back.
     saved = {var: os.environ.get(var) for var in BLAS_THREAD_VARS}
 
+    # Workers say when they start a batch (a batch queued, or waiting for a
+    # worker still loading its model, is not running late).
+    started = ctx.Queue() if timeout else None
+    tokens: dict[int, Future] = {}
+
     def start_pool() -> ProcessPoolExecutor:
         for var in BLAS_THREAD_VARS:
             os.environ.setdefault(var, "1")
-        return ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds, timeout))
+        return ProcessPoolExecutor(
+            procs, mp_context=ctx, initializer=_init_worker, initargs=(rules, model, kinds, timeout, started)
+        )
+
+    def submit(batch: list[Article]) -> Future:
+        fut = pool.submit(_work, batch, len(tokens))
+        tokens[len(tokens)] = fut
+        pending[fut] = batch
+        return fut
 
     pool = start_pool()
     todo = deque(_batches(articles, size, procs))
@@ -291,15 +316,12 @@ def run_local(
     def fill() -> None:
         if solo:
             if not pending:
-                fut = pool.submit(_work, [solo[0]])
-                pending[fut] = [solo.popleft()]
-                alone.add(fut)
+                alone.add(submit([solo.popleft()]))
         else:
             # A bounded number of batches in flight keeps memory flat however
             # many articles a night brings.
             while todo and len(pending) < procs * 3:
-                batch = todo.popleft()  # the first ``procs`` submissions start the workers
-                pending[pool.submit(_work, batch)] = batch
+                submit(todo.popleft())  # the first ``procs`` submissions start the workers
         _restore_env(saved)
 
     try:
@@ -315,8 +337,12 @@ def run_local(
                 running_since.pop(fut, None)
                 yield fut.result()
             now = time.monotonic()
-            for fut in pending:
-                if fut.running():
+            while started is not None:
+                try:
+                    fut = tokens[started.get_nowait()]
+                except queue.Empty:
+                    break
+                if fut in pending:
                     running_since.setdefault(fut, now)
             stuck = {f for f, t in running_since.items() if now - t > _stuck_after(pending[f], timeout)}
             if not stuck and not crashed:
@@ -344,14 +370,14 @@ def run_local(
 
 
 # How often the parent looks for stuck workers, and the slack it gives a
-# batch beyond twice its articles' budgets (it may have waited behind one
-# other batch) before calling its worker stuck.
+# batch beyond its articles' budgets (from when a worker took it) before
+# calling the worker stuck.
 WATCH_SECONDS = 5.0
 STUCK_GRACE = 60.0
 
 
 def _stuck_after(batch: list[Article], timeout: float | None) -> float:
-    return 2 * sum(article_budget(a, timeout) or 0.0 for a in batch) + STUCK_GRACE
+    return sum(article_budget(a, timeout) or 0.0 for a in batch) + STUCK_GRACE
 
 
 def _restart(pool: ProcessPoolExecutor, start: Callable[[], ProcessPoolExecutor]) -> ProcessPoolExecutor:
@@ -368,7 +394,9 @@ def _gave_up(article: Article, timeout: float | None, stuck: bool) -> ArticleRes
         budget = article_budget(article, timeout) or 0.0
         log.warning("time budget: %s stuck its worker past %.0f s; the worker was restarted", article.id, budget)
         return ArticleResult(
-            article.id, article.content_hash, error_code=TIMEOUT_CODE,
+            article.id,
+            article.content_hash,
+            error_code=TIMEOUT_CODE,
             error=f"over its time budget of {budget:.0f} s (--article-timeout; its worker was stopped); skipped",
         )
     log.warning("extraction: the worker process died on %s; restarted", article.id)
@@ -563,7 +591,13 @@ def extract_all(
             datings[a.id] = dating
     errors = {a.id: failed[a.content_hash] for a in articles if a.content_hash in failed}
     return Extracted(
-        articles, {h: cj for h, (cj, _) in got.items()}, fps, parsed=len(todo), reused=reused, key=key, errors=errors,
+        articles,
+        {h: cj for h, (cj, _) in got.items()},
+        fps,
+        parsed=len(todo),
+        reused=reused,
+        key=key,
+        errors=errors,
         datings=datings,
         error_codes={a.id: codes[a.content_hash] for a in articles if a.content_hash in codes},
     )
