@@ -47,6 +47,8 @@ def parse_digits(s: str) -> float:
         return frac
     m = re.fullmatch(r"(?:(\d+)\s)?(\d+)/(\d+)", s)
     if m:
+        if int(m.group(3)) == 0:  # "0/0", "3/0": a score or a ratio, not a number
+            raise ValueError(f"not a fraction: {s!r}")
         return float(m.group(1) or 0) + int(m.group(2)) / int(m.group(3)) + frac
     return float(s.replace(",", "")) + frac
 
