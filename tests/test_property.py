@@ -57,3 +57,9 @@ def test_whole_extraction_never_raises(nlp, rules, text):
         assert 0 <= c.start <= c.end <= len(text)
         assert text[c.start : c.end] == c.text
         assert c.low is None or c.high is None or c.low <= c.high
+
+
+@pytest.mark.parametrize("text", ["0/0", "3/0", "1 2/0"])
+def test_a_fraction_over_zero_is_refused_not_a_crash(text):
+    with pytest.raises(ValueError):
+        parse_digits(text)
