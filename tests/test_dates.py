@@ -307,3 +307,20 @@ def test_page_update_lines_are_page_furniture_not_event_dates(rules, line, furni
     from checker.ingest import boilerplate_spans
 
     assert bool(boilerplate_spans(line, rules.boilerplate)) is furniture
+
+
+def test_an_event_reads_a_bounded_number_of_conjoined_participants():
+    """A run-on list conjoins thousands of participants; each date's event reads only the first few,
+    so the work per date stays constant (a 10,000-number sentence was quadratic)."""
+    from checker.extract.common import children_with
+    from checker.extract.events import MAX_ARGS, MAX_CONJOINED
+
+    n = 60
+    words = [f"P{i}" for i in range(n)] + ["met"]
+    heads = [n] + [0] * (n - 1) + [n]
+    deps = ["nsubj"] + ["conj"] * (n - 1) + ["ROOT"]
+    doc = Doc(spacy.blank("en").vocab, words=words, heads=heads, deps=deps)
+    everyone = children_with(doc[0], ("conj",))
+    assert len(everyone) == n - 1 > MAX_ARGS
+    assert children_with(doc[0], ("conj",), MAX_CONJOINED) == everyone[:MAX_CONJOINED]
+    assert [t.i for t in children_with(doc[0], ("conj", "nsubj"), 3)] == [1, 2, 3]

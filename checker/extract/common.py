@@ -37,22 +37,29 @@ PLACE_PREPS = {"in", "near", "at", "off", "to", "from", "into", "across", "insid
 HUB_CHILDREN = 16
 
 
-def children_with(tok: Token, deps: tuple[str, ...]) -> list[Token]:
-    """``tok``'s children whose dependency label is in ``deps``, in order.
+def children_with(tok: Token, deps: tuple[str, ...], limit: int | None = None) -> list[Token]:
+    """``tok``'s children whose dependency label is in ``deps``, in order (the first ``limit``).
 
     The root of a run-on sentence can have thousands of children; asked per
     figure, a scan of them all would cost the square of the figures. A token
-    with many children has them read once per document, grouped by label.
+    with many children has them read once per document, grouped by label,
+    and a caller that needs only the first few says so with ``limit``.
     """
     if tok.n_lefts + tok.n_rights <= HUB_CHILDREN:
-        return [c for c in tok.children if c.dep_ in deps]
+        got = [c for c in tok.children if c.dep_ in deps]
+        return got if limit is None else got[:limit]
     table = tok.doc.user_data.setdefault("checker_children", {})
     by_dep = table.get(tok.i)
     if by_dep is None:
         by_dep = table[tok.i] = {}
         for c in tok.children:
             by_dep.setdefault(c.dep_, []).append(c.i)
-    found = sorted(i for d in deps for i in by_dep.get(d, ()))
+    if len(deps) == 1:
+        found = by_dep.get(deps[0], [])  # already in order
+    else:
+        found = sorted(i for d in deps for i in by_dep.get(d, ()))
+    if limit is not None:
+        found = found[:limit]
     return [tok.doc[i] for i in found]
 
 

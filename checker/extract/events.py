@@ -180,6 +180,11 @@ def _ent_in_sentence(tok: Token) -> Span | None:
     return ent if sent.start <= ent.start and ent.end <= sent.end else None
 
 
+#: Participants read per event: conjoined ones per argument, and in all.
+MAX_CONJOINED = 8
+MAX_ARGS = 24
+
+
 def _arg(tok: Token, parts: Participants, rules: Rules) -> tuple[str, list[int] | None, bool] | None:
     """(key, person span, named) for one participant token."""
     # "The head of France's DGSE, Nicolas Lerner, visited": the person in apposition.
@@ -241,7 +246,7 @@ def event_of(tok: Token, parts: Participants, rules: Rules, pred: Token | None =
     if pred.pos_ in ("VERB", "AUX"):
         ev.future = any(c.lower_ in ("will", "shall", "'ll") for c in children_with(pred, ("aux",)))
         for dep in ("nsubjpass", "nsubj", "dobj", "attr"):
-            args.extend(children_with(pred, (dep,)))
+            args.extend(children_with(pred, (dep,), MAX_ARGS))
         args.extend(p for c in children_with(pred, ("agent",)) for p in children_with(c, ("pobj",)))
         if pred.dep_ in ("acl", "relcl") and pred.head.pos_ in ("NOUN", "PROPN"):
             args.append(pred.head)
@@ -252,10 +257,14 @@ def event_of(tok: Token, parts: Participants, rules: Rules, pred: Token | None =
                 if noun in nouns or a.lemma_.lower() in nouns:
                     ev.verb = classes.get(a.lemma_.lower(), a.lemma_.lower())
         # Conjoined subjects: "Barrot and Sybiha met".
+        # A run-on list ("10, 12, 14, ... were counted") conjoins thousands: an
+        # event's participants are its first few, so the work per date or place
+        # stays bounded instead of growing with the list (issue 13: linear work).
         more = []
         for a in args:
-            more.extend(children_with(a, ("conj",)))
+            more.extend(children_with(a, ("conj",), MAX_CONJOINED))
         args.extend(more)
+        del args[MAX_ARGS:]
     else:
         for c in children_with(pred, ("poss", "prep", "compound")):
             if c.dep_ == "poss":
