@@ -17,7 +17,7 @@ statement, so such phrases give no event and no claim.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker.extract.common import REPORTING_VERBS, children_with, ent_at, ents_between
 
@@ -230,10 +230,40 @@ def _arg_is_person(tok: Token, parts: Participants, rules: Rules) -> bool:
 
 
 def event_of(tok: Token, parts: Participants, rules: Rules, pred: Token | None = None) -> Event | None:
-    """The event the phrase at ``tok`` times or places, or None (statements, datelines)."""
+    """The event the phrase at ``tok`` times or places, or None (statements, datelines).
+
+    The predicate's class and participants are read once per predicate and
+    document (a run-on sentence dates thousands of figures by one verb); only
+    leaving out the phrase's own token depends on ``tok``.
+    """
     pred = pred if pred is not None else predicate_of(tok, rules)
     if pred is None or is_reporting(pred, rules):
         return None
+    cache = pred.doc.user_data.setdefault("checker_events", {})
+    key = (id(parts), id(rules), pred.i)
+    base = cache.get(key)
+    if base is None:
+        base = cache[key] = _event_base(pred, parts, rules)
+    verb, future, resolved = base
+    ev = Event(verb=verb, head=pred.i, future=future)
+    seen: set[str] = set()
+    for i, got in resolved:
+        if got is None or got[0] in seen or i == tok.i:
+            continue
+        seen.add(got[0])
+        ev.args.append(got[0])
+        ev.arg_spans.append(list(got[1]) if got[1] is not None else None)
+        ev.named.append(got[2])
+    # Named participants first: they key the event.
+    order = sorted(range(len(ev.args)), key=lambda i: (not ev.named[i], i))
+    ev.args = [ev.args[i] for i in order]
+    ev.arg_spans = [ev.arg_spans[i] for i in order]
+    ev.named = [ev.named[i] for i in order]
+    return ev
+
+
+def _event_base(pred: Token, parts: Participants, rules: Rules) -> tuple[str, bool, list[tuple[int, Any]]]:
+    """(event class, future, [(token index, participant)]) of a predicate, whatever phrase it dates."""
     classes = rules.lookups["event"]
     particles = rules.lookups["event_particle"]
     nouns = rules.events.noun_set
@@ -289,21 +319,7 @@ def event_of(tok: Token, parts: Participants, rules: Rules, pred: Token | None =
             if subj and _arg_is_person(subj[0], parts, rules):
                 args.append(subj[0])
                 break
-    seen: set[str] = set()
-    for a in args:
-        got = _arg(a, parts, rules)
-        if got is None or got[0] in seen or a.i == tok.i:
-            continue
-        seen.add(got[0])
-        ev.args.append(got[0])
-        ev.arg_spans.append(got[1])
-        ev.named.append(got[2])
-    # Named participants first: they key the event.
-    order = sorted(range(len(ev.args)), key=lambda i: (not ev.named[i], i))
-    ev.args = [ev.args[i] for i in order]
-    ev.arg_spans = [ev.arg_spans[i] for i in order]
-    ev.named = [ev.named[i] for i in order]
-    return ev
+    return ev.verb, ev.future, [(a.i, _arg(a, parts, rules)) for a in args]
 
 
 def mentions_of(doc: Doc, article, rules) -> list:
