@@ -281,10 +281,20 @@ def format_score(score: Score, verbose: bool = False) -> str:
 #: Label kinds whose claims carry another kind name in claims.csv.
 CLAIM_KIND = {"name_spelling": "name"}
 
+#: Label kinds that more than one claim kind can answer. Annotators label place
+#: spelling variants (Bern / Berne) ``name_spelling`` too; the checker extracts
+#: those spans as location claims, so a location claim covers such a quote.
+ANSWERING_KINDS = {"name_spelling": frozenset({"name", "location"})}
+
 
 def claim_kind(label_kind: str) -> str:
     """The claims.csv kind a label kind is extracted as (``name_spelling`` -> ``name``)."""
     return CLAIM_KIND.get(label_kind, label_kind)
+
+
+def answering_kinds(label_kind: str) -> frozenset[str]:
+    """Every claims.csv kind whose claim can carry a quote of ``label_kind``."""
+    return ANSWERING_KINDS.get(label_kind, frozenset({claim_kind(label_kind)}))
 
 
 @dataclass
@@ -340,7 +350,7 @@ def evidence_coverage(
 ) -> Coverage:
     """Per label kind, how many evidence quotes carry a claim of that kind.
 
-    A quote is covered when a claim of the labelled kind (see :func:`claim_kind`)
+    A quote is covered when a claim of the labelled kind (see :func:`answering_kinds`)
     in the run's ``claims.csv`` overlaps its span. Quotes that cannot be
     located count as uncovered and are listed in ``unresolved_quotes``.
     ``label_files`` are gold and non-conflict JSONL files alike: both hold
@@ -361,12 +371,12 @@ def evidence_coverage(
     for p in paths:
         for item in _read_jsonl(p):
             kind = item["kind"]
-            want = claim_kind(kind)
+            want = answering_kinds(kind)
             for ev in item.get("evidence", []):
                 tally = cov.by_kind.setdefault(kind, [0, 0])
                 tally[1] += 1
                 spans = _spans({**item, "evidence": [ev]}, texts, run_articles, cov.unresolved_quotes)
-                hit = any(k == want and cs < e and s < ce for art, s, e in spans for k, cs, ce in claims.get(art, ()))
+                hit = any(k in want and cs < e and s < ce for art, s, e in spans for k, cs, ce in claims.get(art, ()))
                 if hit:
                     tally[0] += 1
                 else:
