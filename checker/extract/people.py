@@ -40,6 +40,9 @@ APPOINT_VERBS = {"name", "appoint", "nominate", "elect", "make", "promote", "cho
 GLUED_RX = re.compile(r"^\S*?[)\]}>»”\"]+[-–—:]*(?=[A-Z])")
 STOP_CLAUSE = {"who", "which", "that", "whose", "whom", "when", "where", "while", "because", "after", "before", "since", "as"}
 RECOVER_LABELS = {"", "NORP", "ORG", "PRODUCT", "WORK_OF_ART", "PERSON", "EVENT"}
+#: Subject roles: a building does not act, so a name-shaped FAC entity as the
+#: subject of a clause ("61-year-old Kathryn Gomes are ...") is read as a person.
+ACTOR_DEPS = {"nsubj", "nsubjpass"}
 
 
 @dataclass
@@ -153,7 +156,8 @@ def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> li
     lex = lexicon(rules)
     places = set(rules.lookups["place"])
     for ent in doc.ents:
-        if ent.label_ not in RECOVER_LABELS or ent.label_ == "PERSON" or ent.start in taken:
+        facility_actor = ent.label_ == "FAC" and ent.root.dep_ in ACTOR_DEPS
+        if (ent.label_ not in RECOVER_LABELS and not facility_actor) or ent.label_ == "PERSON" or ent.start in taken:
             continue
         toks = [t for t in ent if t.text not in POSSESSIVE]
         # An entity run across a line break is two things ("Showdown\nW. Mark Felt Sr."):
@@ -163,14 +167,22 @@ def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> li
         while toks and toks[-1].is_punct:
             toks = toks[:-1]
         # Offices the model put in front of the name ("Surgeon General Regina Benjamin").
+        titled = False
         while len(toks) > 2 and (lex.is_title_word(norm_word(toks[0].text)) or norm_word(toks[0].text) in lex.honorifics or norm_word(toks[0].text) in lex.canon):
             toks = toks[1:]
+            titled = True
         if len(toks) <= 1:
             continue
+        before = doc[toks[0].i - 1] if toks[0].i > 0 else None
+        if before is not None and (lex.is_title_word(norm_word(before.text)) or norm_word(before.text) in lex.honorifics):
+            titled = True  # "writer Armando Ianucci" tagged ORG
         a, b = toks[0].idx, toks[-1].idx + len(toks[-1].text)
         if _name_shaped(toks, rules) and article.is_checked(a, b) and _whole_words(doc, a, b):
             name = doc_text(doc)[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
-            out.append(Mention(toks[0].i, toks[-1].i + 1, name, ent.sent, recovered=True))
+            # An organisation does not carry a personal title: a titled ORG
+            # name is a person in its own right, not a candidate to confirm.
+            person = titled and ent.label_ == "ORG"
+            out.append(Mention(toks[0].i, toks[-1].i + 1, name, ent.sent, recovered=not person))
             taken.update(range(ent.start, ent.end))
     for t in doc:
         if t.i in taken or t.pos_ != "PROPN" or not t.is_title or not t.is_alpha or len(t.text) < 3:

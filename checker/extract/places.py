@@ -544,8 +544,7 @@ def _untagged_places(doc: Doc, rules: Rules):
     rules know the name, or its last word says so ("Phillips Road",
     "Mediterranean Sea"); or when the model saw a person but the name is a
     known place after "in", "near", "off" or "outside". An organisation
-    needs one of the place-only prepositions, or "in" and a name the
-    gazetteer knows ("the fight in Bern"): clubs and firms are named for
+    needs one of the place-only prepositions: clubs and firms are named for
     towns ("at Chelsea").
     """
     seen: set[int] = set()
@@ -584,9 +583,7 @@ def _untagged_places(doc: Doc, rules: Rules):
         if label == "PERSON":
             ok = known and p in ("in", "near", "off", "outside")
         elif label == "ORG":
-            # A club or a firm is named for its town: "at Chelsea", "at Google";
-            # but "the fight in Bern" is the city the gazetteer knows.
-            ok = p in SPATIAL_PREPS or (known and p == "in")
+            ok = p in SPATIAL_PREPS  # a club or a firm is named for its town: "at Chelsea", "at Google"
         else:
             ok = known or p in SPATIAL_PREPS or _as_far_as(prep) or head_kind(text) in ("street", "water")
         if ok:
