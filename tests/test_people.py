@@ -262,3 +262,50 @@ def test_golden_accuracy_floor_and_no_false_titles(nlp, rules):
     )
     assert not wrong
     assert found / total >= FLOOR, f"{found}/{total} golden titles and names"
+
+
+def test_a_titled_name_tagged_org_is_a_person(rules):
+    # "The writer Anna Kowalczyk tweeted ." with the name tagged ORG.
+    doc = make_doc(
+        ["The", "writer", "Anna", "Kowalczyk", "tweeted", "."],
+        pos=["DET", "NOUN", "PROPN", "PROPN", "VERB", "PUNCT"],
+        heads=[3, 3, 3, 4, 4, 4],
+        deps=["det", "compound", "compound", "nsubj", "ROOT", "punct"],
+        ents=["O", "O", "B-ORG", "I-ORG", "O", "O"],
+    )
+    names = [c for c in extract_people(doc, Article(id="a", text=doc.text), rules) if c.kind == "name"]
+    assert [(n.value, n.extra.get("candidate", False)) for n in names] == [("Anna Kowalczyk", False)]
+
+
+def test_an_untitled_org_name_stays_a_candidate(rules):
+    doc = make_doc(
+        ["Anna", "Kowalczyk", "tweeted", "."],
+        pos=["PROPN", "PROPN", "VERB", "PUNCT"],
+        heads=[1, 2, 2, 2],
+        deps=["compound", "nsubj", "ROOT", "punct"],
+        ents=["B-ORG", "I-ORG", "O", "O"],
+    )
+    names = [c for c in extract_people(doc, Article(id="a", text=doc.text), rules) if c.kind == "name"]
+    assert [(n.value, n.extra.get("candidate", False)) for n in names] == [("Anna Kowalczyk", True)]
+
+
+def test_a_facility_name_as_a_subject_is_a_person_candidate(rules):
+    # "Kathryn Moreira was killed ." tagged FAC: a subject, so a candidate.
+    subject = make_doc(
+        ["Kathryn", "Moreira", "was", "killed", "."],
+        pos=["PROPN", "PROPN", "AUX", "VERB", "PUNCT"],
+        heads=[1, 3, 3, 3, 3],
+        deps=["compound", "nsubjpass", "auxpass", "ROOT", "punct"],
+        ents=["B-FAC", "I-FAC", "O", "O", "O"],
+    )
+    names = [c for c in extract_people(subject, Article(id="a", text=subject.text), rules) if c.kind == "name"]
+    assert [(n.value, n.extra.get("candidate")) for n in names] == [("Kathryn Moreira", True)]
+    # "They met at Grand Central ." : a building where people meet is no person.
+    place = make_doc(
+        ["They", "met", "at", "Grand", "Central", "."],
+        pos=["PRON", "VERB", "ADP", "PROPN", "PROPN", "PUNCT"],
+        heads=[1, 1, 1, 4, 2, 1],
+        deps=["nsubj", "ROOT", "prep", "compound", "pobj", "punct"],
+        ents=["O", "O", "O", "B-FAC", "I-FAC", "O"],
+    )
+    assert [c for c in extract_people(place, Article(id="a", text=place.text), rules) if c.kind == "name"] == []
