@@ -309,3 +309,16 @@ def test_a_facility_name_as_a_subject_is_a_person_candidate(rules):
         ents=["O", "O", "O", "B-FAC", "I-FAC", "O"],
     )
     assert [c for c in extract_people(place, Article(id="a", text=place.text), rules) if c.kind == "name"] == []
+
+
+def test_an_org_after_the_is_no_person(rules):
+    # "The Fire Brigades Union said ." : "the" is listed as an honorific, but no person's.
+    doc = make_doc(
+        ["The", "Fire", "Brigades", "Union", "said", "."],
+        pos=["DET", "PROPN", "PROPN", "PROPN", "VERB", "PUNCT"],
+        heads=[3, 3, 3, 4, 4, 4],
+        deps=["det", "compound", "compound", "nsubj", "ROOT", "punct"],
+        ents=["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O"],
+    )
+    names = [c for c in extract_people(doc, Article(id="a", text=doc.text), rules) if c.kind == "name"]
+    assert all(n.extra.get("candidate") for n in names)

@@ -150,6 +150,15 @@ def _name_shaped(toks: list[Token], rules: Rules) -> bool:
     return True
 
 
+def _personal_title(word: str, lex) -> bool:
+    """Does ``word`` (normalized) only ever stand before a person: an office or an honorific?
+
+    "the" is listed among the honorifics (for "the Rev."), but it stands before
+    leagues and unions just as well, so it says nothing about a person.
+    """
+    return word != "the" and (lex.is_title_word(word) or word in lex.honorifics)
+
+
 def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> list[Mention]:
     """Name-shaped entities and capitalized words the model did not tag PERSON."""
     out: list[Mention] = []
@@ -169,12 +178,11 @@ def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> li
         # Offices the model put in front of the name ("Surgeon General Regina Benjamin").
         titled = False
         while len(toks) > 2 and (lex.is_title_word(norm_word(toks[0].text)) or norm_word(toks[0].text) in lex.honorifics or norm_word(toks[0].text) in lex.canon):
+            titled = titled or _personal_title(norm_word(toks[0].text), lex)
             toks = toks[1:]
-            titled = True
         if len(toks) <= 1:
             continue
-        before = doc[toks[0].i - 1] if toks[0].i > 0 else None
-        if before is not None and (lex.is_title_word(norm_word(before.text)) or norm_word(before.text) in lex.honorifics):
+        if toks[0].i > 0 and _personal_title(norm_word(doc[toks[0].i - 1].text), lex):
             titled = True  # "writer Armando Ianucci" tagged ORG
         a, b = toks[0].idx, toks[-1].idx + len(toks[-1].text)
         if _name_shaped(toks, rules) and article.is_checked(a, b) and _whole_words(doc, a, b):
