@@ -322,3 +322,18 @@ def test_an_org_after_the_is_no_person(rules):
     )
     names = [c for c in extract_people(doc, Article(id="a", text=doc.text), rules) if c.kind == "name"]
     assert all(n.extra.get("candidate") for n in names)
+
+
+def test_a_titled_org_named_again_untitled_stays_an_organisation(rules):
+    # "The adviser Kowalczyk Partners said . Kowalczyk Partners declined ." : the second
+    # untitled ORG mention says the first is a firm, whatever stands before it.
+    words = ["The", "adviser", "Kowalczyk", "Partners", "said", ".", "Kowalczyk", "Partners", "declined", "."]
+    doc = make_doc(
+        words,
+        pos=["DET", "NOUN", "PROPN", "PROPN", "VERB", "PUNCT", "PROPN", "PROPN", "VERB", "PUNCT"],
+        heads=[3, 3, 3, 4, 4, 4, 7, 8, 8, 8],
+        deps=["det", "compound", "compound", "nsubj", "ROOT", "punct", "compound", "nsubj", "ROOT", "punct"],
+        ents=["O", "O", "B-ORG", "I-ORG", "O", "O", "B-ORG", "I-ORG", "O", "O"],
+    )
+    names = [c for c in extract_people(doc, Article(id="a", text=doc.text), rules) if c.kind == "name"]
+    assert names and all(n.extra.get("candidate") for n in names)

@@ -27,7 +27,8 @@ from checker.extract.common import doc_text, ent_at
 from checker.extract.events import mentions_of
 from checker.extract.titles import POSSESSIVE, Title, lexicon, norm_word, parse_title
 from checker.models import Claim
-from checker.names import fold
+from checker.names import NameJudge, fold
+from checker.places import is_place_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -159,6 +160,26 @@ def _personal_title(word: str, lex) -> bool:
     return word != "the" and (lex.is_title_word(word) or word in lex.honorifics)
 
 
+def _reads_as_org(name: str, ent: Span, doc: Doc, rules: Rules) -> bool:
+    """Is a titled ORG name still an organisation ("Vivendi advisor Deutsche Bank")?
+
+    It is when it starts with a place the gazetteer knows and no given name
+    ("France Telecom", "Dundee United"; not "Anna", a town too) or the article
+    names it again as an ORG with no personal title before it: people are
+    seldom tagged ORG twice without their title.
+    """
+    lex = lexicon(rules)
+    first = fold(name.split()[0])
+    if is_place_name(first) and not NameJudge(rules).known_given(first):
+        return True
+    for other in doc.ents:
+        if other.label_ != "ORG" or other.start == ent.start or name not in other.text:
+            continue
+        if other.start == 0 or not _personal_title(norm_word(doc[other.start - 1].text), lex):
+            return True
+    return False
+
+
 def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> list[Mention]:
     """Name-shaped entities and capitalized words the model did not tag PERSON."""
     out: list[Mention] = []
@@ -189,7 +210,7 @@ def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> li
             name = doc_text(doc)[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
             # An organisation does not carry a personal title: a titled ORG
             # name is a person in its own right, not a candidate to confirm.
-            person = titled and ent.label_ == "ORG"
+            person = titled and ent.label_ == "ORG" and not _reads_as_org(name, ent, doc, rules)
             out.append(Mention(toks[0].i, toks[-1].i + 1, name, ent.sent, recovered=not person))
             taken.update(range(ent.start, ent.end))
     for t in doc:
