@@ -84,6 +84,12 @@ def mark_line_breaks(doc: Doc) -> Doc:
         if prev.is_space or prev.text in _FINAL or prev.lower_ in _LINE_GOES_ON:
             continue
         tok.is_sent_start = True
+        # A preset start frees the parser to break again right after it ("Steven | Moffat"):
+        # the words up to the line's first punctuation stay in the new sentence.
+        for nxt in doc[i + 1 :]:
+            if nxt.is_punct or nxt.is_space or nxt.like_num:
+                break
+            nxt.is_sent_start = False
     return doc
 
 
