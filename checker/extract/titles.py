@@ -29,8 +29,7 @@ POSSESSIVE = {"'s", "’s", "'", "’"}
 # Ordinal words before a title ("the third president", "the 12th Doctor").
 ORDINAL_WORDS = {
     w: n for n, w in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
-        "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(), start=1
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"], start=1
     )
 }
 ORDINAL_RX = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
