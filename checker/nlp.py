@@ -48,12 +48,61 @@ def _load(name: str, disable: tuple[str, ...], patterns_json: str) -> Language:
         raise ModelError("E302", f"spaCy model {name} failed to load: {exc}") from exc
     fast_attribute_ruler(nlp)
     split_glued_brackets(nlp)
+    line_break_sentences(nlp)
     patterns = json.loads(patterns_json)
     if patterns and "ner" in nlp.pipe_names:
         # Before the model's NER, so the model keeps its other entities.
         ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
         ruler.add_patterns(patterns)
     return nlp
+
+
+# --- line-break sentence starts ------------------------------------------------
+#
+# Headlines, datelines and bylines end without a full stop ("Monday 5 August
+# 2013 08.33 BST"), so the parser runs them into the first sentence of the body
+# and a name on the next line is read as part of the dateline. A line that
+# starts with a capital after a line without final punctuation starts a new
+# sentence; a line that ends with a comma, a hyphen or a joining word goes on.
+
+#: Line endings after which the next line continues the same sentence.
+_LINE_GOES_ON = {",", "-", "–", "—", "(", "[", "/", "&", "and", "or", "of", "the", "a", "an", "to", "for", "in", "on", "at", "by", "with"}
+_FINAL = {".", "!", "?", ":", ";", "…"}
+
+
+def mark_line_breaks(doc: Doc) -> Doc:
+    """Set a sentence start on each capitalized first word of a line after an unfinished line.
+
+    Lines that end with final punctuation are left to the parser (it breaks
+    there already); only boundaries are added, never removed.
+    """
+    for i in range(2, len(doc)):
+        brk, tok = doc[i - 1], doc[i]
+        if not (brk.is_space and "\n" in brk.text) or not tok.text[:1].isupper():
+            continue
+        prev = doc[i - 2]
+        if prev.is_space or prev.text in _FINAL or prev.lower_ in _LINE_GOES_ON:
+            continue
+        tok.is_sent_start = True
+        # A preset start frees the parser to break again right after it ("Steven | Moffat"):
+        # the words up to the line's first punctuation stay in the new sentence.
+        for nxt in doc[i + 1 :]:
+            if nxt.is_punct or nxt.is_space or nxt.like_num:
+                break
+            nxt.is_sent_start = False
+    return doc
+
+
+def line_break_sentences(nlp: Language) -> None:
+    """Add :func:`mark_line_breaks` before the parser (the parser keeps preset starts)."""
+    from spacy.language import Language
+
+    if "parser" not in nlp.pipe_names:
+        return
+    if not Language.has_factory("checker_line_breaks"):
+        Language.component("checker_line_breaks", func=mark_line_breaks)
+    if "checker_line_breaks" not in nlp.pipe_names:
+        nlp.add_pipe("checker_line_breaks", before="parser")
 
 
 # A closing bracket glued by a dash to the next word ("(Sports Network)-Wladimir Klitschko",

@@ -71,6 +71,9 @@ class TitleRules(_Strict):
     conflict). ``modifiers`` make a different office ("deputy" prime
     minister); ``descriptors`` are dropped ("famous", "founding"); ``former``
     words put a title in the past, where it is not compared.
+    ``relational_nouns`` are roles held for someone ("his lawyer", "my
+    agent"): with a possessor and no name, they still make a title claim,
+    held by an unnamed person.
     """
 
     synonyms: Table = {}
@@ -85,6 +88,7 @@ class TitleRules(_Strict):
     honorifics: list[str] = []
     change_verbs: list[str] = []
     leave_verbs: list[str] = []
+    relational_nouns: list[str] = []
 
     @field_validator("compatible")
     @classmethod

@@ -4,7 +4,10 @@ Titles meet per (story, person). Two titles conflict when they name
 different offices (or ranks) that one person cannot hold at once in one
 body: "Foreign Minister" and "Prime Minister" for Jean-Noel Barrot do; "GM"
 and "President and GM" do not (a partial title), nor do roles ("actress",
-"lawyer"), former offices, or titles in different bodies.
+"lawyer"), former offices, or titles in different bodies (a body's acronym
+is the same body). A numbered role ("the 12th Doctor" / "the 11th Doctor")
+is compared by its number; the branch of a body ("UNRWA in Gaza") keeps two
+listed-compatible offices apart when it differs.
 
 Names meet per (story, person) too: the linker has already decided which
 mentions are one person, so here every mention is grouped by how it spells
@@ -40,6 +43,9 @@ def _title_of(c: Claim) -> Title:
         orgs=list(ex.get("orgs") or []),
         unit=ex.get("unit"),
         former=bool(ex.get("former")),
+        branch=ex.get("branch"),
+        # An unnamed holder's count ("the 45th president") may be anyone's.
+        ordinal=None if ex.get("unnamed") else ex.get("ordinal"),
     )
 
 
@@ -67,7 +73,11 @@ def _titles(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         live = [
             c for c in claims
             if not c.extra.get("former") and not c.extra.get("transition")
-            and any(cat in ("office", "rank") for _, cat in c.extra.get("offices", []))
+            and (
+                any(cat in ("office", "rank") for _, cat in c.extra.get("offices", []))
+                # A numbered role ("the 12th Doctor") of a named person counts holders.
+                or (c.extra.get("ordinal") is not None and not c.extra.get("unnamed"))
+            )
         ]
         if len(live) < 2:
             continue

@@ -446,6 +446,21 @@ def _appos_title(m: Mention, doc: Doc, rules: Rules) -> Title | None:
     return parse_title(toks, rules)
 
 
+def _shared_subject_verbs(verb: Token) -> list[Token]:
+    """Verbs that share ``verb``'s subject: "He joined the series, becoming the 11th Doctor".
+
+    A participle or a conjoined verb with no subject of its own ("becoming",
+    "and was named") has the main verb's subject; one with its own subject
+    is another clause.
+    """
+    out = []
+    for c in verb.children:
+        if c.dep_ in ("advcl", "conj") and c.pos_ in ("VERB", "AUX"):
+            if not any(g.dep_ in ("nsubj", "nsubjpass", "expl", "mark") for g in c.children):
+                out.append(c)
+    return out
+
+
 def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]]:
     """Titles from the clause: copula ("X was deputy director"), "as", "named"."""
     out: list[tuple[Title, str]] = []
@@ -456,15 +471,20 @@ def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]
     verbs: list[Token] = []
     if root.dep_ in ("nsubj", "nsubjpass"):
         verbs.append(root.head)
+        verbs.extend(_shared_subject_verbs(root.head))
     for c in root.children:
         if c.dep_ == "relcl":
             if any(g.dep_ in ("nsubj", "nsubjpass") and g.tag_ in ("WP", "WDT") for g in c.children):
                 verbs.append(c)
+                verbs.extend(_shared_subject_verbs(c))
     for verb in verbs:
         lemma = verb.lemma_.lower()
         # "Obama named Regina Benjamin surgeon general": an active appointment verb's
         # title belongs to its object, never to the one who appoints.
-        if lemma in APPOINT_VERBS and root.dep_ == "nsubj" and any(c.dep_ in ("dobj", "obj") for c in verb.children):
+        # So does one who appoints through a relative clause or a shared subject
+        # ("Obama, who named Benjamin surgeon general,"): any active use with an object.
+        active = not any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+        if lemma in APPOINT_VERBS and active and root.dep_ != "nsubjpass" and any(c.dep_ in ("dobj", "obj") for c in verb.children):
             continue
         for c in verb.children:
             if c.dep_ in ("attr", "oprd") and lemma in ("be", "become", "remain", "serve", "name", "appoint", "elect", "make", "promote") and c.pos_ in ("NOUN", "PROPN", "ADJ"):
@@ -577,12 +597,136 @@ def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
                 claims[-1].extra["candidate"] = True
             else:
                 held.append((m, t))
+    used = {(t.start, t.end) for _, t in held} | {(c.start, c.end) for c in claims if c.kind == "title"}
+    for pm, ante in _pronoun_holders(doc, mentions, article):
+        found = _clause_titles(pm, doc, rules)
+        changed = any(p == "change" for _, p in found)
+        for t, pattern in found:
+            if (t.start, t.end) in used or not article.is_checked(t.start, t.end):
+                continue
+            used.add((t.start, t.end))
+            c = _title_claim(t, pattern, ante, article, rules, transition=changed and pattern != "change", sent=pm.sent)
+            c.extra["holder"] = "pronoun"
+            if ante.recovered:
+                c.extra["candidate"] = True  # dropped with its person when the linker drops the name
+            claims.append(c)
+            held.append((ante, t))
+    claims.extend(_unnamed_titles(doc, article, rules, mentions, used))
     claims.extend(_descriptions(doc, article, rules, held))
     return claims
 
 
-def _title_claim(t: Title, pattern: str, m: Mention, article: Article, rules: Rules, transition: bool = False) -> Claim:
-    sent = m.sent
+#: Pronouns that stand for the last named person ("He joined the series in 2010").
+HOLDER_PRONOUNS = {"he", "she"}
+#: How many sentences back a pronoun reaches for its person.
+PRONOUN_REACH = 2
+
+
+def _in_quote(t: Token) -> bool:
+    """Inside quotation marks in its sentence: a quoted "he" is the speaker's, not the article's."""
+    before = t.doc[t.sent.start : t.i].text
+    return sum(before.count(q) for q in ('"', "“", "”")) % 2 == 1
+
+
+def _pronoun_holders(doc: Doc, mentions: list[Mention], article: Article) -> list[tuple[Mention, Mention]]:
+    """Subject pronouns as mentions of the last named person, with that person's mention.
+
+    "It was announced Smith would leave. He joined the series, becoming the 11th
+    Doctor, in 2010": the title in a "he"/"she" clause is the last named
+    person's when that person was named at most ``PRONOUN_REACH`` sentences
+    before and the pronoun is the article's own words, not a quote.
+    """
+    named = mentions
+    if not named:
+        return []
+    sent_idx = {s.start: k for k, s in enumerate(doc.sents)}
+    out: list[tuple[Mention, Mention]] = []
+    for t in doc:
+        if t.lower_ not in HOLDER_PRONOUNS or t.dep_ not in ("nsubj", "nsubjpass"):
+            continue
+        if not article.is_checked(t.idx, t.idx + len(t.text)) or _in_quote(t):
+            continue
+        before = [m for m in named if m.end <= t.i]
+        if not before:
+            continue
+        ante = before[-1]
+        if sent_idx.get(t.sent.start, 0) - sent_idx.get(ante.sent.start, 0) > PRONOUN_REACH:
+            continue
+        out.append((Mention(t.i, t.i + 1, ante.name, t.sent), ante))
+    return out
+
+
+def _unnamed_titles(doc: Doc, article: Article, rules: Rules, mentions: list[Mention], used: set[tuple[int, int]]) -> list[Claim]:
+    """Titles whose holder the article does not name ("An assistant delivered the news", "my agent").
+
+    A subject headed by a title word, or a relational noun with a possessor
+    ("his lawyer"), with no name beside it, is a title claim of subject
+    ``unnamed <office>``; so is a title its clause gives ("The star will be the
+    12th actor to play the Doctor"). Each claim's subject is its own value, so
+    unnamed holders are compared only with the same office in the story and
+    never make a conflict of two offices (two unnamed people may be two people).
+    """
+    lex = lexicon(rules)
+    in_name = {i for m in mentions for i in range(m.start, m.end)}
+    out: list[Claim] = []
+
+    def add(t: Title, pattern: str, sent: Span, of: str | None) -> None:
+        if (t.start, t.end) in used or any(s < t.end and t.start < e for s, e in used) or not article.is_checked(t.start, t.end):
+            return
+        used.add((t.start, t.end))
+        subject = f"unnamed {t.value}"
+        out.append(
+            Claim.in_sentence(
+                article, sent, t.start, t.end, t.surface, "title", subject, t.value,
+                display=t.surface,
+                scope={"org": ", ".join(t.orgs)} if t.orgs else {},
+                extra={**_title_fields(t), "person": None, "unnamed": True, "of": of, "pattern": pattern, "transition": False},
+            )
+        )
+
+    for tok in doc:
+        if tok.pos_ != "NOUN" or tok.i in in_name or tok.dep_ in ("compound", "appos"):
+            continue
+        w = norm_word(tok.text)
+        if not lex.is_title_word(w):
+            continue
+        poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+        relational = poss is not None and (w in lex.relational or tok.lemma_.lower() in lex.relational)
+        subject = tok.dep_ in ("nsubj", "nsubjpass")
+        if not (subject or relational):
+            continue
+        np = _np_tokens(tok)
+        # A name attached to the title word is its holder ("the director, Mueller"); a name
+        # elsewhere in the phrase ("the Glasgow-born star", "Obama's lawyer") is not.
+        if any(c.dep_ in ("appos", "compound", "flat") and (c.ent_type_ == "PERSON" or c.i in in_name) for c in tok.children):
+            continue
+        t = parse_title(np, rules)
+        if t is None:
+            continue
+        of = " ".join(x.text for x in poss.subtree) if poss is not None else None
+        add(t, "unnamed", tok.sent, of)
+        if subject:
+            for ct, pattern in _clause_titles(Mention(tok.i, tok.i + 1, f"unnamed {t.value}", tok.sent), doc, rules):
+                add(ct, pattern, tok.sent, None)
+    return out
+
+
+def _title_fields(t: Title) -> dict:
+    """The title's parts as the claim carries them (fields are only ever added)."""
+    return {
+        "offices": [[o.name, o.category] for o in t.offices],
+        "orgs": t.orgs,
+        "unit": t.unit,
+        "former": t.former,
+        "branch": t.branch,
+        "ordinal": t.ordinal,
+    }
+
+
+def _title_claim(
+    t: Title, pattern: str, m: Mention, article: Article, rules: Rules, transition: bool = False, sent: Span | None = None
+) -> Claim:
+    sent = sent if sent is not None else m.sent
     return Claim.in_sentence(
         article, sent, t.start, t.end, t.surface, "title", _key(m.name), t.value,
         display=t.surface,
@@ -591,10 +735,7 @@ def _title_claim(t: Title, pattern: str, m: Mention, article: Article, rules: Ru
             "person": m.name,
             "person_start": m.char_start,
             "person_end": m.char_end,
-            "offices": [[o.name, o.category] for o in t.offices],
-            "orgs": t.orgs,
-            "unit": t.unit,
-            "former": t.former,
+            **_title_fields(t),
             "transition": transition,
             "pattern": pattern,
         },

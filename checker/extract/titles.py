@@ -26,6 +26,15 @@ if TYPE_CHECKING:
 SPLIT_PREPS = {"of", "for", "at", "in", "with", "to", "under", "on", "from", "during"}
 ENTITY_ORG = {"ORG", "NORP", "GPE", "LOC", "FAC", "PERSON"}
 POSSESSIVE = {"'s", "’s", "'", "’"}
+# Ordinal words before a title ("the third president", "the 12th Doctor").
+ORDINAL_WORDS = {
+    w: n for n, w in enumerate(
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"], start=1
+    )
+}
+ORDINAL_RX = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+# Joining words left out of an acronym ("United Nations Relief and Works Agency" = UNRWA).
+ACRONYM_SKIP = {"and", "of", "the", "for", "in", "on", "&"}
 # Words that make "general" a military rank rather than part of an office.
 RANK_PREFIXES = {"brigadier", "major", "lieutenant", "lt", "brig", "maj", "gen"}
 
@@ -57,6 +66,7 @@ class Lexicon:
     leave_verbs: set[str]
     compatible: set[frozenset[str]]
     orgs: dict[str, str]
+    relational: set[str] = field(default_factory=set)
     head_words: set[str] = field(default_factory=set)
     max_len: int = 1
 
@@ -119,6 +129,7 @@ def _build_lexicon(rules: Rules) -> Lexicon:
         leave_verbs={w.lower() for w in t.leave_verbs},
         compatible={frozenset((a.lower(), b.lower())) for g in t.compatible for a in g for b in g if a != b},
         orgs=orgs,
+        relational={norm_phrase(w) for w in t.relational_nouns},
         head_words=heads,
         max_len=max((len(k.split()) for k in canon), default=1),
     )
@@ -145,6 +156,7 @@ class Title:
     unit: str | None
     former: bool
     branch: str | None = None
+    ordinal: int | None = None
 
     @property
     def value(self) -> str:
@@ -158,12 +170,39 @@ class Title:
         return "office" if "office" in cats else "rank" if "rank" in cats else "role"
 
 
+def acronym(text: str) -> str:
+    """The acronym a body's written-out name makes, lowercase ("" for one word).
+
+    Each word gives its first letter, a word in capitals all of its letters
+    ("UN Relief and Works agency" -> "unrwa"); joining words give none.
+    """
+    words = [w for w in re.split(r"[\s\-–]+", text.replace(".", "")) if w and w.lower() not in ACRONYM_SKIP]
+    if len(words) < 2:
+        return ""
+    return "".join(w if w.isupper() and w.isalpha() else w[0] for w in words).lower()
+
+
 def canonical_org(text: str, rules: Rules) -> str:
-    """A body or country named in a title, normalized so mentions meet."""
-    t = norm_phrase(re.sub(r"^(the)\s+", "", text.strip(), flags=re.I))
+    """A body or country named in a title, normalized so mentions meet.
+
+    A written-out name whose acronym is a known body ("UN Relief and Works
+    agency") is that body: articles name one body both ways.
+    """
+    raw = re.sub(r"^(the)\s+", "", text.strip(), flags=re.I)
+    raw = re.sub(r"\s*['’]s?$", "", raw)
+    t = norm_phrase(raw)
     t = re.sub(r"\s*'s?$", "", t)
     lex = lexicon(rules)
-    return lex.orgs.get(t) or rules.lookup("alias", t) or rules.lookup("place", t) or t
+    found = lex.orgs.get(t) or rules.lookup("alias", t) or rules.lookup("place", t)
+    if found:
+        return found
+    acr = acronym(raw)
+    return lex.orgs.get(acr) or t if acr else t
+
+
+def same_body(a: str, b: str) -> bool:
+    """Two body names for one body: equal, or one is the other's acronym."""
+    return a == b or (" " in a and acronym(a) == b) or (" " in b and acronym(b) == a)
 
 
 def _office_of(words: list[str], lex: Lexicon) -> tuple[str, int, int] | None:
@@ -281,10 +320,20 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
     former = any(norm_word(t.text) in lex.former or t.lower_.startswith("ex-") for t in main)
     # Words of the main part, each with its token; split into offices on "and".
     parts: list[list[tuple[str, Token]]] = [[]]
+    ordinal: int | None = None
     for t in main:
         w = norm_word(t.text)
         if t.text in ("-", "–") or not w or w in lex.former:
             continue
+        # "the 12th Doctor": a numbered ordinal counts holders, it names no office.
+        num = ORDINAL_RX.match(w)
+        if num:
+            ordinal = int(num.group(1))
+            continue
+        if w in ORDINAL_WORDS:
+            ordinal = ORDINAL_WORDS[w]
+            if w not in lex.modifiers:
+                continue
         if w in ("and", "&", ","):
             parts.append([])
         else:
@@ -353,6 +402,7 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
         unit=unit,
         former=former,
         branch=" ".join(dict.fromkeys(branch)) or None,
+        ordinal=ordinal,
     )
 
 
@@ -381,8 +431,12 @@ def offices_compatible(a: Title, b: Title, lex: Lexicon) -> bool:
     are held in different bodies. Roles never exclude anything; offices are
     compared with offices and ranks with ranks.
     """
-    if a.orgs and b.orgs and not set(a.orgs) & set(b.orgs):
+    if a.orgs and b.orgs and not any(same_body(x, y) for x in a.orgs for y in b.orgs):
         return True
+    # "the 12th Doctor" and "the 11th Doctor": one person is one holder in a count.
+    names_a, names_b = {o.name for o in a.offices}, {o.name for o in b.offices}
+    if a.ordinal is not None and b.ordinal is not None and a.ordinal != b.ordinal and names_a & names_b:
+        return False
     for cat in ("office", "rank"):
         xa = {o.name for o in a.offices if o.category == cat}
         xb = {o.name for o in b.offices if o.category == cat}
