@@ -264,6 +264,11 @@ def test_golden_accuracy_floor_and_no_false_titles(nlp, rules):
     assert found / total >= FLOOR, f"{found}/{total} golden titles and names"
 
 
+def _name_claims(doc: Doc, rules) -> list[Claim]:
+    """The name claims extracted from a hand-built parse."""
+    return [c for c in extract_people(doc, Article(id="a", text=doc.text), rules) if c.kind == "name"]
+
+
 def test_a_titled_name_tagged_org_is_a_person(rules):
     # "The writer Anna Kowalczyk tweeted ." with the name tagged ORG.
     doc = make_doc(
@@ -273,7 +278,7 @@ def test_a_titled_name_tagged_org_is_a_person(rules):
         deps=["det", "compound", "compound", "nsubj", "ROOT", "punct"],
         ents=["O", "O", "B-ORG", "I-ORG", "O", "O"],
     )
-    names = [c for c in extract_people(doc, Article(id="a", text=doc.text), rules) if c.kind == "name"]
+    names = _name_claims(doc, rules)
     assert [(n.value, n.extra.get("candidate", False)) for n in names] == [("Anna Kowalczyk", False)]
 
 
@@ -285,7 +290,7 @@ def test_an_untitled_org_name_stays_a_candidate(rules):
         deps=["compound", "nsubj", "ROOT", "punct"],
         ents=["B-ORG", "I-ORG", "O", "O"],
     )
-    names = [c for c in extract_people(doc, Article(id="a", text=doc.text), rules) if c.kind == "name"]
+    names = _name_claims(doc, rules)
     assert [(n.value, n.extra.get("candidate", False)) for n in names] == [("Anna Kowalczyk", True)]
 
 
@@ -298,7 +303,7 @@ def test_a_facility_name_as_a_subject_is_a_person_candidate(rules):
         deps=["compound", "nsubjpass", "auxpass", "ROOT", "punct"],
         ents=["B-FAC", "I-FAC", "O", "O", "O"],
     )
-    names = [c for c in extract_people(subject, Article(id="a", text=subject.text), rules) if c.kind == "name"]
+    names = _name_claims(subject, rules)
     assert [(n.value, n.extra.get("candidate")) for n in names] == [("Kathryn Moreira", True)]
     # "They met at Grand Central ." : a building where people meet is no person.
     place = make_doc(
@@ -308,7 +313,7 @@ def test_a_facility_name_as_a_subject_is_a_person_candidate(rules):
         deps=["nsubj", "ROOT", "prep", "compound", "pobj", "punct"],
         ents=["O", "O", "O", "B-FAC", "I-FAC", "O"],
     )
-    assert [c for c in extract_people(place, Article(id="a", text=place.text), rules) if c.kind == "name"] == []
+    assert _name_claims(place, rules) == []
 
 
 def test_an_org_after_the_is_no_person(rules):
@@ -320,7 +325,7 @@ def test_an_org_after_the_is_no_person(rules):
         deps=["det", "compound", "compound", "nsubj", "ROOT", "punct"],
         ents=["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O"],
     )
-    names = [c for c in extract_people(doc, Article(id="a", text=doc.text), rules) if c.kind == "name"]
+    names = _name_claims(doc, rules)
     assert all(n.extra.get("candidate") for n in names)
 
 
@@ -335,5 +340,5 @@ def test_a_titled_org_named_again_untitled_stays_an_organisation(rules):
         deps=["det", "compound", "compound", "nsubj", "ROOT", "punct", "compound", "nsubj", "ROOT", "punct"],
         ents=["O", "O", "B-ORG", "I-ORG", "O", "O", "B-ORG", "I-ORG", "O", "O"],
     )
-    names = [c for c in extract_people(doc, Article(id="a", text=doc.text), rules) if c.kind == "name"]
+    names = _name_claims(doc, rules)
     assert names and all(n.extra.get("candidate") for n in names)

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from checker.extract.common import doc_text, ent_at
+from checker.extract.common import doc_text, ent_at, per_rules
 from checker.extract.events import mentions_of
 from checker.extract.titles import POSSESSIVE, Title, lexicon, norm_word, parse_title
 from checker.models import Claim
@@ -170,7 +170,9 @@ def _reads_as_org(name: str, ent: Span, doc: Doc, rules: Rules) -> bool:
     """
     lex = lexicon(rules)
     first = fold(name.split()[0])
-    if is_place_name(first) and not NameJudge(rules).known_given(first):
+    # One judge per rules object: building one copies the whole nickname table.
+    judge = per_rules(rules, "name_judge", lambda: NameJudge(rules))
+    if is_place_name(first) and not judge.known_given(first):
         return True
     for other in doc.ents:
         if other.label_ != "ORG" or other.start == ent.start or name not in other.text:
@@ -636,8 +638,7 @@ def _pronoun_holders(doc: Doc, mentions: list[Mention], article: Article) -> lis
     person's when that person was named at most ``PRONOUN_REACH`` sentences
     before and the pronoun is the article's own words, not a quote.
     """
-    named = mentions
-    if not named:
+    if not mentions:
         return []
     sent_idx = {s.start: k for k, s in enumerate(doc.sents)}
     out: list[tuple[Mention, Mention]] = []
@@ -646,7 +647,7 @@ def _pronoun_holders(doc: Doc, mentions: list[Mention], article: Article) -> lis
             continue
         if not article.is_checked(t.idx, t.idx + len(t.text)) or _in_quote(t):
             continue
-        before = [m for m in named if m.end <= t.i]
+        before = [m for m in mentions if m.end <= t.i]
         if not before:
             continue
         ante = before[-1]

@@ -197,7 +197,7 @@ def canonical_org(text: str, rules: Rules) -> str:
     if found:
         return found
     acr = acronym(raw)
-    return lex.orgs.get(acr) or t if acr else t
+    return (lex.orgs.get(acr) or t) if acr else t
 
 
 def same_body(a: str, b: str) -> bool:
