@@ -25,6 +25,15 @@ FRACTION_WORDS = {
 }
 VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125}
 DOZEN = {"dozen": 12, "score": 20, "pair": 2}
+#: Ordinal words to their number: "the seventh straight day" (a count of repeats),
+#: "the 12th Doctor" (a numbered role).
+ORDINAL_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
+         "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
+    )
+}
 
 NUMBER_WORD = "|".join(sorted(list(UNITS_WORDS) + ["a", "an"], key=len, reverse=True))
 # Digits: "11,000", "12,34,567.89" (Indian grouping), "10 1/2" and "3/4" (fractions of

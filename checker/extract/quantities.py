@@ -23,6 +23,7 @@ from checker.extract.numbers import (
     _DIGITS,
     _VULG,
     FRACTION_WORDS,
+    ORDINAL_WORDS,
     SCALE_WORDS,
     SUFFIX_SCALES,
     UNITS_WORDS,
@@ -820,21 +821,14 @@ ORDINAL_RX = re.compile(
     r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|\d{1,3}(?:st|nd|rd|th))$",
     re.I,
 )
-_ORDINAL_WORDS = {
-    w: i + 1
-    for i, w in enumerate(
-        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth",
-         "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"]
-    )
-}
 # Words that make an ordinal a count of repeats ("the seventh straight day", "his 10th consecutive bout").
 SERIES_WORDS = {"consecutive", "straight", "successive", "running", "successful"}
 
 
 def _ordinal_value(text: str) -> int | None:
     t = text.lower()
-    if t in _ORDINAL_WORDS:
-        return _ORDINAL_WORDS[t]
+    if t in ORDINAL_WORDS:
+        return ORDINAL_WORDS[t]
     m = re.match(r"(\d{1,3})(st|nd|rd|th)$", t)
     return int(m.group(1)) if m else None
 

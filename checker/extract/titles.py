@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from checker.extract.common import doc_text, ent_at, per_rules
+from checker.extract.numbers import ORDINAL_WORDS
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -26,12 +27,6 @@ if TYPE_CHECKING:
 SPLIT_PREPS = {"of", "for", "at", "in", "with", "to", "under", "on", "from", "during"}
 ENTITY_ORG = {"ORG", "NORP", "GPE", "LOC", "FAC", "PERSON"}
 POSSESSIVE = {"'s", "’s", "'", "’"}
-# Ordinal words before a title ("the third president", "the 12th Doctor").
-ORDINAL_WORDS = {
-    w: n for n, w in enumerate(
-        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"], start=1
-    )
-}
 ORDINAL_RX = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 # Joining words left out of an acronym ("United Nations Relief and Works Agency" = UNRWA).
 ACRONYM_SKIP = {"and", "of", "the", "for", "in", "on", "&"}
