@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Any
 from checker.models import Article
 
 FIELDS = ("value", "value+qualifier", "value+unit", "value+subject")
+# The peer sets' units compared by meaning (``peer_same_meaning``), beside the strict name match.
+NORMALISED = "value+unit normalised"
 
 
 @dataclass
@@ -27,7 +30,7 @@ class Tally:
 
     predicted: int = 0
     gold: int = 0
-    tp: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
+    tp: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*FIELDS, NORMALISED), 0))
 
     def prf(self, f: str) -> tuple[float, float, float]:
         """Precision, recall, F1 of one field."""
@@ -164,7 +167,9 @@ def format_table(tallies: dict[str, Tally]) -> str:
             p, r, f1 = t.prf(f)
             lines.append(f"| {name} | {f} | {p:.3f} | {r:.3f} | {f1:.3f} |")
     any_t = next(iter(tallies.values()))
-    lines.append(f"\n{any_t.gold} gold quantities; predictions: " + ", ".join(f"{n} {t.predicted}" for n, t in tallies.items()))
+    lines.append(
+        f"\n{any_t.gold} gold quantities; predictions: " + ", ".join(f"{n} {t.predicted}" for n, t in tallies.items())
+    )
     return "\n".join(lines)
 
 
@@ -182,7 +187,9 @@ def errors(golden: Path | str, rules: Any = None, nlp: Any = None) -> list[str]:
         for g in s["expect"]:
             hit = next((i for i, p in enumerate(preds) if i not in used and same_value(p["value"], g["value"])), None)
             if hit is None:
-                out.append(f"MISS {s['id']}: {g['text']!r} {g['value']} {g['qualifier']} {g['unit']} | {s['text'][:160]}")
+                out.append(
+                    f"MISS {s['id']}: {g['text']!r} {g['value']} {g['qualifier']} {g['unit']} | {s['text'][:160]}"
+                )
                 continue
             used.add(hit)
             p = preds[hit]
@@ -210,7 +217,12 @@ def errors(golden: Path | str, rules: Any = None, nlp: Any = None) -> list[str]:
 PEER_SETS = ("age", "currency", "dimension", "temperature")
 PUBLISHED = {
     "CQE": {"age": (93.3, 93.3), "currency": (84.2, 79.6), "dimension": (86.5, 79.2), "temperature": (95.7, 92.8)},
-    "quantulum3": {"age": (93.3, 84.4), "currency": (76.2, 32.5), "dimension": (83.6, 61.9), "temperature": (94.3, 74.3)},
+    "quantulum3": {
+        "age": (93.3, 84.4),
+        "currency": (76.2, 32.5),
+        "dimension": (83.6, 61.9),
+        "temperature": (94.3, 74.3),
+    },
 }
 AGE_RX = re.compile(r"\b(old|aged?|ages?)\b", re.I)
 
@@ -237,7 +249,9 @@ def peer_sentences(path: Path | str) -> list[dict]:
             v = _peer_value(str(q.get("value", "")))
             if v is not None:
                 unit = q.get("normalized_unit")
-                expect.append({"value": v, "unit": None if unit in (None, "", "-", "dimensionless") else unit, "qualifier": "="})
+                expect.append(
+                    {"value": v, "unit": None if unit in (None, "", "-", "dimensionless") else unit, "qualifier": "="}
+                )
         out.append({"id": f"{Path(path).stem}-{i}", "text": s["text"], "expect": expect})
     return out
 
@@ -265,9 +279,25 @@ def _peer_base_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
     unit = pred.get("unit")
     if not unit:
         return None
-    named = {"%": "percentage", "°C": "celsius", "°F": "fahrenheit", "degree": "degree", "mi": "mile", "nmi": "nautical mile",
-             "ft": "foot", "lb": "pound-mass", "tonne": "metric ton", "mph": "mile per hour", "km/h": "kilometre per hour",
-             "m²": "square metre", "km²": "square kilometre", "sq ft": "square foot", "sq mi": "square mile", "l": "litre", "ml": "millilitre"}
+    named = {
+        "%": "percentage",
+        "°C": "celsius",
+        "°F": "fahrenheit",
+        "degree": "degree",
+        "mi": "mile",
+        "nmi": "nautical mile",
+        "ft": "foot",
+        "lb": "pound-mass",
+        "tonne": "metric ton",
+        "mph": "mile per hour",
+        "km/h": "kilometre per hour",
+        "m²": "square metre",
+        "km²": "square kilometre",
+        "sq ft": "square foot",
+        "sq mi": "square mile",
+        "l": "litre",
+        "ml": "millilitre",
+    }
     if unit in named:
         return named[unit]
     # "50 cents" is 0.50 dollars to checker and 50 cents to the peer sets: the same amount.
@@ -278,7 +308,15 @@ def _peer_base_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
     by_code = {u.currency_code: u.name for u in catalogue.names.values() if getattr(u, "currency_code", None)}
     if unit in by_code:
         return {"USD": "dollar", "GBP": "pound sterling"}.get(unit, by_code[unit])
-    if unit in ("year", "month", "week", "day") and AGE_RX.search(pred.get("sentence_text") or pred.get("display") or ""):
+    if re.fullmatch(r"[A-Z]{3}", unit):
+        from babel import Locale
+
+        name = Locale("en").currencies.get(unit)  # CLDR's English name of a code the catalogue lacks
+        if name:
+            return name.lower()
+    if unit in ("year", "month", "week", "day") and AGE_RX.search(
+        pred.get("sentence_text") or pred.get("display") or ""
+    ):
         return f"{unit} of age"
     if unit in catalogue.names:
         return unit
@@ -290,13 +328,110 @@ def _peer_base_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
 
 
 def peer_same_unit(pred: str | None, gold: str | None) -> bool:
-    """Units equal after plural folding; a bare "degree" of temperature matches either scale it names."""
+    """Strict: the peer's unit name is checker's in the catalogue's naming, after case and plural
+    folding; "degree celsius" is "celsius" (the peer writes both)."""
     if same_unit(pred, gold):
         return True
     if not pred or not gold:
         return False
-    p, g = pred.lower(), gold.lower()
-    return p.replace("degree ", "") == g.replace("degree ", "") or (g == "count" and p not in ("percentage",))
+    return pred.lower().replace("degree ", "") == gold.lower().replace("degree ", "")
+
+
+# Words the peer and checker both use for the same period in a rate ("per annum").
+_PER_SYNONYMS = {"annum": "year", "yr": "year", "hr": "hour", "sec": "second", "min": "minute"}
+
+
+def unit_meaning(name: str | None) -> tuple[str, str] | None:
+    """What a unit name means, as a key two spellings of one unit share.
+
+    ("currency", ISO code) for money: quantulum3's catalogue, then CLDR's English names and
+    signs ("turkish lira", "₾"), then a bare ISO code; ("unit", catalogue name) for a unit
+    quantulum3 knows under any of its names or symbols ("kilometres", "km", "metric ton" and
+    "tonne" are one); ("count", "") for the peer's dimensionless count; ("noun", head) for
+    anything else: a counted noun ("fighter jets" -> "jet"). None for no unit.
+    """
+    from checker.currency_names import currency_by_name, currency_by_sign
+
+    if not name:
+        return None
+    n = unicodedata.normalize("NFKC", name.strip()).replace("μ", "µ")  # noqa: RUF001 - the micro sign the catalogue uses
+    low = n.lower()
+    if low in ("count", "dimensionless"):
+        return ("count", "")
+    cat = _unit_catalogue()
+    u = cat.names.get(low)
+    if u is None:
+        got = (
+            cat.surfaces_lower.get(low)
+            or cat.surfaces_lower.get(_singular(low))
+            or cat.symbols.get(n)
+            or cat.symbols_lower.get(low)
+        )
+        if got and len({x.name for x in got}) == 1:
+            u = next(iter(got))
+    if u is not None and u.entity.name == "currency":
+        code = getattr(u, "currency_code", None)
+        if code:
+            return ("currency", code)
+    code = currency_by_name(low) or currency_by_name(_singular(low)) or currency_by_sign(n)
+    if code:
+        return ("currency", code)
+    if re.fullmatch(r"[A-Z]{3}", n) and currency_by_name(n) is None:
+        from checker.currency_names import _english_names
+
+        if n in set(_english_names().values()):
+            return ("currency", n)
+    if u is not None and u.entity.name != "dimensionless":
+        return ("unit", u.name)
+    if u is not None and u.name == "count":
+        return ("count", "")
+    if u is not None:
+        return ("unit", u.name)
+    words = re.findall(r"[a-z]+", low)
+    return ("noun", _singular(words[-1])) if words else ("noun", low)
+
+
+def _noun_words(name: str) -> set[str]:
+    return {_singular(w) for w in re.findall(r"[a-z]+", name.lower())}
+
+
+def peer_same_meaning(pred: str | None, gold: str | None) -> bool:
+    """Normalised: the same unit by meaning, not by spelling.
+
+    Money compares by ISO 4217 code (so "rupee" and "indian rupee" agree, "dollar" and
+    "canadian dollar" do not); physical units by quantulum3's catalogue entry (so "km" and
+    "kilometre" agree, "km" and "mile" do not); a rate part by part ("per annum" is "per
+    year"). When the peer's unit is a counted noun ("fighter jet"), checker's counted noun
+    agrees if it is one of its words ("jet"); the peer's "count" (a dimensionless number of
+    times) agrees with no unit or a counted noun, never with a measure or money.
+    """
+    if peer_same_unit(pred, gold):
+        return True
+    if not gold:
+        return False
+    g_parts = re.split(r"(?i) per ", gold)
+    if not pred:
+        return len(g_parts) == 1 and unit_meaning(gold) == ("count", "")
+    p_parts = re.split(r"(?i) per ", pred)
+    if len(p_parts) != len(g_parts):
+        return False
+    for i, (p, g) in enumerate(zip(p_parts, g_parts)):
+        if i:
+            p, g = _PER_SYNONYMS.get(p.lower(), p), _PER_SYNONYMS.get(g.lower(), g)
+        if peer_same_unit(p, g):
+            continue
+        mp, mg = unit_meaning(p), unit_meaning(g)
+        if mg is None or mp is None:
+            return False
+        if mg[0] == "count":
+            if mp[0] not in ("noun", "count"):
+                return False
+        elif mg[0] == "noun":
+            if mp[0] != "noun" or mp[1] not in _noun_words(g):
+                return False
+        elif mp != mg:
+            return False
+    return True
 
 
 def _match_peer(preds: list[dict], gold: list[dict], tally: Tally) -> None:
@@ -310,6 +445,7 @@ def _match_peer(preds: list[dict], gold: list[dict], tally: Tally) -> None:
             used.add(i)
             tally.tp["value"] += 1
             tally.tp["value+unit"] += peer_same_unit(p.get("peer_unit"), g.get("unit"))
+            tally.tp[NORMALISED] += peer_same_meaning(p.get("peer_unit"), g.get("unit"))
             break
 
 
@@ -352,22 +488,27 @@ def quantulum_names(sentences: list[dict]) -> list[list[dict]]:
             quants = parser.parse(s["text"])
         except Exception:  # the baseline is scored as it is, errors included
             quants = []
-        out.append([{"value": q.value, "peer_unit": None if q.unit.name == "dimensionless" else q.unit.name} for q in quants])
+        out.append(
+            [{"value": q.value, "peer_unit": None if q.unit.name == "dimensionless" else q.unit.name} for q in quants]
+        )
     return out
 
 
 def format_peer_table(tallies: dict[str, dict[str, Tally]]) -> str:
-    """A Markdown table: F1 (value / value+unit) per set, ours and quantulum3 measured, CQE and quantulum3 published."""
+    """A Markdown table: F1 per set, value / value+unit strict / value+unit normalised, checker and
+    quantulum3 measured here; CQE and quantulum3 as published (value / value+unit, CQE's naming)."""
     lines = [
-        "| set | checker value F1 | checker value+unit F1 | quantulum3 here | CQE (published) | quantulum3 (published) |",
+        "| set | checker value F1 | checker value+unit F1 strict / normalised | quantulum3 here (value / strict / normalised) "
+        "| CQE (published) | quantulum3 (published) |",
         "| --- | ---: | ---: | --- | --- | --- |",
     ]
     for name, t in tallies.items():
         ours, q3 = t["checker"], t["quantulum3"]
         cqe, q3p = PUBLISHED["CQE"][name], PUBLISHED["quantulum3"][name]
         lines.append(
-            f"| {name} | {100 * ours.prf('value')[2]:.1f} | {100 * ours.prf('value+unit')[2]:.1f} | "
-            f"{100 * q3.prf('value')[2]:.1f} / {100 * q3.prf('value+unit')[2]:.1f} | {cqe[0]} / {cqe[1]} | {q3p[0]} / {q3p[1]} |"
+            f"| {name} | {100 * ours.prf('value')[2]:.1f} | {100 * ours.prf('value+unit')[2]:.1f} / {100 * ours.prf(NORMALISED)[2]:.1f} | "
+            f"{100 * q3.prf('value')[2]:.1f} / {100 * q3.prf('value+unit')[2]:.1f} / {100 * q3.prf(NORMALISED)[2]:.1f} | "
+            f"{cqe[0]} / {cqe[1]} | {q3p[0]} / {q3p[1]} |"
         )
     return "\n".join(lines)
 
@@ -392,13 +533,17 @@ def peer_errors(folder: Path | str, rules: Any = None, nlp: Any = None) -> list[
                 p["peer_unit"] = peer_unit(p, rules, catalogue)
             used: set[int] = set()
             for g in s["expect"]:
-                hit = next((i for i, p in enumerate(preds) if i not in used and same_value(p["value"], g["value"])), None)
+                hit = next(
+                    (i for i, p in enumerate(preds) if i not in used and same_value(p["value"], g["value"])), None
+                )
                 if hit is None:
                     out.append(f"MISS {s['id']}: {g['value']} {g['unit']} | {s['text'][:160]}")
                     continue
                 used.add(hit)
-                if not peer_same_unit(preds[hit]["peer_unit"], g["unit"]):
-                    out.append(f"UNIT {s['id']}: {g['value']} {preds[hit]['peer_unit']}!={g['unit']} | {s['text'][:120]}")
+                pu = preds[hit]["peer_unit"]
+                if not peer_same_unit(pu, g["unit"]):
+                    how = "UNIT~" if peer_same_meaning(pu, g["unit"]) else "UNIT"
+                    out.append(f"{how} {s['id']}: {g['value']} {pu}!={g['unit']} | {s['text'][:120]}")
             for i, p in enumerate(preds):
                 if i not in used:
                     out.append(f"EXTRA {s['id']}: {p['display']!r} {p['value']} | {s['text'][:160]}")

@@ -15,8 +15,14 @@ GOLDEN = ROOT / "tests" / "golden" / "quantities.jsonl"
 
 @pytest.mark.parametrize(
     "words,value",
-    [("eleven thousand", 11000), ("twenty-five", 25), ("a dozen", 12), ("one hundred and five", 105),
-     ("two million", 2e6), ("seven", 7)],
+    [
+        ("eleven thousand", 11000),
+        ("twenty-five", 25),
+        ("a dozen", 12),
+        ("one hundred and five", 105),
+        ("two million", 2e6),
+        ("seven", 7),
+    ],
 )
 def test_number_words(words, value):
     assert parse_words(words) == value
@@ -59,7 +65,10 @@ def test_rounding_and_hedges_make_intervals(rules):
     assert ten[1] < about[0]  # "10,000" does not agree with "about 11,000"
     more = interval(300, ">", 100, rules)
     assert more[0] == 300 and more[1] == float("inf")
-    assert interval(7.6, "=", rounding_unit("7.6", 7.6), rules)[1] < interval(7.7, "=", rounding_unit("7.7", 7.7), rules)[0]
+    assert (
+        interval(7.6, "=", rounding_unit("7.6", 7.6), rules)[1]
+        < interval(7.7, "=", rounding_unit("7.7", 7.7), rules)[0]
+    )
 
 
 @pytest.mark.slow
@@ -70,7 +79,9 @@ def test_sentence_level_cases(nlp, rules):
     def claims(text):
         return extract_quantities(nlp(text), Article(id="t", text=text), rules)
 
-    c = claims("Ukrainian President Volodymyr Zelenskyy stated that 11,000 North Korean soldiers are deployed in the Kursk region.")
+    c = claims(
+        "Ukrainian President Volodymyr Zelenskyy stated that 11,000 North Korean soldiers are deployed in the Kursk region."
+    )
     assert len(c) == 1
     assert (c[0].value, c[0].unit, c[0].subject) == (11000, "troop", "north korean troops")
     assert c[0].attribution == "Ukrainian President Volodymyr Zelenskyy"
@@ -185,8 +196,11 @@ def test_peer_sets_are_read_in_the_golden_shape(tmp_path):
     from checker.scoring import peer_sentences
 
     f = tmp_path / "currency.json"
-    f.write_text('[{"text": "It cost $ 75 million, 10-20 cents.", "quantities": [{"value": "75000000", "normalized_unit": "dollar"}, '
-                 '{"value": "10-20", "normalized_unit": "cent"}, {"value": "7", "normalized_unit": "-"}]}]', encoding="utf-8")
+    f.write_text(
+        '[{"text": "It cost $ 75 million, 10-20 cents.", "quantities": [{"value": "75000000", "normalized_unit": "dollar"}, '
+        '{"value": "10-20", "normalized_unit": "cent"}, {"value": "7", "normalized_unit": "-"}]}]',
+        encoding="utf-8",
+    )
     (s,) = peer_sentences(f)
     assert [(e["value"], e["unit"]) for e in s["expect"]] == [(75e6, "dollar"), ([10.0, 20.0], "cent"), (7.0, None)]
 
@@ -199,9 +213,52 @@ def test_peer_units_are_named_as_the_catalogue_names_them(rules):
     cents = {"unit": "USD", "display": "50 cents", "value": 0.5}
     assert peer_unit(cents, rules, cat) == "cent" and cents["value"] == pytest.approx(50)
     assert peer_unit({"unit": "°F", "value": 5.0}, rules, cat) == "fahrenheit"
-    assert peer_unit({"unit": "year", "sentence_text": "She is 5 years old.", "value": 5.0}, rules, cat) == "year of age"
-    assert peer_unit({"unit": "USD", "display": "$2", "value": 2.0, "scope": {"per": "share"}}, rules, cat) == "dollar per share"
+    assert (
+        peer_unit({"unit": "year", "sentence_text": "She is 5 years old.", "value": 5.0}, rules, cat) == "year of age"
+    )
+    assert (
+        peer_unit({"unit": "USD", "display": "$2", "value": 2.0, "scope": {"per": "share"}}, rules, cat)
+        == "dollar per share"
+    )
     assert peer_same_unit("degree", "degree") and not peer_same_unit("celsius", "fahrenheit")
+
+
+def test_peer_units_normalised_compare_by_meaning_not_spelling():
+    from checker.scoring import peer_same_meaning, peer_same_unit
+
+    # Same meaning, other spelling: ISO code, catalogue symbol, plural, country name, rate period.
+    assert peer_same_meaning("indian rupee", "rupee") and not peer_same_unit("indian rupee", "rupee")
+    assert peer_same_meaning("GEL", "georgian lari") and peer_same_meaning("km", "kilometres")
+    assert peer_same_meaning("μg", "microgram")  # Greek mu for the micro sign
+    assert peer_same_meaning("percentage per annum", "percentage per year")
+    # The peer's counted noun holds checker's counted noun; its "count" is a bare number of times.
+    assert peer_same_meaning("jet", "fighter jet") and peer_same_meaning(None, "count")
+    # Different units still differ.
+    for a, b in [
+        ("km", "mile"),
+        ("USD", "EUR"),
+        ("dollar", "euro"),
+        ("dollar", "canadian dollar"),
+        ("metric ton", "ton"),
+        ("pound-mass", "pound sterling"),
+        ("dollar", "count"),
+        ("kilometre", "count"),
+        ("dollar per share", "canadian dollar per share"),
+        ("dollar", "dollar per share"),
+        ("jet", "tank"),
+        (None, "dollar"),
+    ]:
+        assert not peer_same_meaning(a, b), (a, b)
+
+
+def test_currency_names_and_signs_from_cldr():
+    from checker.currency_names import currency_by_name, currency_by_sign
+
+    assert currency_by_name("Turkish lira") == "TRY" and currency_by_name("dutch guilders") == "NLG"
+    assert currency_by_name("netherlands guilder") == "NLG"  # country + currency word
+    assert currency_by_name("gold") is None and currency_by_name("chair") is None
+    assert currency_by_sign("₾") == "GEL" and currency_by_sign("₭") == "LAK" and currency_by_sign("₹") == "INR"
+    assert currency_by_sign("kr") is None  # shared by several crowns
 
 
 @pytest.mark.slow
