@@ -167,9 +167,7 @@ def format_table(tallies: dict[str, Tally]) -> str:
             p, r, f1 = t.prf(f)
             lines.append(f"| {name} | {f} | {p:.3f} | {r:.3f} | {f1:.3f} |")
     any_t = next(iter(tallies.values()))
-    lines.append(
-        f"\n{any_t.gold} gold quantities; predictions: " + ", ".join(f"{n} {t.predicted}" for n, t in tallies.items())
-    )
+    lines.append(f"\n{any_t.gold} gold quantities; predictions: " + ", ".join(f"{n} {t.predicted}" for n, t in tallies.items()))
     return "\n".join(lines)
 
 
@@ -187,9 +185,7 @@ def errors(golden: Path | str, rules: Any = None, nlp: Any = None) -> list[str]:
         for g in s["expect"]:
             hit = next((i for i, p in enumerate(preds) if i not in used and same_value(p["value"], g["value"])), None)
             if hit is None:
-                out.append(
-                    f"MISS {s['id']}: {g['text']!r} {g['value']} {g['qualifier']} {g['unit']} | {s['text'][:160]}"
-                )
+                out.append(f"MISS {s['id']}: {g['text']!r} {g['value']} {g['qualifier']} {g['unit']} | {s['text'][:160]}")
                 continue
             used.add(hit)
             p = preds[hit]
@@ -217,12 +213,7 @@ def errors(golden: Path | str, rules: Any = None, nlp: Any = None) -> list[str]:
 PEER_SETS = ("age", "currency", "dimension", "temperature")
 PUBLISHED = {
     "CQE": {"age": (93.3, 93.3), "currency": (84.2, 79.6), "dimension": (86.5, 79.2), "temperature": (95.7, 92.8)},
-    "quantulum3": {
-        "age": (93.3, 84.4),
-        "currency": (76.2, 32.5),
-        "dimension": (83.6, 61.9),
-        "temperature": (94.3, 74.3),
-    },
+    "quantulum3": {"age": (93.3, 84.4), "currency": (76.2, 32.5), "dimension": (83.6, 61.9), "temperature": (94.3, 74.3)},
 }
 AGE_RX = re.compile(r"\b(old|aged?|ages?)\b", re.I)
 
@@ -249,9 +240,7 @@ def peer_sentences(path: Path | str) -> list[dict]:
             v = _peer_value(str(q.get("value", "")))
             if v is not None:
                 unit = q.get("normalized_unit")
-                expect.append(
-                    {"value": v, "unit": None if unit in (None, "", "-", "dimensionless") else unit, "qualifier": "="}
-                )
+                expect.append({"value": v, "unit": None if unit in (None, "", "-", "dimensionless") else unit, "qualifier": "="})
         out.append({"id": f"{Path(path).stem}-{i}", "text": s["text"], "expect": expect})
     return out
 
@@ -279,25 +268,9 @@ def _peer_base_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
     unit = pred.get("unit")
     if not unit:
         return None
-    named = {
-        "%": "percentage",
-        "°C": "celsius",
-        "°F": "fahrenheit",
-        "degree": "degree",
-        "mi": "mile",
-        "nmi": "nautical mile",
-        "ft": "foot",
-        "lb": "pound-mass",
-        "tonne": "metric ton",
-        "mph": "mile per hour",
-        "km/h": "kilometre per hour",
-        "m²": "square metre",
-        "km²": "square kilometre",
-        "sq ft": "square foot",
-        "sq mi": "square mile",
-        "l": "litre",
-        "ml": "millilitre",
-    }
+    named = {"%": "percentage", "°C": "celsius", "°F": "fahrenheit", "degree": "degree", "mi": "mile", "nmi": "nautical mile",
+             "ft": "foot", "lb": "pound-mass", "tonne": "metric ton", "mph": "mile per hour", "km/h": "kilometre per hour",
+             "m²": "square metre", "km²": "square kilometre", "sq ft": "square foot", "sq mi": "square mile", "l": "litre", "ml": "millilitre"}
     if unit in named:
         return named[unit]
     # "50 cents" is 0.50 dollars to checker and 50 cents to the peer sets: the same amount.
@@ -314,9 +287,7 @@ def _peer_base_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
         name = Locale("en").currencies.get(unit)  # CLDR's English name of a code the catalogue lacks
         if name:
             return name.lower()
-    if unit in ("year", "month", "week", "day") and AGE_RX.search(
-        pred.get("sentence_text") or pred.get("display") or ""
-    ):
+    if unit in ("year", "month", "week", "day") and AGE_RX.search(pred.get("sentence_text") or pred.get("display") or ""):
         return f"{unit} of age"
     if unit in catalogue.names:
         return unit
@@ -488,9 +459,7 @@ def quantulum_names(sentences: list[dict]) -> list[list[dict]]:
             quants = parser.parse(s["text"])
         except Exception:  # the baseline is scored as it is, errors included
             quants = []
-        out.append(
-            [{"value": q.value, "peer_unit": None if q.unit.name == "dimensionless" else q.unit.name} for q in quants]
-        )
+        out.append([{"value": q.value, "peer_unit": None if q.unit.name == "dimensionless" else q.unit.name} for q in quants])
     return out
 
 
@@ -533,9 +502,7 @@ def peer_errors(folder: Path | str, rules: Any = None, nlp: Any = None) -> list[
                 p["peer_unit"] = peer_unit(p, rules, catalogue)
             used: set[int] = set()
             for g in s["expect"]:
-                hit = next(
-                    (i for i, p in enumerate(preds) if i not in used and same_value(p["value"], g["value"])), None
-                )
+                hit = next((i for i, p in enumerate(preds) if i not in used and same_value(p["value"], g["value"])), None)
                 if hit is None:
                     out.append(f"MISS {s['id']}: {g['value']} {g['unit']} | {s['text'][:160]}")
                     continue

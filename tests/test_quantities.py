@@ -15,14 +15,8 @@ GOLDEN = ROOT / "tests" / "golden" / "quantities.jsonl"
 
 @pytest.mark.parametrize(
     "words,value",
-    [
-        ("eleven thousand", 11000),
-        ("twenty-five", 25),
-        ("a dozen", 12),
-        ("one hundred and five", 105),
-        ("two million", 2e6),
-        ("seven", 7),
-    ],
+    [("eleven thousand", 11000), ("twenty-five", 25), ("a dozen", 12), ("one hundred and five", 105),
+     ("two million", 2e6), ("seven", 7)],
 )
 def test_number_words(words, value):
     assert parse_words(words) == value
@@ -65,10 +59,7 @@ def test_rounding_and_hedges_make_intervals(rules):
     assert ten[1] < about[0]  # "10,000" does not agree with "about 11,000"
     more = interval(300, ">", 100, rules)
     assert more[0] == 300 and more[1] == float("inf")
-    assert (
-        interval(7.6, "=", rounding_unit("7.6", 7.6), rules)[1]
-        < interval(7.7, "=", rounding_unit("7.7", 7.7), rules)[0]
-    )
+    assert interval(7.6, "=", rounding_unit("7.6", 7.6), rules)[1] < interval(7.7, "=", rounding_unit("7.7", 7.7), rules)[0]
 
 
 @pytest.mark.slow
@@ -79,9 +70,7 @@ def test_sentence_level_cases(nlp, rules):
     def claims(text):
         return extract_quantities(nlp(text), Article(id="t", text=text), rules)
 
-    c = claims(
-        "Ukrainian President Volodymyr Zelenskyy stated that 11,000 North Korean soldiers are deployed in the Kursk region."
-    )
+    c = claims("Ukrainian President Volodymyr Zelenskyy stated that 11,000 North Korean soldiers are deployed in the Kursk region.")
     assert len(c) == 1
     assert (c[0].value, c[0].unit, c[0].subject) == (11000, "troop", "north korean troops")
     assert c[0].attribution == "Ukrainian President Volodymyr Zelenskyy"
@@ -196,11 +185,8 @@ def test_peer_sets_are_read_in_the_golden_shape(tmp_path):
     from checker.scoring import peer_sentences
 
     f = tmp_path / "currency.json"
-    f.write_text(
-        '[{"text": "It cost $ 75 million, 10-20 cents.", "quantities": [{"value": "75000000", "normalized_unit": "dollar"}, '
-        '{"value": "10-20", "normalized_unit": "cent"}, {"value": "7", "normalized_unit": "-"}]}]',
-        encoding="utf-8",
-    )
+    f.write_text('[{"text": "It cost $ 75 million, 10-20 cents.", "quantities": [{"value": "75000000", "normalized_unit": "dollar"}, '
+                 '{"value": "10-20", "normalized_unit": "cent"}, {"value": "7", "normalized_unit": "-"}]}]', encoding="utf-8")
     (s,) = peer_sentences(f)
     assert [(e["value"], e["unit"]) for e in s["expect"]] == [(75e6, "dollar"), ([10.0, 20.0], "cent"), (7.0, None)]
 
@@ -213,13 +199,8 @@ def test_peer_units_are_named_as_the_catalogue_names_them(rules):
     cents = {"unit": "USD", "display": "50 cents", "value": 0.5}
     assert peer_unit(cents, rules, cat) == "cent" and cents["value"] == pytest.approx(50)
     assert peer_unit({"unit": "°F", "value": 5.0}, rules, cat) == "fahrenheit"
-    assert (
-        peer_unit({"unit": "year", "sentence_text": "She is 5 years old.", "value": 5.0}, rules, cat) == "year of age"
-    )
-    assert (
-        peer_unit({"unit": "USD", "display": "$2", "value": 2.0, "scope": {"per": "share"}}, rules, cat)
-        == "dollar per share"
-    )
+    assert peer_unit({"unit": "year", "sentence_text": "She is 5 years old.", "value": 5.0}, rules, cat) == "year of age"
+    assert peer_unit({"unit": "USD", "display": "$2", "value": 2.0, "scope": {"per": "share"}}, rules, cat) == "dollar per share"
     assert peer_same_unit("degree", "degree") and not peer_same_unit("celsius", "fahrenheit")
 
 
@@ -259,6 +240,30 @@ def test_currency_names_and_signs_from_cldr():
     assert currency_by_name("gold") is None and currency_by_name("chair") is None
     assert currency_by_sign("₾") == "GEL" and currency_by_sign("₭") == "LAK" and currency_by_sign("₹") == "INR"
     assert currency_by_sign("kr") is None  # shared by several crowns
+
+
+def test_currency_signs_with_their_country_and_cldr_names_after_a_figure(nlp, rules):
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def claims(text):
+        return extract_quantities(nlp(text), Article(id="t", text=text), rules)
+
+    def units(text):
+        return [(pytest.approx(c.value), c.unit) for c in claims(text)]
+
+    # A country's dollar, glued or spaced as tokenisers leave it, or an ISO code before "$".
+    assert units("The deal is worth c $ 16 million.") == [(16e6, "CAD")]
+    assert units("Exports fell to HK $ 10 billion.") == [(10e9, "HKD")]
+    assert units("The fee was aud$ 15 and Mex$ 20.") == [(15.0, "AUD"), (20.0, "MXN")]
+    # A word or an article before "$" is not a country.
+    assert units("It cost a $ 5 fee.") == [(5.0, "USD")] and units("He paid the $5 fee.") == [(5.0, "USD")]
+    # Any currency sign CLDR knows, before or after the figure, and CLDR's English names.
+    assert units("She spent 100₾ on a bicycle.") == [(100.0, "GEL")]
+    assert units("The book costs 100 ₡ here.") == [(100.0, "CRC")]
+    assert units("They sold it for 10 turkish lira.") == [(10.0, "TRY")]
+    assert units("It bought the firm for 250 million Dutch guilders.") == [(250e6, "NLG")]
+    assert not [c for c in claims("Ten Turkish soldiers and 12 gold medals.") if c.unit in ("TRY", "XAU")]
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from checker.currency_names import currency_by_name, currency_by_sign, is_currency_sign
 from checker.extract.common import attribution, doc_text, ent_span, scope_of, sentence_root
 from checker.extract.numbers import (
     _DIGITS,
@@ -43,7 +44,15 @@ if TYPE_CHECKING:
 
 # Currency signs, and ISO codes written before the figure ("USD5m", "EUR 40"); a three-letter
 # word that is no currency code is dropped from the mention again (``find_mentions``).
-_CUR = r"US\$|U\.S\.\s?\$|C\$|A\$|HK\$|NZ\$|S\$|\$|£|€|¥|Rs\.?\s?|RM|(?<![A-Za-z])[ep](?=\d)|(?<![A-Za-z])[A-Z]{3}(?=\s?\d)"
+# A dollar sign may carry its country, glued or, in tokenised text, after a space ("C$", "c $",
+# "HK $", "usd$", "Mex$"); ``_sign_start`` drops a prefix that names no currency ("the $5").
+# Any other sign Unicode files as a currency symbol ("₾", "₭") is resolved through CLDR.
+_SIGNS = "".join(sorted(ch for ch in map(chr, range(0x20A0, 0x20C1)) if is_currency_sign(ch)))
+_CUR = (
+    r"U\.S\.\s?\$|(?<![A-Za-z'])[A-Za-z]{1,3}\s?\$|\$|£|€|¥|["
+    + _SIGNS
+    + r"]|Rs\.?\s?|RM|(?<![A-Za-z])[ep](?=\d)|(?<![A-Za-z])[A-Z]{3}(?=\s?\d)"
+)
 _NUM = rf"(?:(?:{_DIGITS})[{_VULG}]?|[{_VULG}])"
 # Letters glued to the number: a scale ("bn", "m") or a unit ("km", "GB", "p").
 _SUF = r"[A-Za-z]{1,4}"
@@ -157,12 +166,34 @@ class Mention:
 
 
 def _currency_of(sym: str | None, rules: Rules) -> str | None:
+    """ISO code of a currency sign or code before a figure: the rules table first, then a
+    currency code or CLDR sign before "$" ("usd$", "Mex$", "MX$"), then any CLDR sign ("₾")."""
     if not sym:
         return None
     s = sym.strip().lower().replace(" ", "")
     if s in ("u.s.$",):
         s = "us$"
-    return rules.lookup("currency", s) or rules.lookup("currency", s.rstrip("."))
+    got = rules.lookup("currency", s) or rules.lookup("currency", s.rstrip("."))
+    if got:
+        return got
+    if len(s) > 1 and s.endswith("$"):
+        prefix = s[:-1]
+        code = rules.lookup("currency", prefix) if len(prefix) == 3 else None
+        if code and code.lower() == prefix:
+            return code  # "usd$ 15", "aud$"
+        return currency_by_sign(prefix.upper() + "$")
+    return currency_by_sign(sym.strip())
+
+
+def _sign_start(sym: str | None, rules: Rules) -> int:
+    """Where the currency sign starts in ``sym``: letters before "$" that name no currency
+    ("the $5", "a $ 5 fee", "' s $ 5") are a word, not part of the sign; nor is a lone "a"
+    or "s" before a spaced "$" (the article, a possessive split off by tokenising)."""
+    if not sym or not re.fullmatch(r"[A-Za-z]{1,3}\s?\$", sym):
+        return 0
+    if " " in sym and sym[0].lower() in "as" and len(sym) == 3:
+        return sym.index("$")
+    return 0 if _currency_of(sym, rules) else sym.index("$")
 
 
 def _glued(m: re.Match, n: int, text: str, rules: Rules) -> tuple[float, str | None] | None:
@@ -270,9 +301,11 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
             v1 = _one_value(m, 1, g1[0])
         except (ValueError, OverflowError):
             continue
-        cur = _currency_of(m.group("cur1"), rules) or (g1[1] if g1[1] in rules.compare.currencies else None)
+        skip1 = _sign_start(m.group("cur1"), rules)
+        sym1 = (m.group("cur1") or "")[skip1:] or None
+        cur = _currency_of(sym1, rules) or (g1[1] if g1[1] in rules.compare.currencies else None)
         unit1 = None if cur else g1[1]
-        s0 = m.start()
+        s0 = m.start() + skip1
         if m.group("cur1") and re.fullmatch(r"[A-Z]{3}", m.group("cur1")) and not _currency_of(m.group("cur1"), rules):
             s0 = m.start("num1")  # "GDP 5%": a word, not a currency code
         if not m.group("num2"):
@@ -309,15 +342,17 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
             e1 = m.end("scale1") if m.group("scale1") else m.end("suf1") if m.group("suf1") else m.end("num1")
             out.append(Mention(s0, e1, text[s0:e1], v1, cur, n1, unit=unit1))
             if v2 is not None:
-                s2 = m.start("cur2") if m.group("cur2") else m.start("num2")
-                cur2 = _currency_of(m.group("cur2"), rules) or (g2[1] if g2[1] in rules.compare.currencies else None) or cur
+                skip2 = _sign_start(m.group("cur2"), rules)
+                s2 = m.start("cur2") + skip2 if m.group("cur2") else m.start("num2")
+                cur2 = _currency_of((m.group("cur2") or "")[skip2:] or None, rules) or (g2[1] if g2[1] in rules.compare.currencies else None) or cur
                 out.append(Mention(s2, m.end(), text[s2 : m.end()], v2, cur2, n2, unit=None if cur2 else g2[1]))
             taken.append((s0, m.end()))
             continue
         # "1.2-1.5 million": the scale of the second applies to both.
         if not m.group("suf1") and not (m.group("scale1") or "").strip() and v2 > v1 * 100 and parse_digits(n2):
             v1 = v1 * (v2 / parse_digits(n2))
-        cur = cur or _currency_of(m.group("cur2"), rules) or (g2[1] if g2[1] in rules.compare.currencies else None)
+        sym2 = (m.group("cur2") or "")[_sign_start(m.group("cur2"), rules) :] or None
+        cur = cur or _currency_of(sym2, rules) or (g2[1] if g2[1] in rules.compare.currencies else None)
         out.append(Mention(s0, m.end(), text[s0 : m.end()], (v1, v2), cur, n1, unit=unit1 or (None if cur else g2[1])))
         taken.append((s0, m.end()))
     for m in FRACTION_RX.finditer(text):
@@ -412,6 +447,9 @@ def _hedge(before: str, after: str) -> tuple[str, int]:
 def _unit_after(after: str, rules: Rules) -> tuple[str | None, str | None, int]:
     """(unit, currency, chars consumed) from the words right after a number."""
     a = after.lower()
+    sign = re.match(rf"\s?([{_SIGNS}])", after)  # "100 ₡", "100₾"
+    if sign and currency_by_sign(sign.group(1)):
+        return None, currency_by_sign(sign.group(1)), sign.end()
     m = re.match(r"\s?(-|\s)?([a-z%°$€£/\".]+(?:[\s-][a-z.]+){0,2})", a)
     if not m:
         return None, None, 0
@@ -426,7 +464,8 @@ def _unit_after(after: str, rules: Rules) -> tuple[str | None, str | None, int]:
         # A sentence's full stop is not part of the unit ("35 lakh rupees.").
         if cand.endswith(".") and not rules.lookup("currency", cand) and not rules.lookup("unit", cand):
             cand, consumed = cand.rstrip("."), consumed - (len(cand) - len(cand.rstrip(".")))
-        cur = rules.lookup("currency", cand)
+        # The rules table, then CLDR's English names ("turkish lira", "dutch guilders").
+        cur = rules.lookup("currency", cand) or currency_by_name(cand)
         if cur and cand not in ("e", "won", "rs"):
             return None, cur, consumed
         unit = rules.lookup("unit", cand)
