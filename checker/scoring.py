@@ -10,6 +10,7 @@ the same sentences, as the baseline the issue asks to beat.
 from __future__ import annotations
 
 import json
+import functools
 import re
 import unicodedata
 import warnings
@@ -215,7 +216,7 @@ PUBLISHED = {
     "CQE": {"age": (93.3, 93.3), "currency": (84.2, 79.6), "dimension": (86.5, 79.2), "temperature": (95.7, 92.8)},
     "quantulum3": {"age": (93.3, 84.4), "currency": (76.2, 32.5), "dimension": (83.6, 61.9), "temperature": (94.3, 74.3)},
 }
-AGE_RX = re.compile(r"\b(old|aged?|ages?)\b", re.I)
+AGE_RX = re.compile(r"\b(old|aged?|ages?|yo|y/o)\b", re.I)  # "yo": years old
 
 
 def _peer_value(text: str) -> Any:
@@ -362,11 +363,23 @@ def unit_meaning(name: str | None) -> tuple[str, str] | None:
     return ("noun", _singular(words[-1])) if words else ("noun", low)
 
 
+@functools.lru_cache(maxsize=1)
+def _inflect() -> Any:
+    import inflect
+
+    return inflect.engine()
+
+
 def _noun_words(name: str) -> set[str]:
-    return {_singular(w) for w in re.findall(r"[a-z]+", name.lower())}
+    """Each word of a noun phrase, as written and singular (inflect knows "houses" -> "house",
+    which the suffix folding of ``_singular`` gets wrong)."""
+    out: set[str] = set()
+    for w in re.findall(r"[a-z]+", name.lower()):
+        out |= {w, _singular(w), _inflect().singular_noun(w) or w}
+    return out
 
 
-def peer_same_meaning(pred: str | None, gold: str | None) -> bool:
+def peer_same_meaning(pred: str | None, gold: str | None, counted: str | None = None) -> bool:
     """Normalised: the same unit by meaning, not by spelling.
 
     Money compares by ISO 4217 code (so "rupee" and "indian rupee" agree, "dollar" and
@@ -374,7 +387,9 @@ def peer_same_meaning(pred: str | None, gold: str | None) -> bool:
     "kilometre" agree, "km" and "mile" do not); a rate part by part ("per annum" is "per
     year"). When the peer's unit is a counted noun ("fighter jet"), checker's counted noun
     agrees if it is one of its words ("jet"); the peer's "count" (a dimensionless number of
-    times) agrees with no unit or a counted noun, never with a measure or money.
+    times) agrees with no unit or a counted noun, never with a measure or money. ``counted`` is
+    the noun as the claim's sentence wrote it, before checker folded it into a class ("houses"
+    for "building"): the peer's counted noun agrees with it too.
     """
     if peer_same_unit(pred, gold):
         return True
@@ -398,7 +413,8 @@ def peer_same_meaning(pred: str | None, gold: str | None) -> bool:
             if mp[0] not in ("noun", "count"):
                 return False
         elif mg[0] == "noun":
-            if mp[0] != "noun" or mp[1] not in _noun_words(g):
+            said = _noun_words(counted) if counted else set()
+            if mp[0] != "noun" or (mp[1] not in _noun_words(g) and not (_noun_words(g.split()[-1]) & said)):
                 return False
         elif mp != mg:
             return False
@@ -416,7 +432,7 @@ def _match_peer(preds: list[dict], gold: list[dict], tally: Tally) -> None:
             used.add(i)
             tally.tp["value"] += 1
             tally.tp["value+unit"] += peer_same_unit(p.get("peer_unit"), g.get("unit"))
-            tally.tp[NORMALISED] += peer_same_meaning(p.get("peer_unit"), g.get("unit"))
+            tally.tp[NORMALISED] += peer_same_meaning(p.get("peer_unit"), g.get("unit"), (p.get("extra") or {}).get("counted"))
             break
 
 
@@ -509,7 +525,8 @@ def peer_errors(folder: Path | str, rules: Any = None, nlp: Any = None) -> list[
                 used.add(hit)
                 pu = preds[hit]["peer_unit"]
                 if not peer_same_unit(pu, g["unit"]):
-                    how = "UNIT~" if peer_same_meaning(pu, g["unit"]) else "UNIT"
+                    same = peer_same_meaning(pu, g["unit"], (preds[hit].get("extra") or {}).get("counted"))
+                    how = "UNIT~" if same else "UNIT"
                     out.append(f"{how} {s['id']}: {g['value']} {pu}!={g['unit']} | {s['text'][:120]}")
             for i, p in enumerate(preds):
                 if i not in used:

@@ -214,6 +214,8 @@ def test_peer_units_normalised_compare_by_meaning_not_spelling():
     assert peer_same_meaning("percentage per annum", "percentage per year")
     # The peer's counted noun holds checker's counted noun; its "count" is a bare number of times.
     assert peer_same_meaning("jet", "fighter jet") and peer_same_meaning(None, "count")
+    # checker folds "houses" into "building"; the noun as written still meets the peer's.
+    assert peer_same_meaning("building", "empty house", "houses") and not peer_same_meaning("building", "tank", "houses")
     # Different units still differ.
     for a, b in [
         ("km", "mile"),
@@ -264,6 +266,28 @@ def test_currency_signs_with_their_country_and_cldr_names_after_a_figure(nlp, ru
     assert units("They sold it for 10 turkish lira.") == [(10.0, "TRY")]
     assert units("It bought the firm for 250 million Dutch guilders.") == [(250e6, "NLG")]
     assert not [c for c in claims("Ten Turkish soldiers and 12 gold medals.") if c.unit in ("TRY", "XAU")]
+
+
+def test_unit_forms_powers_brackets_rates_and_hyphenated_cents(nlp, rules):
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def units(text):
+        cs = extract_quantities(nlp(text), Article(id="t", text=text), rules)
+        return [(pytest.approx(c.value), c.unit, (c.scope or {}).get("per")) for c in cs]
+
+    # A length unit squared, spaced or glued; a unit alone in brackets; "°" spaced from its scale.
+    assert units("The park covers 190 km2 of forest.") == [(190.0, "km²", None)]
+    assert units("The plot is 2400m2.") == [(2400.0, "m²", None)]
+    assert units("The weight is 20 (kg) or 30 [kg].") == [(20.0, "kg", None), (30.0, "kg", None)]
+    assert units("Water boils at 100° Celsius.") == [(100.0, "°C", None)]
+    # Rates: per a period after what is measured, with a slash, after a unit word, hyphenated cents.
+    assert units("The airline buys 2 billion gallons of jet fuel a year.") == [(2e9, "gallon", "year")]
+    assert units("The probe flew at 50 km/s.")[0][2] == "s"
+    assert units("Samples held 37.8 micrograms per gram.")[0][2] == "gram"
+    assert units("It paid a 12-cent-a-share dividend.") == [(0.12, "USD", "share")]
+    # A rate needs its period word: "a company" after "of rice" is no rate.
+    assert units("He sold 10 tons of rice a company bought.")[0][2] is None
 
 
 @pytest.mark.slow

@@ -55,7 +55,7 @@ _CUR = (
 )
 _NUM = rf"(?:(?:{_DIGITS})[{_VULG}]?|[{_VULG}])"
 # Letters glued to the number: a scale ("bn", "m") or a unit ("km", "GB", "p").
-_SUF = r"[A-Za-z]{1,4}"
+_SUF = r"[A-Za-z]{1,4}[23²³]?"  # "km2", "m³": an area or a volume
 _SCALES = "hundred|thousand|lakhs?|crores?|million|billion|trillion"
 _SCALE = rf"(?:[\s-]+(?:{_SCALES}))*"
 _ONE = rf"(?P<curN>{_CUR})?\s?(?P<numN>{_NUM})(?P<sufN>{_SUF})?(?P<scaleN>{_SCALE})"
@@ -130,6 +130,11 @@ NOT_QUANTITY_BEFORE = {
 TIME_WORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
               "minute", "minutes", "second", "seconds", "decade", "decades", "century", "centuries"}
 PER_RX = re.compile(r"\s?-?\s*(?:per|a|an|each)[\s-]+([A-Za-z]+)\b(?!\s+(?:of|ago|earlier|before|later|previously)\b)")
+# "50 centimeters/millisecond", "50 km/ms": a rate written with a slash.
+PER_SLASH_RX = re.compile(r"\s?/\s?([A-Za-z]+)\b")
+PERIOD_AFTER_OF_RX = re.compile(
+    r"\s+of\s+(?:[A-Za-z-]+\s+){1,3}?(?:a|an|per|each)\s+(year|annum|month|week|day|hour|quarter)\b(?!\s+(?:of|ago|earlier|before|later)\b)"
+)
 
 
 def _singular_word(w: str) -> str:
@@ -209,6 +214,13 @@ def _glued(m: re.Match, n: int, text: str, rules: Rules) -> tuple[float, str | N
         return (1e6, None) if money else (1.0, "m")
     if suf in SUFFIX_SCALES:
         return SUFFIX_SCALES[suf], None
+    if suf[-1] in "23²³":
+        # "190 km2", "24703m2": a length unit to a power is an area or a volume; anything
+        # else with a digit glued on ("x2") is no unit.
+        base = rules.lookup("unit", suf[:-1])
+        power = {"2": "²", "3": "³"}.get(suf[-1], suf[-1])
+        got = rules.lookup("unit", f"{base}{power}") if base else None
+        return (1.0, got) if got else None
     code = rules.lookup("currency", suf) if len(suf) == 3 else None
     if code:
         return 1.0, code  # "115USD"
@@ -450,6 +462,12 @@ def _unit_after(after: str, rules: Rules) -> tuple[str | None, str | None, int]:
     sign = re.match(rf"\s?([{_SIGNS}])", after)  # "100 ₡", "100₾"
     if sign and currency_by_sign(sign.group(1)):
         return None, currency_by_sign(sign.group(1)), sign.end()
+    # "20 (kg)", "20 [kg]": a unit alone in brackets right after the figure, as tables write it.
+    bracket = re.match(r"\s?([(\[<])\s?([^\s()\[\]<>]{1,12})\s?([)\]>])", after)
+    if bracket and {"(": ")", "[": "]", "<": ">"}[bracket.group(1)] == bracket.group(3):
+        got = catalogue_unit(bracket.group(2), rules)
+        if got:
+            return got, None, bracket.end()
     m = re.match(r"\s?(-|\s)?([a-z%°$€£/\".]+(?:[\s-][a-z.]+){0,2})", a)
     if not m:
         return None, None, 0
@@ -473,6 +491,12 @@ def _unit_after(after: str, rules: Rules) -> tuple[str | None, str | None, int]:
             orig = after[m.start(2) : m.start(2) + len(cand)]
             if orig != cand and re.fullmatch(r"[A-Za-z]+", orig):
                 unit = catalogue_unit(orig, rules) or unit
+            power = re.match(r"[23²³](?![\w/])", after[consumed:])
+            if power:  # "190 km2", "5 cm³": the unit squared or cubed
+                sup = {"2": "²", "3": "³"}.get(power.group(0), power.group(0))
+                powered = rules.lookup("unit", f"{unit}{sup}") or catalogue_unit(f"{orig}{sup}", rules)
+                if powered:
+                    return powered, None, consumed + 1
             return unit, None, consumed
     return None, None, 0
 
@@ -995,7 +1019,8 @@ def _claim_for(
     if unit is None and currency is None and re.match(r"\s?(?:per ?cent|%)", al):
         unit = "%"
     # "69 cents", "119 pence": a hundredth of the currency.
-    small = re.match(r"\s?(cents?|pence|euro ?cents?)\b", al) if unit is None and currency is None else None
+    # "a 12-cent-a-share dividend": the hyphenated form too.
+    small = re.match(r"[\s-]?(cents?|pence|euro ?cents?)\b", al) if unit is None and currency is None else None
     if small:
         m.value = (m.value[0] / 100, m.value[1] / 100) if isinstance(m.value, tuple) else m.value / 100
         currency = "GBP" if small.group(1) == "pence" else "EUR" if "euro" in small.group(1) else "USD"
@@ -1066,7 +1091,14 @@ def _claim_for(
     # A rate: "$2.50 a share", "500,000 barrels a day", "64.2 cents a dozen", "5% per year".
     # What it is per is part of what is measured: "12 cents a share" is not "12 cents".
     if unit is not None:
-        per = PER_RX.match(after[consumed:] if consumed else re.sub(r"^\s?[a-zA-Z%°]+", "", after) if unit == "%" else after)
+        if consumed:
+            rest = after[consumed:]
+        elif m.unit or m.currency or counted is not None:
+            rest = after  # glued to the figure ("50km a day"), a sign before it, or a counted noun
+        else:
+            rest = re.sub(r"^\s?[a-zA-Zµμ%°]+", "", after)  # the unit word read after the figure ("37.8 microgrammes per gramme")
+        # "2.4 billion gallons of jet fuel a year": a period after what is measured is still the rate's.
+        per = PER_RX.match(rest) or PER_SLASH_RX.match(rest) or PERIOD_AFTER_OF_RX.match(rest)
         if per and per.group(1).lower() not in UNITS_WORDS and per.group(1).lower() not in ("few", "lot", "little", "bit", "number", "total", "record", "further"):
             scope["per"] = _singular_word(per.group(1).lower())
     disp_start = start - hedge_len
