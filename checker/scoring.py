@@ -9,8 +9,8 @@ the same sentences, as the baseline the issue asks to beat.
 
 from __future__ import annotations
 
-import json
 import functools
+import json
 import re
 import unicodedata
 import warnings
