@@ -281,6 +281,8 @@ def test_unit_forms_powers_brackets_rates_and_hyphenated_cents(nlp, rules):
     assert units("The plot is 2400m2.") == [(2400.0, "m²", None)]
     assert units("The weight is 20 (kg) or 30 [kg].") == [(20.0, "kg", None), (30.0, "kg", None)]
     assert units("Water boils at 100° Celsius.") == [(100.0, "°C", None)]
+    # A unit of several words from quantulum3's catalogue.
+    assert units("Gulf may export 0.9 trillion cubic feet of gas.") == [(0.9e12, "cubic foot", None)]
     # Rates: per a period after what is measured, with a slash, after a unit word, hyphenated cents.
     assert units("The airline buys 2 billion gallons of jet fuel a year.") == [(2e9, "gallon", "year")]
     assert units("The probe flew at 50 km/s.")[0][2] == "s"

@@ -498,6 +498,12 @@ def _unit_after(after: str, rules: Rules) -> tuple[str | None, str | None, int]:
                 if powered:
                     return powered, None, consumed + 1
             return unit, None, consumed
+        if " " in cand:
+            # A unit of several words the rules table lacks ("cubic feet", "fluid ounces", "light
+            # years"), from quantulum3's catalogue: several words, so no common word is read as one.
+            got = _catalogue_lookup(cand)
+            if got:
+                return got, None, consumed
     return None, None, 0
 
 
