@@ -290,6 +290,10 @@ def test_unit_forms_powers_brackets_rates_and_hyphenated_cents(nlp, rules):
     assert units("It paid a 12-cent-a-share dividend.") == [(0.12, "USD", "share")]
     # A rate needs its period word: "a company" after "of rice" is no rate.
     assert units("He sold 10 tons of rice a company bought.")[0][2] is None
+    # Only the unit's own word is skipped to find a rate; a unit that is a rate takes no second one.
+    assert units("She died at the age of 85 in a Los Angeles hospital.")[0][2] is None
+    assert units("The quake struck at a depth of two-tenths of a mile.")[0][2] is None
+    assert units("The fault creeps 7 mm/yr.")[0][2] == "year"
 
 
 @pytest.mark.slow

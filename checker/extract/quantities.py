@@ -130,6 +130,8 @@ NOT_QUANTITY_BEFORE = {
 TIME_WORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
               "minute", "minutes", "second", "seconds", "decade", "decades", "century", "centuries"}
 PER_RX = re.compile(r"\s?-?\s*(?:per|a|an|each)[\s-]+([A-Za-z]+)\b(?!\s+(?:of|ago|earlier|before|later|previously)\b)")
+# Abbreviated periods a rate is per, spelled out so "mm/yr" and "mm a year" are one rate.
+PER_WORDS = {"yr": "year", "yrs": "year", "annum": "year", "hr": "hour", "hrs": "hour", "mo": "month", "wk": "week"}
 # "50 centimeters/millisecond", "50 km/ms": a rate written with a slash.
 PER_SLASH_RX = re.compile(r"\s?/\s?([A-Za-z]+)\b")
 PERIOD_AFTER_OF_RX = re.compile(
@@ -1097,16 +1099,19 @@ def _claim_for(
     # A rate: "$2.50 a share", "500,000 barrels a day", "64.2 cents a dozen", "5% per year".
     # What it is per is part of what is measured: "12 cents a share" is not "12 cents".
     if unit is not None:
+        first = re.match(r"\s?([a-zA-Zµμ%°]+)", after)
         if consumed:
             rest = after[consumed:]
-        elif m.unit or m.currency or counted is not None:
-            rest = after  # glued to the figure ("50km a day"), a sign before it, or a counted noun
+        elif unit == "%" or (first and not m.unit and counted is None and catalogue_unit(first.group(1), rules) == unit):
+            rest = after[first.end() :] if first else after  # the unit word after the figure ("37.8 microgrammes per gramme")
         else:
-            rest = re.sub(r"^\s?[a-zA-Zµμ%°]+", "", after)  # the unit word read after the figure ("37.8 microgrammes per gramme")
+            rest = after  # glued to the figure ("50km a day"), a sign before it, or a counted noun
         # "2.4 billion gallons of jet fuel a year": a period after what is measured is still the rate's.
         per = PER_RX.match(rest) or PER_SLASH_RX.match(rest) or PERIOD_AFTER_OF_RX.match(rest)
+        if " per " in unit or "/" in unit.strip("/"):
+            per = None  # the unit is a rate already ("inch per year", "km/h")
         if per and per.group(1).lower() not in UNITS_WORDS and per.group(1).lower() not in ("few", "lot", "little", "bit", "number", "total", "record", "further"):
-            scope["per"] = _singular_word(per.group(1).lower())
+            scope["per"] = PER_WORDS.get(per.group(1).lower(), _singular_word(per.group(1).lower()))
     disp_start = start - hedge_len
     display = article.text[disp_start:end]
     if consumed and unit != "%":
