@@ -112,6 +112,13 @@ _MON = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 RX_MDY = re.compile(rf"\b({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*(?:,|and\s+\d{{1,2}},?)?\s*(\d{{4}}))?\b")
 RX_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MON})\.?(?:,?\s+(\d{{4}}))?\b")
+# "10 Nov 11", "3 Dec '08": day, month and a two-digit year (military and navy
+# releases, datelines). Only with the day before the month: "Nov 11" alone is a day.
+_MON_ABBR = "|".join(sorted({m.lower() for m in calendar.month_abbr if m} | {"sept"}, key=len, reverse=True))
+RX_DMYY = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?[\s-]+(?:({_MON_ABBR})\.?[\s-]+|({_MON})\.?[\s-]+')(\d\d)\b"
+    r"(?![\d:]|\.\d|\s*(?:[ap]\.?m\b|hours|hrs|gmt|utc|[a-z]))"
+)
 RX_MY = re.compile(rf"\b({_MON})\.?,?\s+(\d{{4}})\b")
 RX_MONTH = re.compile(rf"\b({_MON})\b\.?")
 RX_YEAR = re.compile(r"(?<![\d:.])(1[5-9]\d\d|20\d\d)(?![\d:])(?!s)")
@@ -449,7 +456,7 @@ def _parse(text: str, base: date | None, future: bool, anchor: date | None = Non
         w.part = {"early": "early", "mid": "mid", "late": "late"}.get(pm.group(1) or "", "late")
     _clock(low, w)
     rest = RX_TIME.sub(" ", low)
-    _calendar(rest, w)
+    _calendar(rest, w, base)
     wd = RX_WD.search(rest)
     if wd and not re.search(r"\b(may)\b", wd.group(0)):
         w.weekday = WEEKDAYS[wd.group(1)]
@@ -489,7 +496,21 @@ def _clock(low: str, w: When) -> None:
         w.zone = (z.group(1) or "local").lower()
 
 
-def _calendar(low: str, w: When) -> None:
+def two_digit_year(yy: int, base: date | None) -> int:
+    """The century of "'11": the one that puts the year nearest the publication year (else 2000-2049 / 1950-1999)."""
+    if base is not None:
+        return min((c + yy for c in (1900, 2000, 2100)), key=lambda y: (abs(y - base.year), y))
+    return 2000 + yy if yy < 50 else 1900 + yy
+
+
+def _calendar(low: str, w: When, base: date | None = None) -> None:
+    short = RX_DMYY.search(low)
+    if short:
+        w.day, w.month = int(short.group(1)), MONTHS[short.group(2) or short.group(3)]
+        w.year = two_digit_year(int(short.group(4)), base)
+        if not 1 <= w.day <= 31:
+            w.day = None
+        return
     m = RX_MDY.search(low) or None
     if m:
         w.month, w.day = MONTHS[m.group(1)], int(m.group(2))

@@ -61,6 +61,12 @@ FRI = date(2010, 9, 10)
         ("last month", date(2013, 1, 5), "2012-12"),
         ("the next day", None, "R/next-day"),
         ("that night", None, "R/same-day"),
+        # Two-digit years after a day and an abbreviated month (navy and military releases).
+        ("on 10 Nov 11.", None, "2011-11-10"),
+        ("3 December '98", None, "1998-12-03"),
+        ("21-Jan-09", date(2009, 1, 22), "2009-01-21"),
+        ("Nov 11", None, "--11-11"),  # a month and a day, no year
+        ("10 Nov 11:30", None, "--11-10T11:30"),  # a clock time, not a year
     ],
 )
 def test_parse(text, base, iso):
