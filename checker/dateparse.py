@@ -231,6 +231,14 @@ def clocks_compatible(a: dict, b: dict) -> bool | None:
     pa, pb = a.get("period"), b.get("period")
     if pa is not None and pb is not None and pa != pb:
         return False
+    length = _period_length(a, b)
+    if length is not None:
+        ea, eb = _elapsed(a, length), _elapsed(b, length)
+        if ea is not None and eb is not None and ("remaining" in a) != ("remaining" in b):
+            # One clock counts up, the other down: read both as elapsed time. The
+            # remaining time is the official elapsed time subtracted from the period,
+            # so it agrees to the second (one second for rounding), not three.
+            return ea[0] - 1 <= eb[1] and eb[0] - 1 <= ea[1]
     for key in ("elapsed", "remaining"):
         if a.get(key) is not None and b.get(key) is not None:
             (lo1, hi1), (lo2, hi2) = a[key], b[key]
@@ -239,6 +247,52 @@ def clocks_compatible(a: dict, b: dict) -> bool | None:
             slack = 3 if lo1 == hi1 and lo2 == hi2 else 0
             return lo1 - slack < hi2 + (slack > 0) and lo2 - slack < hi1 + (slack > 0)
     return None
+
+
+def _period_length(a: dict, b: dict) -> int | None:
+    """The period length two clocks share (set by the extractor from the sport), None if unknown or different."""
+    la, lb = a.get("length"), b.get("length")
+    if la is not None and lb is not None:
+        return la if la == lb else None
+    return la if la is not None else lb
+
+
+def _elapsed(clock: dict, length: int) -> tuple[int, int] | None:
+    """A clock's elapsed span in a period of ``length`` seconds (a remaining time subtracted)."""
+    if clock.get("elapsed") is not None:
+        lo, hi = clock["elapsed"]
+        return (int(lo), int(hi))
+    if clock.get("remaining") is not None:
+        lo, hi = clock["remaining"]
+        if hi > length:
+            return None
+        return (length - int(hi), length - int(lo))
+    return None
+
+
+RX_BARE_CLOCK = re.compile(r"(?:(?:at|after)\s+)?(?:the\s+)?(\d{1,2}):([0-5]\d)")
+
+
+def parse_bare_clock(text: str, context: str = "") -> dict | None:
+    """A bare "2:56" read as a contest clock, for an event that ends a contest.
+
+    "referee Sam Williams stopped the fight at 2:56" gives no am or pm and no
+    zone: on the stoppage of a fight it is the time into the round. The
+    period comes from ``context`` (the sentence before it: "dropped him again
+    in the sixth"), else it is left open. Minutes over 59 or a clock time with
+    am/pm are not bare.
+    """
+    m = RX_BARE_CLOCK.fullmatch(" ".join(text.lower().split()))
+    if not m:
+        return None
+    secs = int(m.group(1)) * 60 + int(m.group(2))
+    period = unit = None
+    before = list(RX_PERIOD.finditer(context))
+    if before:
+        b = before[-1]
+        period = _ordinal(b.group("p") or b.group("p2"))
+        unit = (b.group("u") or b.group("u2") or "").lower() or None
+    return {"period": period, "unit": unit, "elapsed": [secs, secs]}
 
 
 @dataclass
