@@ -397,3 +397,19 @@ def test_a_bare_clock_elsewhere_stays_a_time_of_day(nlp, rules):
     text = "The boxer arrived at the arena at 2:56 on Saturday."
     claims = extract_dates(nlp(text), Article(id="a", text=text), rules)
     assert all(not (c.extra.get("when") or {}).get("clock") for c in claims)
+
+
+def test_a_clock_time_the_model_took_for_a_number_is_still_read(rules):
+    # "3.45pm" tagged CARDINAL: the loose-time pattern still reads it as a time of day.
+    words = ["The", "attack", "came", "at", "3.45pm", "on", "Tuesday", "."]
+    doc = Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        pos=["DET", "NOUN", "VERB", "ADP", "NUM", "ADP", "PROPN", "PUNCT"],
+        heads=[1, 2, 2, 2, 3, 4, 5, 2],
+        deps=["det", "nsubj", "ROOT", "prep", "pobj", "prep", "pobj", "punct"],
+        lemmas=["the", "attack", "come", "at", "3.45pm", "on", "Tuesday", "."],
+        ents=["O", "O", "O", "O", "B-CARDINAL", "O", "B-DATE", "O"],
+    )
+    claims = extract_dates(doc, Article(id="a", text=doc.text), rules)
+    assert [(c.text, c.value) for c in claims] == [("3.45pm", "T15:45"), ("Tuesday", "-W-2")]

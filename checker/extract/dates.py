@@ -183,7 +183,10 @@ def _merged(doc: Doc, clocks: list[tuple[Span, dict]] | None = None) -> list[Spa
     ents = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
     if clocks:
         ents = [e for e in ents if not any(c.start_char < e.end_char and e.start_char < c.end_char for c, _ in clocks)]
-    ents = sorted(ents + _loose_times(doc, list(doc.ents) + [c for c, _ in (clocks or [])]), key=lambda e: e.start)
+    # A clock time the model took for a number ("3.45pm" as CARDINAL) is still read:
+    # only DATE/TIME entities and game clocks keep a loose time out.
+    taken = [e for e in doc.ents if e.label_ in ("DATE", "TIME")] + [c for c, _ in (clocks or [])]
+    ents = sorted(ents + _loose_times(doc, taken), key=lambda e: e.start)
     # "8:30" + "p. m.": a clock time whose am/pm the model left outside.
     for i, e in enumerate(ents):
         m = re.match(r"\s*[ap]\.?\s?m\b\.?", doc_text(doc)[e.end_char : e.end_char + 8], re.I)
