@@ -280,3 +280,17 @@ def test_streets_of_other_stories_do_not_meet(rules):
     assert not [
         c for c in compare_places(claims_table(claims, {"a": "s1", "b": "s2"}), rules) if "spelling" in c.subject
     ]
+
+
+def test_opposite_bearings_without_distance_conflict(rules):
+    def bearing(article: str, value: str, angle: float, km: float | None = None) -> Claim:
+        return loc(article, 0, "position relative to elmford", value, relation="bearing", angle=angle, distance_km=km)
+
+    stories = dict.fromkeys("abcd", "s")
+    # North against south: no point is both, whatever the distance.
+    found = compare_places(claims_table([bearing("a", "north", 0), bearing("b", "south", 180, 30.0)], stories), rules)
+    assert [sorted(v.value for v in c.values) for c in found] == [["north", "south"]]
+    # North against east or north-west: a point can be both, roughly.
+    for value, angle in (("east", 90), ("north-west", 315)):
+        claims = [bearing("c", "north", 0), bearing("d", value, angle)]
+        assert compare_places(claims_table(claims, stories), rules) == []

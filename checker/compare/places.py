@@ -14,7 +14,8 @@ of different names; or sites of one name that are different kinds of site
 ("the Watergate hotel" / "the Watergate office buildings"). A place known to
 neither is never called wrong, nor is water or a site against an area, and
 "near"/"off" places never conflict. Bearings conflict when they are more
-than 45 degrees apart at distances within 20% of each other.
+than 45 degrees apart at distances within 20% of each other, or opposite
+(more than 90 degrees apart) when one gives no distance.
 """
 
 from __future__ import annotations
@@ -101,11 +102,22 @@ def _angle(c: Claim) -> float:
 
 
 def _bearing_ok(a: Claim, b: Claim) -> bool:
+    """Can both bearings from one anchor place one point?
+
+    At distances within 20% of each other the bearings must agree within 45
+    degrees; at distances far apart they are two points. A bearing without a
+    distance ("north of Santa Rosa") covers the quarter of the compass around
+    its direction, so only an opposite one ("south of Santa Rosa", more than
+    90 degrees away) contradicts it.
+    """
     da, db = a.extra.get("distance_km"), b.extra.get("distance_km")
-    if da is None or db is None or abs(da - db) > 0.2 * max(da, db):
-        return True  # different points (or no distance to tell)
     diff = abs(_angle(a) - _angle(b)) % 360
-    return min(diff, 360 - diff) <= 45
+    diff = min(diff, 360 - diff)
+    if da is None or db is None:
+        return diff <= 90
+    if abs(da - db) > 0.2 * max(da, db):
+        return True  # different points
+    return diff <= 45
 
 
 def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
