@@ -792,11 +792,17 @@ def compatible(a: When, b: When) -> bool:
             return True
         lo1, hi1 = a.minutes
         lo2, hi2 = b.minutes[0] + shift, b.minutes[1] + shift
-        # A shift across midnight ("11:37 pm EST" is "0437 GMT" the next day).
-        wraps = (0, -1440, 1440) if shift else (0,)
+        # A shift across midnight ("11:37 pm EST" is "0437 GMT" the next day); and a
+        # span across midnight when no day is fixed ("about midnight" holds 11:50 pm).
+        wraps = (0, -1440, 1440) if shift or not (_fixes_a_day(a) and _fixes_a_day(b)) else (0,)
         if not any(lo1 <= hi2 + k and lo2 + k <= hi1 for k in wraps):
             return False
     return True
+
+
+def _fixes_a_day(w: When) -> bool:
+    """Does the expression name its day (a date, a weekday, an offset), so its clock cannot slide across midnight?"""
+    return w.days is not None or w.weekday is not None or w.offset is not None or w.doy is not None
 
 
 def zone_offset(zone: str | None) -> int | None:

@@ -200,6 +200,11 @@ def test_future_weekday_is_the_next_one():
         ("7:48 a.m. local time", "2248 GMT", True),  # two zones: not compared
         ("nine days earlier", "almost three weeks ago", False),
         ("a week ago", "nine days ago", True),
+        # No day fixed: a span across midnight holds the minutes before it.
+        ("about midnight", "11:50 pm", True),
+        ("about 11:45 pm", "12:05 am", True),
+        ("shortly after midnight", "11:50 pm", False),
+        ("about midnight Friday", "11:50 pm Friday", False),
     ],
 )
 def test_compatible(a, b, ok):
