@@ -418,3 +418,19 @@ def test_a_clock_time_the_model_took_for_a_number_is_still_read(rules):
     )
     claims = extract_dates(doc, Article(id="a", text=doc.text), rules)
     assert [(c.text, c.value) for c in claims] == [("3.45pm", "T15:45"), ("Tuesday", "-W-2")]
+
+
+def test_a_date_between_an_event_subject_and_its_verb_dates_the_subject(rules):
+    # "The shooting of Ann Lee on Saturday sparked riots ." with "on Saturday" parsed onto "sparked".
+    words = ["The", "shooting", "of", "Ann", "Lee", "on", "Saturday", "sparked", "riots", "."]
+    doc = Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        pos=["DET", "NOUN", "ADP", "PROPN", "PROPN", "ADP", "PROPN", "VERB", "NOUN", "PUNCT"],
+        heads=[1, 7, 1, 4, 2, 7, 5, 7, 7, 7],
+        deps=["det", "nsubj", "prep", "compound", "pobj", "prep", "pobj", "ROOT", "dobj", "punct"],
+        lemmas=["the", "shooting", "of", "Ann", "Lee", "on", "Saturday", "spark", "riot", "."],
+        ents=["O", "O", "O", "B-PERSON", "I-PERSON", "O", "B-DATE", "O", "O", "O"],
+    )
+    claims = extract_dates(doc, Article(id="a", text=doc.text), rules)
+    assert [(c.text, c.extra["event"]["verb"]) for c in claims] == [("Saturday", "shoot")]
