@@ -283,14 +283,26 @@ def test_streets_of_other_stories_do_not_meet(rules):
 
 
 def test_opposite_bearings_without_distance_conflict(rules):
-    def bearing(article: str, value: str, angle: float, km: float | None = None) -> Claim:
-        return loc(article, 0, "position relative to elmford", value, relation="bearing", angle=angle, distance_km=km)
+    def bearing(article: str, value: str, angle: float, km: float | None = None, event: str = "strike") -> Claim:
+        return loc(
+            article,
+            0,
+            "position relative to elmford",
+            value,
+            relation="bearing",
+            angle=angle,
+            distance_km=km,
+            event_class=event,
+        )
 
     stories = dict.fromkeys("abcd", "s")
-    # North against south: no point is both, whatever the distance.
+    # The quake struck north against south of one town: no point is both, whatever the distance.
     found = compare_places(claims_table([bearing("a", "north", 0), bearing("b", "south", 180, 30.0)], stories), rules)
     assert [sorted(v.value for v in c.values) for c in found] == [["north", "south"]]
     # North against east or north-west: a point can be both, roughly.
     for value, angle in (("east", 90), ("north-west", 315)):
         claims = [bearing("c", "north", 0), bearing("d", value, angle)]
         assert compare_places(claims_table(claims, stories), rules) == []
+    # Two events (the quake north of the town, a fire south of it) are two points.
+    claims = [bearing("a", "north", 0), bearing("b", "south", 180, event="burn")]
+    assert compare_places(claims_table(claims, stories), rules) == []

@@ -108,13 +108,15 @@ def _bearing_ok(a: Claim, b: Claim) -> bool:
     degrees; at distances far apart they are two points. A bearing without a
     distance ("north of Santa Rosa") covers the quarter of the compass around
     its direction, so only an opposite one ("south of Santa Rosa", more than
-    90 degrees away) contradicts it.
+    90 degrees away) placing the same event (the quake struck) contradicts it:
+    without a distance, "north of X" and "south of X" are as often two things.
     """
     da, db = a.extra.get("distance_km"), b.extra.get("distance_km")
     diff = abs(_angle(a) - _angle(b)) % 360
     diff = min(diff, 360 - diff)
     if da is None or db is None:
-        return diff <= 90
+        ea, eb = a.extra.get("event_class"), b.extra.get("event_class")
+        return diff <= 90 or not ea or ea != eb
     if abs(da - db) > 0.2 * max(da, db):
         return True  # different points
     return diff <= 45
