@@ -112,6 +112,13 @@ _MON = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 RX_MDY = re.compile(rf"\b({_MON})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*(?:,|and\s+\d{{1,2}},?)?\s*(\d{{4}}))?\b")
 RX_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MON})\.?(?:,?\s+(\d{{4}}))?\b")
+# "10 Nov 11", "3 Dec '08": day, month and a two-digit year (military and navy
+# releases, datelines). Only with the day before the month: "Nov 11" alone is a day.
+_MON_ABBR = "|".join(sorted({m.lower() for m in calendar.month_abbr if m} | {"sept"}, key=len, reverse=True))
+RX_DMYY = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?[\s-]+(?:({_MON_ABBR})\.?[\s-]+|({_MON})\.?[\s-]+')(\d\d)\b"
+    r"(?![\d:]|\.\d|\s*(?:[ap]\.?m\b|hours|hrs|gmt|utc|[a-z]))"
+)
 RX_MY = re.compile(rf"\b({_MON})\.?,?\s+(\d{{4}})\b")
 RX_MONTH = re.compile(rf"\b({_MON})\b\.?")
 RX_YEAR = re.compile(r"(?<![\d:.])(1[5-9]\d\d|20\d\d)(?![\d:])(?!s)")
@@ -224,6 +231,14 @@ def clocks_compatible(a: dict, b: dict) -> bool | None:
     pa, pb = a.get("period"), b.get("period")
     if pa is not None and pb is not None and pa != pb:
         return False
+    length = _period_length(a, b)
+    if length is not None:
+        ea, eb = _elapsed(a, length), _elapsed(b, length)
+        if ea is not None and eb is not None and ("remaining" in a) != ("remaining" in b):
+            # One clock counts up, the other down: read both as elapsed time. The
+            # remaining time is the official elapsed time subtracted from the period,
+            # so it agrees to the second (one second for rounding), not three.
+            return ea[0] - 1 <= eb[1] and eb[0] - 1 <= ea[1]
     for key in ("elapsed", "remaining"):
         if a.get(key) is not None and b.get(key) is not None:
             (lo1, hi1), (lo2, hi2) = a[key], b[key]
@@ -232,6 +247,52 @@ def clocks_compatible(a: dict, b: dict) -> bool | None:
             slack = 3 if lo1 == hi1 and lo2 == hi2 else 0
             return lo1 - slack < hi2 + (slack > 0) and lo2 - slack < hi1 + (slack > 0)
     return None
+
+
+def _period_length(a: dict, b: dict) -> int | None:
+    """The period length two clocks share (set by the extractor from the sport), None if unknown or different."""
+    la, lb = a.get("length"), b.get("length")
+    if la is not None and lb is not None:
+        return la if la == lb else None
+    return la if la is not None else lb
+
+
+def _elapsed(clock: dict, length: int) -> tuple[int, int] | None:
+    """A clock's elapsed span in a period of ``length`` seconds (a remaining time subtracted)."""
+    if clock.get("elapsed") is not None:
+        lo, hi = clock["elapsed"]
+        return (int(lo), int(hi))
+    if clock.get("remaining") is not None:
+        lo, hi = clock["remaining"]
+        if hi > length:
+            return None
+        return (length - int(hi), length - int(lo))
+    return None
+
+
+RX_BARE_CLOCK = re.compile(r"(?:(?:at|after)\s+)?(?:the\s+)?(\d{1,2}):([0-5]\d)")
+
+
+def parse_bare_clock(text: str, context: str = "") -> dict | None:
+    """A bare "2:56" read as a contest clock, for an event that ends a contest.
+
+    "referee Sam Williams stopped the fight at 2:56" gives no am or pm and no
+    zone: on the stoppage of a fight it is the time into the round. The
+    period comes from ``context`` (the sentence before it: "dropped him again
+    in the sixth"), else it is left open. Minutes over 59 or a clock time with
+    am/pm are not bare.
+    """
+    m = RX_BARE_CLOCK.fullmatch(" ".join(text.lower().split()))
+    if not m:
+        return None
+    secs = int(m.group(1)) * 60 + int(m.group(2))
+    period = unit = None
+    before = list(RX_PERIOD.finditer(context))
+    if before:
+        b = before[-1]
+        period = _ordinal(b.group("p") or b.group("p2"))
+        unit = (b.group("u") or b.group("u2") or "").lower() or None
+    return {"period": period, "unit": unit, "elapsed": [secs, secs]}
 
 
 @dataclass
@@ -449,7 +510,7 @@ def _parse(text: str, base: date | None, future: bool, anchor: date | None = Non
         w.part = {"early": "early", "mid": "mid", "late": "late"}.get(pm.group(1) or "", "late")
     _clock(low, w)
     rest = RX_TIME.sub(" ", low)
-    _calendar(rest, w)
+    _calendar(rest, w, base)
     wd = RX_WD.search(rest)
     if wd and not re.search(r"\b(may)\b", wd.group(0)):
         w.weekday = WEEKDAYS[wd.group(1)]
@@ -489,7 +550,21 @@ def _clock(low: str, w: When) -> None:
         w.zone = (z.group(1) or "local").lower()
 
 
-def _calendar(low: str, w: When) -> None:
+def two_digit_year(yy: int, base: date | None) -> int:
+    """The century of "'11": the one that puts the year nearest the publication year (else 2000-2049 / 1950-1999)."""
+    if base is not None:
+        return min((c + yy for c in (1900, 2000, 2100)), key=lambda y: (abs(y - base.year), y))
+    return 2000 + yy if yy < 50 else 1900 + yy
+
+
+def _calendar(low: str, w: When, base: date | None = None) -> None:
+    short = RX_DMYY.search(low)
+    if short:
+        w.day, w.month = int(short.group(1)), MONTHS[short.group(2) or short.group(3)]
+        w.year = two_digit_year(int(short.group(4)), base)
+        if not 1 <= w.day <= 31:
+            w.day = None
+        return
     m = RX_MDY.search(low) or None
     if m:
         w.month, w.day = MONTHS[m.group(1)], int(m.group(2))
@@ -717,11 +792,17 @@ def compatible(a: When, b: When) -> bool:
             return True
         lo1, hi1 = a.minutes
         lo2, hi2 = b.minutes[0] + shift, b.minutes[1] + shift
-        # A shift across midnight ("11:37 pm EST" is "0437 GMT" the next day).
-        wraps = (0, -1440, 1440) if shift else (0,)
+        # A shift across midnight ("11:37 pm EST" is "0437 GMT" the next day); and a
+        # span across midnight when no day is fixed ("about midnight" holds 11:50 pm).
+        wraps = (0, -1440, 1440) if shift or not (_fixes_a_day(a) and _fixes_a_day(b)) else (0,)
         if not any(lo1 <= hi2 + k and lo2 + k <= hi1 for k in wraps):
             return False
     return True
+
+
+def _fixes_a_day(w: When) -> bool:
+    """Does the expression name its day (a date, a weekday, an offset), so its clock cannot slide across midnight?"""
+    return w.days is not None or w.weekday is not None or w.offset is not None or w.doy is not None
 
 
 def zone_offset(zone: str | None) -> int | None:

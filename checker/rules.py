@@ -150,6 +150,14 @@ def _particle_verb(v: str) -> str:
 ParticleVerb = Annotated[str, AfterValidator(_particle_verb)]
 
 
+class PeriodLength(_Strict):
+    """How long one period of a contest lasts, in the sport an article names (rules/events.yaml)."""
+
+    unit: str = Field(min_length=1)
+    seconds: int = Field(gt=0)
+    sport: list[str] = Field(min_length=1)
+
+
 class EventRules(_Strict):
     """rules/events.yaml: the event vocabulary dates and places attach to.
 
@@ -160,12 +168,18 @@ class EventRules(_Strict):
     ``light_verbs`` take their event from their subject noun ("the shootings
     happened"); ``nouns`` are event nouns; ``particles`` map "verb particle"
     to a class ("pass away": die); ``not_events`` are nouns a date may hang
-    off without dating them ("at his home on Thursday").
+    off without dating them ("at his home on Thursday"). ``once_per_contest``
+    are events that end a contest (the referee stops the fight): one per
+    contest whoever the text names, so their game clocks meet within a story;
+    ``period_lengths`` say how long a period lasts in the sport an article
+    names, so "two seconds remaining" and "at 2:58" of one round meet.
     """
 
     classes: Table = {}
     once: list[str] = []
     once_with_object: list[str] = []
+    once_per_contest: list[str] = []
+    period_lengths: list[PeriodLength] = []
     light_verbs: list[str] = []
     nouns: list[str] = []
     particles: dict[str, list[ParticleVerb]] = {}
@@ -190,6 +204,10 @@ class EventRules(_Strict):
     @cached_property
     def once_with_object_set(self) -> frozenset[str]:
         return frozenset(w.lower() for w in self.once_with_object)
+
+    @cached_property
+    def once_per_contest_set(self) -> frozenset[str]:
+        return frozenset(w.lower() for w in self.once_per_contest)
 
     @cached_property
     def light_verb_set(self) -> frozenset[str]:

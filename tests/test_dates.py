@@ -17,6 +17,7 @@ from checker.dateparse import (
     clocks_compatible,
     compatible,
     parse,
+    parse_bare_clock,
     parse_clock,
     parse_published,
     set_place_timezone,
@@ -61,6 +62,12 @@ FRI = date(2010, 9, 10)
         ("last month", date(2013, 1, 5), "2012-12"),
         ("the next day", None, "R/next-day"),
         ("that night", None, "R/same-day"),
+        # Two-digit years after a day and an abbreviated month (navy and military releases).
+        ("on 10 Nov 11.", None, "2011-11-10"),
+        ("3 December '98", None, "1998-12-03"),
+        ("21-Jan-09", date(2009, 1, 22), "2009-01-21"),
+        ("Nov 11", None, "--11-11"),  # a month and a day, no year
+        ("10 Nov 11:30", None, "--11-10T11:30"),  # a clock time, not a year
     ],
 )
 def test_parse(text, base, iso):
@@ -193,6 +200,11 @@ def test_future_weekday_is_the_next_one():
         ("7:48 a.m. local time", "2248 GMT", True),  # two zones: not compared
         ("nine days earlier", "almost three weeks ago", False),
         ("a week ago", "nine days ago", True),
+        # No day fixed: a span across midnight holds the minutes before it.
+        ("about midnight", "11:50 pm", True),
+        ("about 11:45 pm", "12:05 am", True),
+        ("shortly after midnight", "11:50 pm", False),
+        ("about midnight Friday", "11:50 pm Friday", False),
     ],
 )
 def test_compatible(a, b, ok):
@@ -324,3 +336,101 @@ def test_an_event_reads_a_bounded_number_of_conjoined_participants():
     assert len(everyone) == n - 1 > MAX_ARGS
     assert children_with(doc[0], ("conj",), MAX_CONJOINED) == everyone[:MAX_CONJOINED]
     assert [t.i for t in children_with(doc[0], ("conj", "nsubj"), 3)] == [1, 2, 3]
+
+
+def test_a_bare_clock_on_a_contest_end_reads_as_time_into_the_period():
+    clock = parse_bare_clock("2:56", "The champion dropped him again in the sixth, and the referee waved it off at")
+    assert clock == {"period": 6, "unit": None, "elapsed": [176, 176]}
+    assert parse_bare_clock("at 1:05", "He went down late in the round and it was stopped") == {
+        "period": None,
+        "unit": None,
+        "elapsed": [65, 65],
+    }
+    assert parse_bare_clock("2:56 p.m.") is None
+    assert parse_bare_clock("two seconds remaining") is None
+
+
+def test_remaining_and_elapsed_clocks_meet_through_the_period_length():
+    left = {"period": 6, "unit": "round", "remaining": [2, 2], "length": 180}
+    assert clocks_compatible({"period": 6, "unit": "round", "elapsed": [178, 178]}, left)
+    assert clocks_compatible({"period": 6, "unit": "round", "elapsed": [177, 177]}, left)  # rounding
+    assert clocks_compatible({"period": 6, "unit": "round", "elapsed": [176, 176]}, left) is False
+    # A length given by one clock serves both; two lengths that differ serve neither.
+    assert clocks_compatible({"period": 6, "elapsed": [176, 176]}, left) is False
+    assert clocks_compatible({"period": 6, "elapsed": [176, 176], "length": 300}, left) is None
+
+
+def _contest_claims(nlp, rules, texts: dict[str, str]):
+    claims = []
+    for aid, text in texts.items():
+        claims += extract_dates(nlp(text), Article(id=aid, text=text), rules)
+    stories = dict.fromkeys(texts, "s")
+    return [c for c in claims if (c.extra.get("when") or {}).get("clock")], compare_dates(
+        claims_table(link_people(claims, stories, rules), stories), rules
+    )
+
+
+def test_clocks_of_one_contest_end_meet_whoever_each_article_names(nlp, rules):
+    clocks, conflicts = _contest_claims(
+        nlp,
+        rules,
+        {
+            "a": "In the boxing ring, referee Joe Hart stopped the fight 40 seconds into the eighth round.",
+            "b": "Mills floored Dorn in the eighth round of the WBO bout and the fight was stopped at the 2:10 mark.",
+            "c": "Mills stopped Dorn 40 seconds into the eighth round to keep his WBC belt.",
+        },
+    )
+    assert {c.article: c.extra["when"]["clock"]["length"] for c in clocks} == {"a": 180, "b": 180, "c": 180}
+    assert [(c.kind, sorted(v.value for v in c.values)) for c in conflicts] == [
+        ("date", ["40 seconds into the eighth round", "the 2:10 mark"])
+    ]
+
+
+def test_clocks_of_fights_between_other_people_do_not_meet(nlp, rules):
+    _, conflicts = _contest_claims(
+        nlp,
+        rules,
+        {
+            "a": "In boxing on Saturday, Mills stopped Dorn 40 seconds into the eighth round.",
+            "b": "On the undercard, Pratt stopped Lomax 1:10 into the third round.",
+        },
+    )
+    assert conflicts == []
+
+
+def test_a_bare_clock_elsewhere_stays_a_time_of_day(nlp, rules):
+    text = "The boxer arrived at the arena at 2:56 on Saturday."
+    claims = extract_dates(nlp(text), Article(id="a", text=text), rules)
+    assert all(not (c.extra.get("when") or {}).get("clock") for c in claims)
+
+
+def test_a_clock_time_the_model_took_for_a_number_is_still_read(rules):
+    # "3.45pm" tagged CARDINAL: the loose-time pattern still reads it as a time of day.
+    words = ["The", "attack", "came", "at", "3.45pm", "on", "Tuesday", "."]
+    doc = Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        pos=["DET", "NOUN", "VERB", "ADP", "NUM", "ADP", "PROPN", "PUNCT"],
+        heads=[1, 2, 2, 2, 3, 4, 5, 2],
+        deps=["det", "nsubj", "ROOT", "prep", "pobj", "prep", "pobj", "punct"],
+        lemmas=["the", "attack", "come", "at", "3.45pm", "on", "Tuesday", "."],
+        ents=["O", "O", "O", "O", "B-CARDINAL", "O", "B-DATE", "O"],
+    )
+    claims = extract_dates(doc, Article(id="a", text=doc.text), rules)
+    assert [(c.text, c.value) for c in claims] == [("3.45pm", "T15:45"), ("Tuesday", "-W-2")]
+
+
+def test_a_date_between_an_event_subject_and_its_verb_dates_the_subject(rules):
+    # "The shooting of Ann Lee on Saturday sparked riots ." with "on Saturday" parsed onto "sparked".
+    words = ["The", "shooting", "of", "Ann", "Lee", "on", "Saturday", "sparked", "riots", "."]
+    doc = Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        pos=["DET", "NOUN", "ADP", "PROPN", "PROPN", "ADP", "PROPN", "VERB", "NOUN", "PUNCT"],
+        heads=[1, 7, 1, 4, 2, 7, 5, 7, 7, 7],
+        deps=["det", "nsubj", "prep", "compound", "pobj", "prep", "pobj", "ROOT", "dobj", "punct"],
+        lemmas=["the", "shooting", "of", "Ann", "Lee", "on", "Saturday", "spark", "riot", "."],
+        ents=["O", "O", "O", "B-PERSON", "I-PERSON", "O", "B-DATE", "O", "O", "O"],
+    )
+    claims = extract_dates(doc, Article(id="a", text=doc.text), rules)
+    assert [(c.text, c.extra["event"]["verb"]) for c in claims] == [("Saturday", "shoot")]

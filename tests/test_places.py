@@ -251,3 +251,58 @@ def test_gazetteer_index_is_cached_on_disk(tmp_path, monkeypatch):
     assert len(files) == 2 and {f.rsplit("-", 1)[-1].split(".")[-1] for f in files} == {"json", "txt"}
     again = places.Gazetteer()
     assert again.lookup("Santa Rosa") == fresh.lookup("Santa Rosa") and again.names == fresh.names
+
+
+def test_a_street_spelled_two_ways_in_one_story(rules):
+    find = {"verb": "find", "args": ["body"], "arg_spans": [None], "named": [False]}
+    claims = [
+        loc("a", 0, "find body", "maple street", event=find),
+        loc("b", 0, "location of the flat", "12 Mapple Street apartment", site=True),
+        loc("c", 0, "arrest john doe", "fenwick road"),
+        loc("d", 0, "location of the house", "Fenwicke Street"),
+        # Two streets: different names, numbers, a court that is no street.
+        loc("e", 0, "find body", "oak street", event=find),
+        loc("f", 0, "s", "42nd street"),
+        loc("g", 0, "s", "43rd street"),
+        loc("h", 0, "s", "new hampton district court"),
+        loc("i", 0, "s", "hampton district court"),
+    ]
+    stories = dict.fromkeys("abcdefghi", "s")
+    conflicts = [c for c in compare_places(claims_table(claims, stories), rules) if c.subject.startswith("spelling")]
+    assert sorted(sorted(v.value for v in c.values) for c in conflicts) == [
+        ["12 Mapple Street apartment", "maple street"],
+        ["Fenwicke Street", "fenwick road"],
+    ]
+
+
+def test_streets_of_other_stories_do_not_meet(rules):
+    claims = [loc("a", 0, "s", "maple street"), loc("b", 0, "s", "mapple street")]
+    assert not [
+        c for c in compare_places(claims_table(claims, {"a": "s1", "b": "s2"}), rules) if "spelling" in c.subject
+    ]
+
+
+def test_opposite_bearings_without_distance_conflict(rules):
+    def bearing(article: str, value: str, angle: float, km: float | None = None, event: str = "strike") -> Claim:
+        return loc(
+            article,
+            0,
+            "position relative to elmford",
+            value,
+            relation="bearing",
+            angle=angle,
+            distance_km=km,
+            event_class=event,
+        )
+
+    stories = dict.fromkeys("abcd", "s")
+    # The quake struck north against south of one town: no point is both, whatever the distance.
+    found = compare_places(claims_table([bearing("a", "north", 0), bearing("b", "south", 180, 30.0)], stories), rules)
+    assert [sorted(v.value for v in c.values) for c in found] == [["north", "south"]]
+    # North against east or north-west: a point can be both, roughly.
+    for value, angle in (("east", 90), ("north-west", 315)):
+        claims = [bearing("c", "north", 0), bearing("d", value, angle)]
+        assert compare_places(claims_table(claims, stories), rules) == []
+    # Two events (the quake north of the town, a fire south of it) are two points.
+    claims = [bearing("a", "north", 0), bearing("b", "south", 180, event="burn")]
+    assert compare_places(claims_table(claims, stories), rules) == []

@@ -96,6 +96,48 @@ def main_participant(claims: list[Claim]) -> str:
     return max(sorted(counts), key=lambda a: counts[a]) if counts else ""
 
 
+def is_contest_clock(c: Claim, rules: Rules) -> bool:
+    """A game clock on an event that ends a contest (``once_per_contest``: "stopped the fight 44 seconds into the seventh")."""
+    w = c.extra.get("when") or {}
+    ev = c.extra.get("event") or {}
+    return w.get("clock") is not None and ev.get("verb", "") in rules.events.once_per_contest_set
+
+
+def contest_groups(claims: list[Claim]) -> list[list[Claim]]:
+    """Clocks of one contest's end: linked by a shared named participant, or by naming no one.
+
+    One contest ends once, whoever each article names ("the referee Tony
+    Weeks stopped the fight", "stopped Rahman", "the fight was stopped"):
+    clocks that share a name, or where one names no one, meet. Clocks naming
+    disjoint people ("X stopped Y at 1:45 of the fifth" on an undercard) are
+    two contests.
+    """
+    named = [
+        {
+            a
+            for a, n in zip((c.extra.get("event") or {}).get("args", []), (c.extra.get("event") or {}).get("named", []))
+            if n
+        }
+        for c in claims
+    ]
+    parent = list(range(len(claims)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i in range(len(claims)):
+        for j in range(i + 1, len(claims)):
+            if not named[i] or not named[j] or named[i] & named[j]:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Claim]] = defaultdict(list)
+    for i, c in enumerate(claims):
+        groups[find(i)].append(c)
+    return list(groups.values())
+
+
 def _when(c: Claim) -> When:
     d = dict(c.extra.get("when") or {})
     for k in ("minutes", "days", "doy", "offset"):
@@ -142,11 +184,24 @@ def compare_dates(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
     by_event: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     facts = sub["fact"] if "fact" in sub else [None] * len(sub)
     shown = dict(zip(sub["fact"], sub["fact_subject"])) if "fact" in sub else {}
+    contests: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for story, claim, fact in zip(sub["story"], sub["claim"], facts):
         ev = claim.extra.get("event") or {}
+        if is_contest_clock(claim, rules):
+            contests[(story, ev.get("verb", ""))].append(claim)
+            continue
         # Aligned claims meet by fact; the others by event class, as before alignment.
         by_event[(story, fact or "", "" if fact else ev.get("verb", ""))].append(claim)
     out: list[Conflict] = []
+    for (story, verb), claims in sorted(contests.items()):
+        for contest in contest_groups(claims):
+            if len({(c.article, c.start) for c in contest}) < 2:
+                continue
+            whens = {id(c): _when(c) for c in contest}
+            order = sorted(contest, key=_precision)
+            groups = value_groups(order, lambda a, b, w=whens: compatible(w[id(a)], w[id(b)]))
+            if len(groups) > 1:
+                out.append(_conflict("date", story, f"{verb} of the contest", groups))
     for (story, fact, verb), claims in sorted(by_event.items()):
         aligned = bool(fact)
         if aligned:

@@ -14,12 +14,15 @@ of different names; or sites of one name that are different kinds of site
 ("the Watergate hotel" / "the Watergate office buildings"). A place known to
 neither is never called wrong, nor is water or a site against an area, and
 "near"/"off" places never conflict. Bearings conflict when they are more
-than 45 degrees apart at distances within 20% of each other.
+than 45 degrees apart at distances within 20% of each other, or opposite
+(more than 90 degrees apart) when one gives no distance.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 from checker.compare.dates import _conflict, event_groups, main_participant, value_groups
@@ -99,11 +102,24 @@ def _angle(c: Claim) -> float:
 
 
 def _bearing_ok(a: Claim, b: Claim) -> bool:
+    """Can both bearings from one anchor place one point?
+
+    At distances within 20% of each other the bearings must agree within 45
+    degrees; at distances far apart they are two points. A bearing without a
+    distance ("north of Santa Rosa") covers the quarter of the compass around
+    its direction, so only an opposite one ("south of Santa Rosa", more than
+    90 degrees away) placing the same event (the quake struck) contradicts it:
+    without a distance, "north of X" and "south of X" are as often two things.
+    """
     da, db = a.extra.get("distance_km"), b.extra.get("distance_km")
-    if da is None or db is None or abs(da - db) > 0.2 * max(da, db):
-        return True  # different points (or no distance to tell)
     diff = abs(_angle(a) - _angle(b)) % 360
-    return min(diff, 360 - diff) <= 45
+    diff = min(diff, 360 - diff)
+    if da is None or db is None:
+        ea, eb = a.extra.get("event_class"), b.extra.get("event_class")
+        return diff <= 90 or not ea or ea != eb
+    if abs(da - db) > 0.2 * max(da, db):
+        return True  # different points
+    return diff <= 45
 
 
 def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
@@ -154,6 +170,82 @@ def compare_places(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
             if len(groups) > 1:
                 who = main_participant(group)
                 out.append(_conflict("location", story, f"{verb} {who}".strip(), groups))
+    out.extend(street_spellings(sub))
+    return out
+
+
+# Street types whose name is the street's own (not "court", "place", "square": "District Court").
+STREET_TYPES = frozenset(
+    {"street", "road", "avenue", "boulevard", "lane", "drive", "highway", "terrace", "parkway", "crescent", "alley"}
+)
+RX_STREET = re.compile(
+    r"\b((?:[a-z][a-z'.-]*\s+){1,3})(" + "|".join(sorted(STREET_TYPES)) + r"|st|rd|ave|blvd|ln|dr|hwy)\b"
+)
+
+NOT_STREET_NAME = frozenset({"of", "the", "on", "at", "in", "a", "an", "block", "near", "off", "and"})
+
+
+def street_of(value: str) -> tuple[str, str] | None:
+    """(name, type) of the street a place names ("24 Independent Street apartment" -> ("independent", "street"))."""
+    m = RX_STREET.search(street_name(value))
+    if not m:
+        return None
+    words = m.group(1).split()
+    # "the 12000 block of Roosevelt Boulevard": the name is what follows the last function word.
+    while any(w in NOT_STREET_NAME for w in words):
+        words = words[1:]
+    name, kind = " ".join(words), street_name(m.group(2))
+    return (name, kind) if kind in STREET_TYPES and len(name.replace(" ", "")) >= 4 else None
+
+
+def near_spelling(a: str, b: str) -> bool:
+    """Two spellings of one name: as many words, and 80% of the letters in common ("Philip" / "Phillips")."""
+    if len(a.split()) != len(b.split()):
+        return False
+    return SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _root(parent: dict, x):
+    """The representative of ``x`` in a union-find forest."""
+    while parent[x] != x:
+        x = parent[x]
+    return x
+
+
+def street_spellings(sub: pd.DataFrame) -> list[Conflict]:
+    """Streets of one story spelled two ways ("Independent Street" / "Independence Street").
+
+    An event's street is named in many sentences that no event links (the
+    body found, the stove left, the arrest): one story naming two streets of
+    nearly one name ("Philip Street" / "Phillips Road") names one street, and
+    one spelling or type is wrong. Different names ("Elm Street" / "Oak
+    Street"), numbers ("42nd" / "43rd") and one name inside another are two streets.
+    """
+    by_story: dict[str, list[tuple[tuple[str, str], Claim]]] = defaultdict(list)
+    for story, claim in zip(sub["story"], sub["claim"]):
+        st = street_of(claim.value)
+        if st is not None:
+            by_story[story].append((st, claim))
+    out: list[Conflict] = []
+    for story, items in sorted(by_story.items()):
+        streets = sorted({st for st, _ in items})
+        parent = {st: st for st in streets}
+
+        for i, a in enumerate(streets):
+            for b in streets[i + 1 :]:
+                if near_spelling(a[0], b[0]):
+                    parent[_root(parent, a)] = _root(parent, b)
+        families: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for st in streets:
+            families[_root(parent, st)].append(st)
+        for family in families.values():
+            if len(family) < 2:
+                continue
+            groups = [[c for st, c in items if st == f] for f in family]
+            groups = [sorted(g, key=lambda c: (c.article, c.start)) for g in groups]
+            if len({(c.article, c.start) for g in groups for c in g}) < 2:
+                continue
+            out.append(_conflict("location", story, "spelling of " + " ".join(family[0]), groups))
     return out
 
 

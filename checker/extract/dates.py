@@ -17,7 +17,16 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from checker.dateparse import HEDGE_WORDS, RX_CLOCK, When, parse, parse_clock, parse_published, place_utc_offset
+from checker.dateparse import (
+    HEDGE_WORDS,
+    RX_CLOCK,
+    When,
+    parse,
+    parse_bare_clock,
+    parse_clock,
+    parse_published,
+    place_utc_offset,
+)
 from checker.extract.common import doc_text
 from checker.extract.events import Participants, event_of, is_reporting, mentions_of, predicate_of
 from checker.models import Claim
@@ -174,7 +183,10 @@ def _merged(doc: Doc, clocks: list[tuple[Span, dict]] | None = None) -> list[Spa
     ents = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
     if clocks:
         ents = [e for e in ents if not any(c.start_char < e.end_char and e.start_char < c.end_char for c, _ in clocks)]
-    ents = sorted(ents + _loose_times(doc, list(doc.ents) + [c for c, _ in (clocks or [])]), key=lambda e: e.start)
+    # A clock time the model took for a number ("3.45pm" as CARDINAL) is still read:
+    # only DATE/TIME entities and game clocks keep a loose time out.
+    taken = [e for e in doc.ents if e.label_ in ("DATE", "TIME")] + [c for c, _ in (clocks or [])]
+    ents = sorted(ents + _loose_times(doc, taken), key=lambda e: e.start)
     # "8:30" + "p. m.": a clock time whose am/pm the model left outside.
     for i, e in enumerate(ents):
         m = re.match(r"\s*[ap]\.?\s?m\b\.?", doc_text(doc)[e.end_char : e.end_char + 8], re.I)
@@ -237,6 +249,28 @@ def _utc_offset(doc: Doc, ent: Span, when: When, base) -> int | None:
     return None
 
 
+def with_period_length(clock: dict, doc: Doc, rules: Rules) -> dict:
+    """The clock with the length of its period, when the article names one sport of that unit.
+
+    rules/events.yaml ``period_lengths``: a boxing round lasts three minutes, a
+    UFC round five. A clock of no stated unit takes the unit of the one sport
+    named. An article naming two sports of one unit, or none, gives no length.
+    """
+    text = doc_text(doc)
+    named = [p for p in rules.events.period_lengths if any(_names_word(text, w) for w in p.sport)]
+    unit = clock.get("unit")
+    fits = {(p.unit, p.seconds) for p in named if unit in (None, p.unit)}
+    if len(fits) != 1:
+        return clock
+    (u, seconds) = fits.pop()
+    return {**clock, "unit": unit or u, "length": seconds}
+
+
+def _names_word(text: str, word: str) -> bool:
+    """``word`` stands whole in ``text`` (any case): "IBF" but not "ibfx", "boxing" but not "kickboxing"."""
+    return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I) is not None
+
+
 def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     """Date claims for the DATE/TIME entities and game clocks of one article."""
     base = parse_published(article.published)
@@ -261,7 +295,11 @@ def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
             continue
         start, hedge = _hedge_before(doc, ent)
         surface = doc_text(doc)[start : ent.end_char]
+        if clock is None and ev.verb in rules.events.once_per_contest_set:
+            # "stopped the fight at 2:56": the time into the round, not a time of day.
+            clock = parse_bare_clock(ent.text, doc_text(doc)[ent.sent.start_char : ent.start_char])
         if clock is not None:
+            clock = with_period_length(clock, doc, rules)
             when = When(clock=clock, approx=bool(hedge))
         else:
             when = parse(surface, base, future=ev.future, anchor=anchor)

@@ -59,6 +59,27 @@ def event_subject(verb: str, args: list[str]) -> str:
     return f"{verb} {args[0]}".strip() if args else verb
 
 
+def _dated_subject(tok: Token, nouns: frozenset[str]) -> Token | None:
+    """The event noun of "The shooting of X on Saturday sparked riots": the subject the date follows.
+
+    The parser hangs a date standing between an event-noun subject and its
+    verb on the verb; English puts it there to date the subject ("the quake on
+    Monday killed five"), so the noun is the event.
+    """
+    prep = tok.head if tok.dep_ == "pobj" else None
+    if prep is None or prep.dep_ != "prep" or prep.lower_ not in ("on", "in", "at", "during"):
+        return None
+    verb = prep.head
+    if verb.pos_ not in ("VERB", "AUX") or verb.i < prep.i:
+        return None
+    for subj in verb.children:
+        if subj.dep_ in ("nsubj", "nsubjpass") and subj.lemma_.lower() in nouns and subj.i < prep.i:
+            gap = [t for t in subj.doc[subj.right_edge.i + 1 : prep.i] if not t.is_punct]
+            if not gap:
+                return subj
+    return None
+
+
 def predicate_of(tok: Token, rules: Rules, max_steps: int = 6) -> Token | None:
     """The verb or event noun a date/place phrase at ``tok`` modifies.
 
@@ -73,6 +94,9 @@ def predicate_of(tok: Token, rules: Rules, max_steps: int = 6) -> Token | None:
             return c
     if tok.dep_ in ("compound", "nummod", "amod", "poss", "nmod") and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i > tok.i:
         return tok.head
+    subject_event = _dated_subject(tok, nouns)
+    if subject_event is not None:
+        return subject_event
     node = tok
     for _ in range(max_steps):
         head = node.head

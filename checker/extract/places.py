@@ -25,7 +25,7 @@ import re
 from typing import TYPE_CHECKING
 
 from checker.extract.common import canonical_place, doc_text, ents_within, per_rules
-from checker.extract.events import Participants, event_of, mentions_of
+from checker.extract.events import Participants, event_of, mentions_of, predicate_of
 from checker.models import Claim
 from checker.places import head_kind, is_place_name
 
@@ -491,6 +491,10 @@ def _bearings_from(doc: Doc, rules: Rules, add) -> None:
             if unit is not None:
                 dist, start = n * unit, t.idx
                 break
+        # The event the bearing places ("struck ... north of X"), by class: an opposite
+        # bearing without a distance contradicts it only for the same event.
+        pred = predicate_of(doc[j], rules)
+        event = rules.lookups["event"].get(pred.lemma_.lower(), pred.lemma_.lower()) if pred is not None else None
         add(
             start,
             end,
@@ -505,6 +509,7 @@ def _bearings_from(doc: Doc, rules: Rules, add) -> None:
                 "distance_km": dist,
                 "anchor": place,
                 "anchor_known": known,
+                "event_class": event,
             },
         )
 
