@@ -143,3 +143,13 @@ def test_demonym_count_takes_the_subject_its_story_counts(tmp_path):
     subjects = {(r["article"], r["start"], r["end"]): r["subject"] for r in rows if r["kind"] == "quantity"}
     assert subjects[("b.txt", "48", "50")] == "somali pirates"
     assert sum(s == "somali pirates" for s in subjects.values()) == 2
+
+
+def test_amounts_in_one_currency_are_compared_as_written(rules):
+    # No exchange rate stands between two euro figures: 80m does not fit 85m.
+    low = q(rules, "a", 80e6, unit="EUR", subject="loot", text="80 million", published="2008-12-05")
+    high = q(rules, "b", 85e6, unit="EUR", subject="loot", text="85 million", published="2008-12-05")
+    assert len(conflicts(rules, low, high)) == 1
+    # ... while a hedge still covers a nearby figure.
+    about = q(rules, "c", 85e6, "~", unit="EUR", subject="loot", text="85 million", published="2008-12-05")
+    assert conflicts(rules, about, high) == []
