@@ -59,6 +59,7 @@ class SubjectRules(_Strict):
     stop_heads: list[str] = []
     needs_status: list[str] = []
     partial_modifiers: list[str] = []
+    person_nouns: list[str] = []
 
 
 class TitleRules(_Strict):

@@ -228,3 +228,14 @@ def test_cli_train_ignores_a_broken_model_and_says_when_it_has_too_few_pairs(tmp
     )
     assert out.exit_code == 2 and "E607" in out.output, out.output
     assert not (tmp_path / "m.json").exists()
+
+
+def test_person_nouns_are_one_family_and_one_counted_class(rules):
+    from checker.resolve.align import same_counted
+
+    members = _claim("s/a.txt", 85, "mafia members", unit="member", status="captured", counted="members")
+    people = _claim("s/b.txt", 80, "people", unit="people", status="captured", counted="people")
+    rifles = _claim("s/b.txt", 80, "rifles", unit="rifle", status="captured", counted="rifles")
+    assert not veto(members, people, rules), "members and people arrested may be one count"
+    assert same_counted(members, people, rules) == 1.0
+    assert veto(members, rifles, rules) and same_counted(people, rifles, rules) == 0.0

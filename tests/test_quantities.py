@@ -310,3 +310,46 @@ def test_peer_sets_at_or_above_the_published_cqe_value_f1(corpus, nlp, rules):
             assert 100 * t["checker"].prf("value+unit")[2] >= cqe_unit - 0.05, name
         # Units compared by meaning (ISO code, catalogue unit, counted noun): at or above CQE on all four.
         assert 100 * t["checker"].prf(NORMALISED)[2] >= cqe_unit - 0.05, name
+
+
+@pytest.mark.slow
+def test_a_number_beside_a_harm_participle_counts_people(nlp, rules):
+    """"55 wounded" leaves the noun out because the participle says it: people."""
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def claims(text):
+        return {c.text: c for c in extract_quantities(nlp(text), Article(id="t", text=text), rules)}
+
+    c = claims("Eight people were killed and 21 wounded in the market.")
+    assert (c["21"].unit, c["21"].subject, c["21"].scope["status"]) == ("people", "people", "injured")
+    assert c["21"].extra["counted"] == "people" and c["21"].extra["subject_known"]
+    c = claims("Officials confirmed 14 dead and 30 injured after the crash.")
+    assert (c["14"].unit, c["14"].scope["status"]) == ("people", "killed")
+    assert (c["30"].unit, c["30"].scope["status"]) == ("people", "injured")
+    # A counted noun after the participle stays what is counted.
+    c = claims("The blast left three wounded soldiers in the hospital.")
+    assert c["three"].unit == "troop"
+
+
+def test_a_hedged_round_figure_stays_near_it(rules):
+    around = interval(100, "~", rounding_unit("100", 100), rules)
+    assert around == (80, 120)  # not 50 to 150: "around 100" wounded does not hold 55
+    about = interval(11000, "~", rounding_unit("11,000", 11000), rules)
+    assert about[0] <= 10500 and about[1] >= 11500  # the rounding of its last digit still
+    some = interval(40, "~", rounding_unit("40", 40), rules)
+    assert some == (35, 45)
+
+
+@pytest.mark.slow
+def test_a_figure_carries_the_event_class_of_its_verb(nlp, rules):
+    """One haul named by different nouns hangs on one event (steal), a feature alignment weighs."""
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def verbs(text):
+        return {c.text: c.extra.get("verb") for c in extract_quantities(nlp(text), Article(id="t", text=text), rules)}
+
+    assert verbs("Armed robbers stole paintings valued at 40 million dollars from the museum.")["40 million"] == "steal"
+    assert verbs("The gang made off with an estimated $12 million in cash.")["$12 million"] == "steal"
+    assert verbs("Police arrested 30 people on Monday.")["30"] == "capture"

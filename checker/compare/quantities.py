@@ -28,8 +28,12 @@ INF = float("inf")
 
 
 def _family(c: Claim, rules: Rules) -> str:
+    """Which figures may measure one thing: money in any currency, people in
+    any role (rules/subjects.yaml ``person_nouns``), else the unit itself."""
     if c.unit and c.unit in rules.compare.currencies:
         return "money"
+    if c.unit and c.unit in rules.subjects.person_nouns:
+        return "people"
     return c.unit or "count"
 
 

@@ -537,6 +537,72 @@ def _counted_noun(toks: list[Token], rules: Rules) -> Token | None:
     return None
 
 
+# Verbs that only say what a figure is worth ("diamonds valued at 85 million
+# euros were stolen"): the event is the verb above them.
+VALUING_VERBS = {"value", "estimate", "put", "price", "worth", "total", "amount"}
+
+
+def predicate_class(tok: Token, rules: Rules) -> str | None:
+    """The event class of the verb a figure belongs to (rules/events.yaml classes).
+
+    "Robbers steal e80 million", "stole diamonds valued at 85 million euros",
+    "making off with $102 million in jewelry": one haul named by three
+    nouns but one event (steal), which alignment weighs as a feature.
+    Reporting verbs ("said") name no event.
+    """
+    from checker.extract.events import is_reporting, predicate_of
+
+    # From the noun the number counts or measures ("40 million dollars" -> dollars).
+    for _ in range(3):
+        if tok.dep_ in ("nummod", "compound", "quantmod") and tok.head.pos_ in ("NOUN", "PROPN", "NUM") and tok.head != tok:
+            tok = tok.head
+    pred = predicate_of(tok, rules)
+    if pred is None:
+        # A headline the parser reads as one noun phrase ("Robbers in drag
+        # steal e80 million"): the event word nearest the figure.
+        events = rules.lookups["event"]
+        near = [t for t in tok.sent if t.lemma_.lower() in events or t.lower_ in events]
+        return rules.lookup("event", min(near, key=lambda t: abs(t.i - tok.i)).lemma_.lower()) if near else None
+    for _ in range(3):
+        if pred is None or pred.lemma_.lower() not in VALUING_VERBS or pred.head == pred:
+            break
+        pred = predicate_of(pred, rules)
+    if pred is None or pred.pos_ not in ("VERB", "NOUN") or is_reporting(pred, rules):
+        return None
+    lemma = pred.lemma_.lower()
+    for c in pred.children:
+        if c.dep_ == "prt":
+            lemma = rules.lookup("event_particle", f"{lemma} {c.lower_}") or lemma
+    return rules.lookup("event", lemma) or lemma
+
+
+# What happens to people, not things: a bare number beside one of these counts people.
+HARMED_STATUSES = {"killed", "injured", "hospitalised", "shot", "missing", "rescued", "evacuated"}
+
+
+def harmed_people(last: Token, rules: Rules) -> tuple[str, str] | None:
+    """(status, word) when a bare number counts people by what befell them.
+
+    "43 people were killed and 55 wounded", "30 dead and 55 wounded", "12
+    injured": the noun is left out because the participle says it (only
+    people are wounded, killed, missing), so the count is of people with
+    that status and meets "55 people were wounded". The participle is the
+    word right after the number, bound to it in the parse (its head or its
+    dependent); "wounded" before a noun ("three wounded soldiers") leaves the
+    soldiers counted.
+    """
+    doc = last.doc
+    if last.i + 1 >= len(doc):
+        return None
+    nxt = doc[last.i + 1]
+    if nxt.tag_ not in ("VBN", "JJ") or not (nxt.head == last or last.head == nxt):
+        return None
+    if nxt.i + 1 < len(doc) and doc[nxt.i + 1].pos_ in ("NOUN", "PROPN") and doc[nxt.i + 1].head == nxt.head:
+        return None
+    status = rules.lookup("status", nxt.lower_)
+    return (status, nxt.lower_) if status in HARMED_STATUSES else None
+
+
 GENERIC_MODS = {
     "new", "several", "total", "few", "many", "some", "last", "first", "next", "previous", "such", "own",
     "separate", "different", "similar", "estimated", "reported", "confirmed", "known", "potential", "possible",
@@ -1053,10 +1119,13 @@ def _claim_for(
     age_of = _age(m, before, after, toks, sent) if unit is None else None
     if age_of is not None:
         unit = "year"
+    harmed = None
     if unit is None:
         counted = _counted_noun(toks, rules)
         if counted is None and not toks:
             return None
+        if counted is None:
+            harmed = harmed_people(toks[-1], rules)
         if counted is not None and (counted.lower_ in rules.subjects.stop_heads or counted.lemma_.lower() in rules.subjects.stop_heads):
             counted = None
         if counted is not None and rules.lookup("unit", counted.lower_):
@@ -1075,7 +1144,9 @@ def _claim_for(
     change = _change(before[: len(before) - hedge_len] if hedge_len else before, toks, rules)
     low, high = interval(m.value, qualifier, rounding_unit(m.text, _point(m.value)), rules)
     subject, unit_key, owner, head = _subject(m, toks, counted, unit, sent, rules)
-    known = counted is not None or subject not in (unit, _plural(unit or ""), "number", None) and subject != (unit or "").lower()
+    if harmed is not None:
+        subject, unit = "people", "people"
+    known = harmed is not None or counted is not None or subject not in (unit, _plural(unit or ""), "number", None) and subject != (unit or "").lower()
     if age_of:
         subject = f"{age_of} age"
     if counted is not None:
@@ -1092,6 +1163,8 @@ def _claim_for(
         kinds = [c.lower_ for c in head.children if c.lower_ in MEASURE_KINDS or c.ent_type_ == "ORDINAL"]
         if kinds:
             scope["kind"] = kinds[0]
+    if harmed is not None:
+        scope["status"], scope["status_word"] = harmed
     if counted is not None and "status" not in scope:
         s = rules.lookup("status", counted.lower_) or rules.lookup("status", counted.lemma_.lower())
         if s:
@@ -1119,6 +1192,7 @@ def _claim_for(
     value = [safe_float(m.value[0]), safe_float(m.value[1])] if isinstance(m.value, tuple) else safe_float(m.value)
     if value is None or (isinstance(value, list) and None in value):
         return None
+    verb = predicate_class(toks[-1], rules) if toks else None
     return Claim.in_sentence(
         article, sent, start, end, article.text[start:end], "quantity", subject, value,
         unit=unit,
@@ -1129,8 +1203,8 @@ def _claim_for(
         attribution=attribution(tok, sent),
         scope=scope,
         display=display.strip(),
-        extra={"owner": owner, "counted": counted.lower_ if counted is not None else None, "subject_known": bool(known or age_of), "partial": partial_flag,
-               "demonym": counted is not None and counted.ent_type_ == "NORP"},
+        extra={"owner": owner, "counted": counted.lower_ if counted is not None else "people" if harmed else None, "subject_known": bool(known or age_of), "partial": partial_flag,
+               "demonym": counted is not None and counted.ent_type_ == "NORP", **({"verb": verb} if verb else {})},
     )
 
 
@@ -1181,12 +1255,17 @@ def _point(value: float | tuple[float, float]) -> float:
     return value[1] if isinstance(value, tuple) else value
 
 
+HEDGE_CAP = 0.2  # "about N": at most a fifth of N either side, however round N is
+
+
 def interval(value: float | tuple[float, float], qualifier: str, unit: float, rules: Rules) -> tuple[float, float]:
     """The interval a stated figure allows after its hedge and its rounding.
 
     A bare figure allows the rounding its last digit implies, capped at 2% so
-    "10,000" never swallows "11,000"; "about" widens to at least 5%; bounds
-    ("more than 300") are open on one side.
+    "10,000" never swallows "11,000"; "about" widens to at least 5% and to
+    the rounding of its last digit, capped at 20% ("about 11,000" holds
+    11,000, "around 100" is 80 to 120, not half of 100 either side, so it
+    does not hold 55); bounds ("more than 300") are open on one side.
     """
     inf = float("inf")
     if isinstance(value, tuple):
@@ -1197,7 +1276,7 @@ def interval(value: float | tuple[float, float], qualifier: str, unit: float, ru
     v = value
     half = min(unit / 2, abs(v) * 0.02) if rules.compare.rounding else 0.0
     if qualifier == "~":
-        w = max(unit / 2, abs(v) * 0.05)
+        w = max(min(unit / 2, abs(v) * HEDGE_CAP), abs(v) * 0.05)
         return v - w, v + w
     if qualifier == ">":
         return v, inf

@@ -291,6 +291,29 @@ def _closeness(a: float | None, b: float | None) -> float:
     return 1.0 if big == 0 else max(0.0, 1.0 - abs(a - b) / big)
 
 
+def counted_class(c: Claim, rules: Rules) -> str | None:
+    """The counted noun's class: its synonym's canonical form, and "people" for
+    any person noun (rules/subjects.yaml ``person_nouns``: members, suspects)."""
+    noun = c.extra.get("counted")
+    if not noun:
+        return None
+    canon = rules.lookup("subject", noun) or noun
+    return "people" if c.unit in rules.subjects.person_nouns or canon in rules.subjects.person_nouns else canon
+
+
+def same_counted(a: Claim, b: Claim, rules: Rules) -> float:
+    """1 when both count the same class of thing ("99 members" and "89 people" are both people)."""
+    ca = counted_class(a, rules)
+    return float(ca is not None and ca == counted_class(b, rules))
+
+
+def same_predicate(a: Claim, b: Claim) -> float:
+    """1 when both figures hang on one event class ("stole diamonds valued at
+    85 million euros", "steal e80 million"): one haul keyed by different nouns."""
+    va = a.extra.get("verb")
+    return float(bool(va) and va == b.extra.get("verb"))
+
+
 def old_key(c: Claim, rules: Rules) -> tuple:
     """The key compare grouped by before alignment (a feature now, and the fallback)."""
     from checker.compare.quantities import _change_key, _family
@@ -399,10 +422,8 @@ def pair_features(a: Claim, b: Claim, ctx: StoryText, rules: Rules) -> dict[str,
     if a.kind == "quantity":
         from checker.compare.quantities import _year, bounds, place_relation
 
-        ca, cb = a.extra.get("counted"), b.extra.get("counted")
-        f["same_counted"] = float(
-            bool(ca) and (rules.lookup("subject", ca or "") or ca) == (rules.lookup("subject", cb or "") or cb)
-        )
+        f["same_counted"] = same_counted(a, b, rules)
+        f["same_event"] = same_predicate(a, b)
         f["same_owner"] = float(bool(a.extra.get("owner")) and a.extra.get("owner") == b.extra.get("owner"))
         f["same_unit"] = float(a.unit == b.unit)
         f["same_status"] = float(bool(a.scope.get("status")) and a.scope.get("status") == b.scope.get("status"))

@@ -52,6 +52,7 @@ KIND_FEATURES = {
         "same_owner",
         "same_unit",
         "same_status",
+        "same_event",
         "sentence_words",
         "near_words",
         "shared_names",
