@@ -239,3 +239,12 @@ def test_person_nouns_are_one_family_and_one_counted_class(rules):
     assert not veto(members, people, rules), "members and people arrested may be one count"
     assert same_counted(members, people, rules) == 1.0
     assert veto(members, rifles, rules) and same_counted(people, rifles, rules) == 0.0
+
+
+def test_two_amounts_in_one_currency_are_close_as_written(rules):
+    from checker.resolve.align import value_closeness
+
+    exact = _claim("s/a.txt", 85e6, "loot", unit="EUR")
+    more = _claim("s/b.txt", 85e6, "loot", unit="EUR")
+    more.qualifier, more.low, more.high = ">", 85e6, None
+    assert value_closeness(exact, more, rules) == 1.0  # no exchange-rate spread between euros

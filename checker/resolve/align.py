@@ -314,6 +314,17 @@ def same_predicate(a: Claim, b: Claim) -> float:
     return float(bool(va) and va == b.extra.get("verb"))
 
 
+def value_closeness(a: Claim, b: Claim, rules: Rules) -> float:
+    """How close two figures are; in one unit as written (two euro amounts are
+    not widened by exchange rates: "85 million euros" and "more than e85
+    million" are the same figure), else in the family's common unit."""
+    from checker.compare.quantities import bounds, native_bounds
+
+    if a.unit and a.unit == b.unit:
+        return _closeness(_mid(*native_bounds(a)), _mid(*native_bounds(b)))
+    return _closeness(_mid(*bounds(a, rules)), _mid(*bounds(b, rules)))
+
+
 def old_key(c: Claim, rules: Rules) -> tuple:
     """The key compare grouped by before alignment (a feature now, and the fallback)."""
     from checker.compare.quantities import _change_key, _family
@@ -420,14 +431,14 @@ def pair_features(a: Claim, b: Claim, ctx: StoryText, rules: Rules) -> dict[str,
     f["position_close"] = 1.0 - abs(pa - pb)
     f["both_lead"] = float(pa < 0.2 and pb < 0.2)
     if a.kind == "quantity":
-        from checker.compare.quantities import _year, bounds, place_relation
+        from checker.compare.quantities import _year, place_relation
 
         f["same_counted"] = same_counted(a, b, rules)
         f["same_event"] = same_predicate(a, b)
         f["same_owner"] = float(bool(a.extra.get("owner")) and a.extra.get("owner") == b.extra.get("owner"))
         f["same_unit"] = float(a.unit == b.unit)
         f["same_status"] = float(bool(a.scope.get("status")) and a.scope.get("status") == b.scope.get("status"))
-        f["value_close"] = _closeness(_mid(*bounds(a, rules)), _mid(*bounds(b, rules)))
+        f["value_close"] = value_closeness(a, b, rules)
         ya, yb = _year(a), _year(b)
         f["year_differs"] = float(bool(ya and yb) and ya != yb)
         f["place_differs"] = float(place_relation(a.scope.get("place"), b.scope.get("place"), rules) == "disjoint")
