@@ -153,3 +153,14 @@ def test_amounts_in_one_currency_are_compared_as_written(rules):
     # ... while a hedge still covers a nearby figure.
     about = q(rules, "c", 85e6, "~", unit="EUR", subject="loot", text="85 million", published="2008-12-05")
     assert conflicts(rules, about, high) == []
+
+
+def test_two_articles_that_each_give_both_figures_do_not_disagree(rules):
+    # Both say "the limit was cut from £20m to £15m": each figure is in both articles.
+    a20 = q(rules, "a", 20e6, unit="GBP", subject="limit", text="20m")
+    a15 = q(rules, "a", 15e6, unit="GBP", subject="limit", text="15m")
+    b20 = q(rules, "b", 20e6, unit="GBP", subject="limit", text="20m")
+    b15 = q(rules, "b", 15e6, unit="GBP", subject="limit", text="15m")
+    assert conflicts(rules, a20, a15, b20, b15) == []
+    # One article giving only the old figure disagrees with one giving only the new.
+    assert len(conflicts(rules, a20, b15)) == 1

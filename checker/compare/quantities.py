@@ -225,14 +225,25 @@ def _disagree_across_articles(groups: list[list[Claim]], rules: Rules) -> bool:
     different things (sub-counts, options: "69 cents, 99 cents and $1.29";
     "4 school buildings ... 40 religious buildings"), so a quantity conflict
     needs two articles that disagree. Once it has them, every figure for the
-    subject is shown, the same article's included.
+    subject is shown, the same article's included. Two articles that each
+    give both figures ("cutting the limit from £20m to £15m", "£30m, £40m or
+    £50m") do not disagree with each other.
     """
+    by_article: dict[str, list[Claim]] = defaultdict(list)
+    for g in groups:
+        for c in g:
+            by_article[c.article].append(c)
+
+    def states(article: str, c: Claim) -> bool:
+        return any(compatible(o, c, rules) for o in by_article[article])
+
     for i, g in enumerate(groups):
         for h in groups[i + 1 :]:
             for a in g:
                 for b in h:
                     if a.article != b.article and not compatible(a, b, rules):
-                        return True
+                        if not (states(b.article, a) and states(a.article, b)):
+                            return True
     return False
 
 
