@@ -44,3 +44,30 @@ def test_a_capitalised_line_after_an_unpunctuated_line_starts_a_sentence(nlp):
 def test_a_title_line_keeps_its_name_together(nlp, rules):
     titles = _titles(nlp, rules, "The president said nothing.\nMayor Tom Jones\nspoke at noon.")
     assert titles["tom jones"][0] == "mayor"
+
+
+def test_a_copula_gives_its_subject_the_attribute_title_whatever_the_subject(nlp, rules):
+    # A named subject, an unnamed description and a pronoun, each with a modal or a
+    # perfect, and an infinitive clause after the title that is not part of it.
+    assert _titles(nlp, rules, "Peter Capaldi will be the 12th actor to play the Doctor.")["peter capaldi"] == (
+        "actor",
+        12,
+    )
+    unnamed = _titles(nlp, rules, "The 55-year-old Glasgow-born star will be the 12th actor to play the Doctor.")
+    assert unnamed["unnamed actor"] == ("actor", 12)
+    assert (
+        _titles(nlp, rules, "The veteran coach will be the new manager of Arsenal.")["unnamed manager"][0] == "manager"
+    )
+    pronoun = _titles(
+        nlp, rules, "Jane Smith was elected in May. She became the third leader of the party to come from Wales."
+    )
+    assert pronoun["jane smith"] == ("leader", 3)
+    assert _titles(nlp, rules, "John Smith has been the mayor of the town since 2001.")["john smith"][0] == "mayor"
+
+
+def test_a_raising_verb_passes_its_subject_to_the_copula_but_a_wish_does_not(nlp, rules):
+    assert (
+        _titles(nlp, rules, "John Smith is expected to become the next chief executive.")["john smith"][0]
+        == "chief executive"
+    )
+    assert "john smith" not in _titles(nlp, rules, "John Smith wants to be president.")

@@ -37,9 +37,39 @@ if TYPE_CHECKING:
     from checker.rules import Rules
 
 # Verbs that give someone an office: with an object, the office is the object's.
-APPOINT_VERBS = {"name", "appoint", "nominate", "elect", "make", "promote", "choose", "pick", "tap", "hire", "designate", "install", "select", "reappoint", "confirm"}
+APPOINT_VERBS = {
+    "name",
+    "appoint",
+    "nominate",
+    "elect",
+    "make",
+    "promote",
+    "choose",
+    "pick",
+    "tap",
+    "hire",
+    "designate",
+    "install",
+    "select",
+    "reappoint",
+    "confirm",
+}
 GLUED_RX = re.compile(r"^\S*?[)\]}>»”\"]+[-–—:]*(?=[A-Z])")
-STOP_CLAUSE = {"who", "which", "that", "whose", "whom", "when", "where", "while", "because", "after", "before", "since", "as"}
+STOP_CLAUSE = {
+    "who",
+    "which",
+    "that",
+    "whose",
+    "whom",
+    "when",
+    "where",
+    "while",
+    "because",
+    "after",
+    "before",
+    "since",
+    "as",
+}
 RECOVER_LABELS = {"", "NORP", "ORG", "PRODUCT", "WORK_OF_ART", "PERSON", "EVENT"}
 #: Subject roles: a building does not act, so a name-shaped FAC entity as the
 #: subject of a clause ("61-year-old Kathryn Gomes are ...") is read as a person.
@@ -76,7 +106,9 @@ def _clean(ent: Span, rules: Rules) -> tuple[int, int] | None:
         e -= 1
     # Honorifics, offices and roles the model put inside the name ("Lawyer Alexis Kougias",
     # "Doctor"): the title is read from before the name, the name is what follows.
-    while s < e and (norm_word(doc[s].text) in lex.honorifics or norm_word(doc[s].text) in lex.canon or doc[s].is_punct):
+    while s < e and (
+        norm_word(doc[s].text) in lex.honorifics or norm_word(doc[s].text) in lex.canon or doc[s].is_punct
+    ):
         s += 1
     # A title word among the first words with a full name after it ("Surgeon General
     # Regina Benjamin"); a two-word "Dean Smith" keeps its given name.
@@ -94,7 +126,9 @@ def _clean(ent: Span, rules: Rules) -> tuple[int, int] | None:
     if not words or not any(t.text[:1].isupper() for t in words):
         return None
     particles = set(rules.names.particles)
-    if any(t.text[:1].islower() and t.lower_ not in particles for t in toks if t.is_alpha) or any(t.text in "()[]" for t in toks):
+    if any(t.text[:1].islower() and t.lower_ not in particles for t in toks if t.is_alpha) or any(
+        t.text in "()[]" for t in toks
+    ):
         return None
     return s, e
 
@@ -200,7 +234,11 @@ def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> li
             toks = toks[:-1]
         # Offices the model put in front of the name ("Surgeon General Regina Benjamin").
         titled = False
-        while len(toks) > 2 and (lex.is_title_word(norm_word(toks[0].text)) or norm_word(toks[0].text) in lex.honorifics or norm_word(toks[0].text) in lex.canon):
+        while len(toks) > 2 and (
+            lex.is_title_word(norm_word(toks[0].text))
+            or norm_word(toks[0].text) in lex.honorifics
+            or norm_word(toks[0].text) in lex.canon
+        ):
             titled = titled or _personal_title(norm_word(toks[0].text), lex)
             toks = toks[1:]
         if len(toks) <= 1:
@@ -251,7 +289,9 @@ def _stop_left(t: Token, lex) -> bool:
         return True
     if t.pos_ == "ADP" and t.lower_ not in ("of", "for"):
         return True
-    if t.pos_ in ("VERB", "AUX") and not (lex.is_title_word(w) or w in lex.modifiers or w in lex.descriptors or w in lex.former):
+    if t.pos_ in ("VERB", "AUX") and not (
+        lex.is_title_word(w) or w in lex.modifiers or w in lex.descriptors or w in lex.former
+    ):
         return True
     if t.pos_ == "CCONJ" and t.lower_ not in ("and", "&"):
         return True
@@ -267,7 +307,9 @@ def _left_phrase(doc: Doc, end: int, sent: Span, rules: Rules) -> list[Token]:
     i = end - 1
     while i >= sent.start and len(toks) < 14:
         t = doc[i]
-        if _stop_left(t, lex) or (t.ent_type_ == "PERSON" and t.text not in POSSESSIVE and not lex.is_title_word(norm_word(t.text))):
+        if _stop_left(t, lex) or (
+            t.ent_type_ == "PERSON" and t.text not in POSSESSIVE and not lex.is_title_word(norm_word(t.text))
+        ):
             break
         # "vice president of worldwide marketing": an "of" belongs to the title
         # only with a title word before it ("in the place of CEO Steve Jobs").
@@ -316,9 +358,15 @@ def _right_phrase(doc: Doc, start: int, sent: Span, rules: Rules) -> list[Token]
             break
         if t.text == "." and not toks:
             break
-        if t.lower_ in STOP_CLAUSE and t.pos_ in ("PRON", "SCONJ", "ADV", "DET") or t.tag_ in ("WDT", "WP", "WP$", "WRB"):
+        if (
+            t.lower_ in STOP_CLAUSE
+            and t.pos_ in ("PRON", "SCONJ", "ADV", "DET")
+            or t.tag_ in ("WDT", "WP", "WP$", "WRB")
+        ):
             break
-        if t.pos_ in ("VERB", "AUX") and not (lex.is_title_word(w) or w in lex.modifiers or w in lex.descriptors or w in lex.former):
+        if t.pos_ in ("VERB", "AUX") and not (
+            lex.is_title_word(w) or w in lex.modifiers or w in lex.descriptors or w in lex.former
+        ):
             return []
         if t.ent_type_ == "PERSON" and toks and not lex.is_title_word(w):
             # "Walsh, chief financial officer Brian Dunne": the next item of a list.
@@ -348,14 +396,22 @@ def _main_head_is_title(toks: list[Token], rules: Rules) -> bool:
 
 
 def _np_tokens(head: Token) -> list[Token]:
-    """The noun phrase of ``head`` without clauses hanging off it."""
-    out = []
-    for t in head.subtree:
-        if t.i > head.i and t.dep_ in ("relcl", "acl", "advcl") and t.head == head:
-            break
-        if t.i > head.i and t.dep_ == "punct" and t.head == head and t.text not in ("-", "–"):
-            break
-        out.append(t)
+    """The noun phrase of ``head`` without clauses hanging off it.
+
+    A clause is cut from its first word, not its verb: in "the 12th actor to
+    play the Doctor" the "to" before "play" belongs to the clause, and left in
+    it would end the title phrase on a word no office ends with.
+    """
+    stop = min(
+        (
+            c.left_edge.i if c.dep_ != "punct" else c.i
+            for c in head.children
+            if c.i > head.i
+            and (c.dep_ in ("relcl", "acl", "advcl") or (c.dep_ == "punct" and c.text not in ("-", "–")))
+        ),
+        default=head.right_edge.i + 1,
+    )
+    out = [t for t in head.subtree if t.i < stop]
     skip = set()
     for t in out:
         # An appositive after a comma is another phrase; "vice-chairman" split
@@ -386,7 +442,11 @@ def titles_for(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]]:
         nxt = doc[m.end] if m.end < len(doc) else None
         closes = nxt is None or nxt.text in (",", ".", ";", ")", "--", "—") or nxt.is_space
         left = _left_phrase(doc, k - 1, sent, rules)
-        starts_np = bool(left) and (left[0].i == sent.start or doc[left[0].i - 1].pos_ in ("DET", "ADP", "PRON", "PUNCT", "CCONJ") or doc[left[0].i - 1].is_punct)
+        starts_np = bool(left) and (
+            left[0].i == sent.start
+            or doc[left[0].i - 1].pos_ in ("DET", "ADP", "PRON", "PUNCT", "CCONJ")
+            or doc[left[0].i - 1].is_punct
+        )
         if closes and starts_np and _main_head_is_title(left, rules):
             t = parse_title(left, rules)
             if t is not None:
@@ -448,6 +508,13 @@ def _appos_title(m: Mention, doc: Doc, rules: Rules) -> Title | None:
     return parse_title(toks, rules)
 
 
+#: Copular verbs: their attribute is what the subject is ("X will be the 12th actor").
+COPULAS = {"be", "become", "remain"}
+#: Verbs whose subject is the subject of the copula in their "to" clause ("is set to
+#: be", "is expected to become"); wishes ("wants to be") are left out, they state no office.
+RAISING_VERBS = {"expect", "set", "due", "poise", "tip", "slate", "likely", "certain", "go", "seem", "appear", "tipped"}
+
+
 def _shared_subject_verbs(verb: Token) -> list[Token]:
     """Verbs that share ``verb``'s subject: "He joined the series, becoming the 11th Doctor".
 
@@ -460,6 +527,10 @@ def _shared_subject_verbs(verb: Token) -> list[Token]:
         if c.dep_ in ("advcl", "conj") and c.pos_ in ("VERB", "AUX"):
             if not any(g.dep_ in ("nsubj", "nsubjpass", "expl", "mark") for g in c.children):
                 out.append(c)
+        # "is expected to become", "is set to be": a raising verb's copula states the
+        # subject's coming office as plainly as "will be" does.
+        if c.dep_ == "xcomp" and c.lemma_.lower() in COPULAS and verb.lemma_.lower() in RAISING_VERBS:
+            out.append(c)
     return out
 
 
@@ -486,10 +557,19 @@ def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]
         # So does one who appoints through a relative clause or a shared subject
         # ("Obama, who named Benjamin surgeon general,"): any active use with an object.
         active = not any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
-        if lemma in APPOINT_VERBS and active and root.dep_ != "nsubjpass" and any(c.dep_ in ("dobj", "obj") for c in verb.children):
+        if (
+            lemma in APPOINT_VERBS
+            and active
+            and root.dep_ != "nsubjpass"
+            and any(c.dep_ in ("dobj", "obj") for c in verb.children)
+        ):
             continue
         for c in verb.children:
-            if c.dep_ in ("attr", "oprd") and lemma in ("be", "become", "remain", "serve", "name", "appoint", "elect", "make", "promote") and c.pos_ in ("NOUN", "PROPN", "ADJ"):
+            if (
+                c.dep_ in ("attr", "oprd")
+                and lemma in ("be", "become", "remain", "serve", "name", "appoint", "elect", "make", "promote")
+                and c.pos_ in ("NOUN", "PROPN", "ADJ")
+            ):
                 if lex.is_title_word(norm_word(c.text)) and not _names_other(c, m):
                     t = parse_title(_np_tokens(c), rules)
                     if t is not None:
@@ -505,7 +585,13 @@ def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]
         # "named acting director" as an xcomp/oprd of a passive change verb.
         if lemma in lex.change_verbs:
             for c in verb.children:
-                if c.dep_ in ("xcomp", "ccomp", "dobj") and c.pos_ in ("NOUN", "PROPN") and lex.is_title_word(norm_word(c.text)) and c.i not in range(m.start, m.end) and not _names_other(c, m):
+                if (
+                    c.dep_ in ("xcomp", "ccomp", "dobj")
+                    and c.pos_ in ("NOUN", "PROPN")
+                    and lex.is_title_word(norm_word(c.text))
+                    and c.i not in range(m.start, m.end)
+                    and not _names_other(c, m)
+                ):
                     t = parse_title(_np_tokens(c), rules)
                     if t is not None:
                         out.append((t, "change"))
@@ -513,14 +599,24 @@ def _clause_titles(m: Mention, doc: Doc, rules: Rules) -> list[tuple[Title, str]
     if root.dep_ in ("dobj", "obj") and root.head.lemma_.lower() in APPOINT_VERBS:
         verb = root.head
         for c in verb.children:
-            cands = [o for o in c.children if o.dep_ == "pobj"] if c.dep_ == "prep" and c.lower_ == "as" else [c] if c.dep_ in ("oprd", "xcomp", "attr") else []
+            cands = (
+                [o for o in c.children if o.dep_ == "pobj"]
+                if c.dep_ == "prep" and c.lower_ == "as"
+                else [c]
+                if c.dep_ in ("oprd", "xcomp", "attr")
+                else []
+            )
             for o in cands:
                 if o.pos_ in ("NOUN", "PROPN") and lex.is_title_word(norm_word(o.text)) and not m.start <= o.i < m.end:
                     t = parse_title(_np_tokens(o), rules)
                     if t is not None:
                         out.append((t, "change"))
     # "An amateur photographer named Jerry Tibbs".
-    if subj.dep_ in ("oprd", "dobj", "attr", "npadvmod") and subj.head.lemma_.lower() in ("name", "call") and subj.head.dep_ == "acl":
+    if (
+        subj.dep_ in ("oprd", "dobj", "attr", "npadvmod")
+        and subj.head.lemma_.lower() in ("name", "call")
+        and subj.head.dep_ == "acl"
+    ):
         noun = subj.head.head
         if lex.is_title_word(norm_word(noun.text)):
             t = parse_title([x for x in _np_tokens(noun) if x.i < subj.head.i], rules)
@@ -546,9 +642,35 @@ def _after_det(doc: Doc, m: Mention) -> bool:
 # Kinship nouns: a name introduced by one ("his son, Mark Smith") names a relative of
 # someone else in the story, who may share the surname but is another person.
 KINSHIP = {
-    "son", "daughter", "wife", "husband", "father", "mother", "brother", "sister", "grandson", "granddaughter",
-    "grandfather", "grandmother", "nephew", "niece", "uncle", "aunt", "cousin", "stepson", "stepdaughter",
-    "stepfather", "stepmother", "widow", "widower", "child", "sibling", "parent", "fiancee", "fiance", "twin",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "father",
+    "mother",
+    "brother",
+    "sister",
+    "grandson",
+    "granddaughter",
+    "grandfather",
+    "grandmother",
+    "nephew",
+    "niece",
+    "uncle",
+    "aunt",
+    "cousin",
+    "stepson",
+    "stepdaughter",
+    "stepfather",
+    "stepmother",
+    "widow",
+    "widower",
+    "child",
+    "sibling",
+    "parent",
+    "fiancee",
+    "fiance",
+    "twin",
 }
 
 
@@ -586,7 +708,11 @@ def extract_people(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
         kin = _kinship(m, doc)
         if kin:
             extra["kin"] = kin
-        claims.append(Claim.in_sentence(article, sent, m.char_start, m.char_end, m.name, "name", _key(m.name), m.name, extra=extra))
+        claims.append(
+            Claim.in_sentence(
+                article, sent, m.char_start, m.char_end, m.name, "name", _key(m.name), m.name, extra=extra
+            )
+        )
         found = titles_for(m, doc, rules)
         changed = any(p == "change" for _, p in found)
         seen: set[tuple[int, int]] = set()
@@ -657,7 +783,9 @@ def _pronoun_holders(doc: Doc, mentions: list[Mention], article: Article) -> lis
     return out
 
 
-def _unnamed_titles(doc: Doc, article: Article, rules: Rules, mentions: list[Mention], used: set[tuple[int, int]]) -> list[Claim]:
+def _unnamed_titles(
+    doc: Doc, article: Article, rules: Rules, mentions: list[Mention], used: set[tuple[int, int]]
+) -> list[Claim]:
     """Titles whose holder the article does not name ("An assistant delivered the news", "my agent").
 
     A subject headed by a title word, or a relational noun with a possessor
@@ -672,16 +800,34 @@ def _unnamed_titles(doc: Doc, article: Article, rules: Rules, mentions: list[Men
     out: list[Claim] = []
 
     def add(t: Title, pattern: str, sent: Span, of: str | None) -> None:
-        if (t.start, t.end) in used or any(s < t.end and t.start < e for s, e in used) or not article.is_checked(t.start, t.end):
+        if (
+            (t.start, t.end) in used
+            or any(s < t.end and t.start < e for s, e in used)
+            or not article.is_checked(t.start, t.end)
+        ):
             return
         used.add((t.start, t.end))
         subject = f"unnamed {t.value}"
         out.append(
             Claim.in_sentence(
-                article, sent, t.start, t.end, t.surface, "title", subject, t.value,
+                article,
+                sent,
+                t.start,
+                t.end,
+                t.surface,
+                "title",
+                subject,
+                t.value,
                 display=t.surface,
                 scope={"org": ", ".join(t.orgs)} if t.orgs else {},
-                extra={**_title_fields(t), "person": None, "unnamed": True, "of": of, "pattern": pattern, "transition": False},
+                extra={
+                    **_title_fields(t),
+                    "person": None,
+                    "unnamed": True,
+                    "of": of,
+                    "pattern": pattern,
+                    "transition": False,
+                },
             )
         )
 
@@ -699,7 +845,10 @@ def _unnamed_titles(doc: Doc, article: Article, rules: Rules, mentions: list[Men
         np = _np_tokens(tok)
         # A name attached to the title word is its holder ("the director, Mueller"); a name
         # elsewhere in the phrase ("the Glasgow-born star", "Obama's lawyer") is not.
-        if any(c.dep_ in ("appos", "compound", "flat") and (c.ent_type_ == "PERSON" or c.i in in_name) for c in tok.children):
+        if any(
+            c.dep_ in ("appos", "compound", "flat") and (c.ent_type_ == "PERSON" or c.i in in_name)
+            for c in tok.children
+        ):
             continue
         t = parse_title(np, rules)
         if t is None:
@@ -725,11 +874,24 @@ def _title_fields(t: Title) -> dict:
 
 
 def _title_claim(
-    t: Title, pattern: str, m: Mention, article: Article, rules: Rules, transition: bool = False, sent: Span | None = None
+    t: Title,
+    pattern: str,
+    m: Mention,
+    article: Article,
+    rules: Rules,
+    transition: bool = False,
+    sent: Span | None = None,
 ) -> Claim:
     sent = sent if sent is not None else m.sent
     return Claim.in_sentence(
-        article, sent, t.start, t.end, t.surface, "title", _key(m.name), t.value,
+        article,
+        sent,
+        t.start,
+        t.end,
+        t.surface,
+        "title",
+        _key(m.name),
+        t.value,
         display=t.surface,
         scope={"org": ", ".join(t.orgs)} if t.orgs else {},
         extra={
@@ -767,9 +929,7 @@ def _descriptions(doc: Doc, article: Article, rules: Rules, held: list[tuple[Men
             continue
         names = {o.name for o in t.offices}
         holders = {
-            _key(m.name): m
-            for m, h in held
-            if names & {o.name for o in h.offices} and set(t.orgs) & set(h.orgs)
+            _key(m.name): m for m, h in held if names & {o.name for o in h.offices} and set(t.orgs) & set(h.orgs)
         }
         if len(holders) != 1:
             continue
