@@ -24,7 +24,16 @@ FLOOR = 0.9
 
 def make_doc(words, pos, heads, deps, ents, tags=None, lemmas=None) -> Doc:
     """A parsed Doc built by hand (no model)."""
-    return Doc(spacy.blank("en").vocab, words=words, pos=pos, heads=heads, deps=deps, ents=ents, tags=tags, lemmas=lemmas or [w.lower() for w in words])
+    return Doc(
+        spacy.blank("en").vocab,
+        words=words,
+        pos=pos,
+        heads=heads,
+        deps=deps,
+        ents=ents,
+        tags=tags,
+        lemmas=lemmas or [w.lower() for w in words],
+    )
 
 
 def barrot_doc(office: str) -> Doc:
@@ -45,7 +54,9 @@ def test_title_before_a_name(rules):
     doc = barrot_doc("Foreign")
     claims = extract_people(doc, Article(id="a", text=doc.text), rules)
     titles = [c for c in claims if c.kind == "title"]
-    assert [(t.subject, t.value, t.text) for t in titles] == [("jean-noel barrot", "foreign minister", "French Foreign Minister")]
+    assert [(t.subject, t.value, t.text) for t in titles] == [
+        ("jean-noel barrot", "foreign minister", "French Foreign Minister")
+    ]
     assert titles[0].extra["orgs"] == ["french"]
     names = [c for c in claims if c.kind == "name"]
     assert [(n.value, doc.text[n.start : n.end]) for n in names] == [("Jean-Noel Barrot", "Jean-Noel Barrot")]
@@ -59,7 +70,11 @@ def _title(offices, orgs=(), branch=None, unit=None) -> Title:
     "a,b,ok",
     [
         ([("foreign minister", "office")], [("prime minister", "office")], False),
-        ([("general manager", "office")], [("president", "office"), ("general manager", "office")], True),  # partial title
+        (
+            [("general manager", "office")],
+            [("president", "office"), ("general manager", "office")],
+            True,
+        ),  # partial title
         ([("senior vice president", "office")], [("vice president", "office")], False),
         ([("deputy associate director", "office")], [("associate director", "office")], False),
         ([("director", "office")], [("interim director", "office")], True),  # listed compatible
@@ -77,7 +92,11 @@ def test_head_of_a_body_is_not_the_director_of_a_branch(rules):
     gaza = _title([("director", "office")], orgs=["unrwa"], branch="gaza")
     assert not offices_compatible(head, gaza, lexicon(rules))
     # Offices in different bodies can both be held.
-    assert offices_compatible(_title([("chief executive", "office")], orgs=["apple"]), _title([("chairman", "office")], orgs=["disney"]), lexicon(rules))
+    assert offices_compatible(
+        _title([("chief executive", "office")], orgs=["apple"]),
+        _title([("chairman", "office")], orgs=["disney"]),
+        lexicon(rules),
+    )
 
 
 # --- names ------------------------------------------------------------------
@@ -129,8 +148,21 @@ def name(article: str, start: int, value: str, **extra) -> Claim:
 
 def title(article: str, person: Claim, value: str, org: str = "") -> Claim:
     return Claim(
-        article, person.start - 20, person.start - 1, value, 0, 0, "title", person.subject, value,
-        extra={"person_start": person.start, "person_end": person.end, "offices": [[value, "office"]], "orgs": [org] if org else []},
+        article,
+        person.start - 20,
+        person.start - 1,
+        value,
+        0,
+        0,
+        "title",
+        person.subject,
+        value,
+        extra={
+            "person_start": person.start,
+            "person_end": person.end,
+            "offices": [[value, "office"]],
+            "orgs": [org] if org else [],
+        },
     )
 
 
@@ -141,12 +173,22 @@ def _run(claims: list[Claim], rules, stories: dict[str, str] | None = None):
 
 
 def test_surname_alone_links_to_the_full_name_and_near_spellings_conflict(rules):
-    claims = [name("a", 10, "Andrii Syhiha"), name("a", 100, "Barrot"), name("a", 120, "Sybiha"), name("a", 50, "Jean-Noel Barrot")]
+    claims = [
+        name("a", 10, "Andrii Syhiha"),
+        name("a", 100, "Barrot"),
+        name("a", 120, "Sybiha"),
+        name("a", 50, "Jean-Noel Barrot"),
+    ]
     linked, conflicts = _run(claims, rules)
     assert {c.value: c.subject for c in linked} == {
-        "Andrii Syhiha": "andrii syhiha", "Sybiha": "andrii syhiha", "Barrot": "jean-noel barrot", "Jean-Noel Barrot": "jean-noel barrot",
+        "Andrii Syhiha": "andrii syhiha",
+        "Sybiha": "andrii syhiha",
+        "Barrot": "jean-noel barrot",
+        "Jean-Noel Barrot": "jean-noel barrot",
     }
-    assert [(c.kind, c.subject, [v.value for v in c.values]) for c in conflicts] == [("name_spelling", "andrii syhiha", ["Andrii Syhiha", "Sybiha"])]
+    assert [(c.kind, c.subject, [v.value for v in c.values]) for c in conflicts] == [
+        ("name_spelling", "andrii syhiha", ["Andrii Syhiha", "Sybiha"])
+    ]
 
 
 def test_one_person_mentioned_twice_is_no_conflict(rules):
@@ -168,7 +210,11 @@ def test_a_relative_sharing_a_surname_is_another_person(rules):
     linked, conflicts = _run(claims, rules)
     assert {c.subject for c in linked} == {"marlon reyes", "marlen reyes"} and conflicts == []
     # "Gomes' mother, Catherine Gomes" in one article, "Katherine Gomes" in another: one woman.
-    claims = [name("a", 0, "Gary Gomes"), name("a", 40, "Catherine Gomes", kin="mother"), name("b", 0, "Katherine Gomes")]
+    claims = [
+        name("a", 0, "Gary Gomes"),
+        name("a", 40, "Catherine Gomes", kin="mother"),
+        name("b", 0, "Katherine Gomes"),
+    ]
     _, conflicts = _run(claims, rules)
     assert [sorted(v.value for v in c.values) for c in conflicts] == [["Catherine Gomes", "Katherine Gomes"]]
     claims = [name("a", 0, "Marlon Reyes"), name("b", 60, "Marlen Reyes")]
@@ -180,7 +226,10 @@ def test_a_relative_sharing_a_surname_is_another_person(rules):
 def test_kinship_read_from_the_sentence(nlp, rules):
     text = "The victim, Marlon Reyes, died at the scene and his son, Marlen Reyes, was injured."
     claims = extract_people(nlp(text), Article(id="a", text=text), rules)
-    assert {c.value: c.extra.get("kin") for c in claims if c.kind == "name"} == {"Marlon Reyes": None, "Marlen Reyes": "son"}
+    assert {c.value: c.extra.get("kin") for c in claims if c.kind == "name"} == {
+        "Marlon Reyes": None,
+        "Marlen Reyes": "son",
+    }
 
 
 def test_a_name_cut_from_a_longer_word_is_no_name(rules):
@@ -195,7 +244,9 @@ def test_one_office_makes_one_person_of_two_first_names(rules):
     a, b = name("a", 30, "Herbert Hoover"), name("b", 30, "J. Edgar Hoover")
     claims = [a, b, title("a", a, "director", "fbi"), title("b", b, "director")]
     _, conflicts = _run(claims, rules)
-    assert [(c.kind, sorted(v.value for v in c.values)) for c in conflicts] == [("name_spelling", ["Herbert Hoover", "J. Edgar Hoover"])]
+    assert [(c.kind, sorted(v.value for v in c.values)) for c in conflicts] == [
+        ("name_spelling", ["Herbert Hoover", "J. Edgar Hoover"])
+    ]
 
 
 def test_near_surnames_side_by_side_are_two_people(rules):
@@ -208,8 +259,12 @@ def test_near_surnames_side_by_side_are_two_people(rules):
 def test_candidate_mentions_kept_only_when_they_match_a_person(rules):
     # "Bettie Page" tagged ORG joins the person named elsewhere; "Paige" beside it
     # is one letter off her surname; "Playboy" matches no one and is dropped.
-    claims = [name("a", 0, "Bettie Page"), name("b", 0, "Bettie Page", candidate=True), name("b", 50, "Paige", candidate=True, det=False),
-              name("b", 90, "Playboy", candidate=True, det=False)]
+    claims = [
+        name("a", 0, "Bettie Page"),
+        name("b", 0, "Bettie Page", candidate=True),
+        name("b", 50, "Paige", candidate=True, det=False),
+        name("b", 90, "Playboy", candidate=True, det=False),
+    ]
     linked, conflicts = _run(claims, rules)
     assert sorted(c.value for c in linked) == ["Bettie Page", "Bettie Page", "Paige"]
     assert [sorted(v.value for v in c.values) for c in conflicts] == [["Bettie Page", "Paige"]]
@@ -222,8 +277,15 @@ def test_candidate_mentions_kept_only_when_they_match_a_person(rules):
 def test_title_conflict_and_partial_title(rules):
     a1, a2, b = name("a", 30, "Jean-Noel Barrot"), name("a", 300, "Jean-Noel Barrot"), name("b", 30, "Jane Doe")
     b2 = name("b", 300, "Jane Doe")
-    claims = [a1, a2, b, b2, title("a", a1, "foreign minister", "french"), title("a", a2, "prime minister", "french"),
-              title("b", b, "general manager")]
+    claims = [
+        a1,
+        a2,
+        b,
+        b2,
+        title("a", a1, "foreign minister", "french"),
+        title("a", a2, "prime minister", "french"),
+        title("b", b, "general manager"),
+    ]
     gm = title("b", b2, "president")
     gm.extra["offices"] = [["president", "office"], ["general manager", "office"]]
     claims.append(gm)
@@ -342,3 +404,14 @@ def test_a_titled_org_named_again_untitled_stays_an_organisation(rules):
     )
     names = _name_claims(doc, rules)
     assert names and all(n.extra.get("candidate") for n in names)
+
+
+def test_a_proper_noun_a_naming_verb_gives_is_a_name_without_a_person_to_match(nlp, rules):
+    # A vessel's name: no person of the story matches it, the sentence says it is a name.
+    for text, name in [
+        ("The larger boat, a 10-metre dhow, is named the Salahaddin.", "Salahaddin"),
+        ("The pirates used a dhow named Mirana.", "Mirana"),
+    ]:
+        claims = [c for c in extract_people(nlp(text), Article(id="a", text=text), rules) if c.kind == "name"]
+        got = {c.value: c.extra.get("candidate", False) for c in claims}
+        assert got.get(name) is False, got

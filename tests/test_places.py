@@ -306,3 +306,27 @@ def test_opposite_bearings_without_distance_conflict(rules):
     # Two events (the quake north of the town, a fire south of it) are two points.
     claims = [bearing("a", "north", 0), bearing("b", "south", 180, event="burn")]
     assert compare_places(claims_table(claims, stories), rules) == []
+
+
+def _places(nlp, rules, text: str) -> dict[str, str]:
+    return {c.subject: c.value for c in extract_places(nlp(text), Article(id="a", text=text), rules)}
+
+
+def test_in_a_gazetteer_city_tagged_org_is_a_place_but_an_alternate_name_is_not(nlp, rules):
+    got = _places(
+        nlp,
+        rules,
+        "Klitschko dumped Thompson onto the canvas in the fifth round of the fight in Bern, and from then on it was simply a matter of time.",
+    )
+    assert "bern" in got.values()
+    # "Google" is only an alternate name of a town: an investment in it is in no place.
+    assert _places(nlp, rules, "The fund invested in Google last year.") == {}
+
+
+def test_a_name_the_text_calls_a_site_is_a_place_whatever_the_model_tagged(nlp, rules):
+    got = _places(
+        nlp, rules, "Three shells hit Fakhura, a girls elementary school in the Jabalya refugee camp in northern Gaza."
+    )
+    assert got.get("location of fakhura") == "jabalya"
+    assert "fakhura" in got.values()
+    assert _places(nlp, rules, "Smith, a teacher at the school, said.") == {}

@@ -269,8 +269,25 @@ def _candidates(doc: Doc, article: Article, rules: Rules, taken: set[int]) -> li
         ):
             continue
         if article.is_checked(t.idx, t.idx + len(t.text)):
-            out.append(Mention(t.i, t.i + 1, t.text, t.sent, recovered=True))
+            out.append(Mention(t.i, t.i + 1, t.text, t.sent, recovered=not _given_a_name(t)))
     return out
+
+
+#: Verbs that give a name: the proper noun they give is a name whatever the model tagged.
+NAMING_VERBS = {"name", "call", "dub", "christen", "rename", "nickname"}
+
+
+def _given_a_name(t: Token) -> bool:
+    """Is ``t`` the name a naming verb gives ("the dhow is named the Salahaddin", "a boat called Mira")?
+
+    Such a word is a name by the sentence's own say, so it is kept as a name
+    even when no person of the story matches it (a ship, a horse, a pet). The
+    object of an active "named" is left alone: "Obama named Smith" appoints.
+    """
+    head = t.head
+    if head.lemma_.lower() not in NAMING_VERBS or t.pos_ != "PROPN":
+        return False
+    return t.dep_ in ("oprd", "attr") or (t.dep_ in ("dobj", "npadvmod") and head.dep_ == "acl")
 
 
 # --- titles -----------------------------------------------------------------

@@ -24,10 +24,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from checker.extract.common import canonical_place, doc_text, ents_within, per_rules
+from checker.extract.common import canonical_place, doc_text, ent_at, ents_within, per_rules
 from checker.extract.events import Participants, event_of, mentions_of, predicate_of
 from checker.models import Claim
-from checker.places import head_kind, is_place_name
+from checker.places import head_kind, is_place_name, norm
+from checker.places import lookup as gazetteer_lookup
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -189,13 +190,15 @@ def _prep_of(tok: Token) -> Token | None:
     return None
 
 
-def _key_noun(noun: Token, parts: Participants) -> str | None:
+def _key_noun(noun: Token, parts: Participants, site: bool = False) -> str | None:
     """A named thing a place is given for: "the DNC's headquarters", "Felt's home".
 
     People are not given places: they move, so "Syhiha in Kyiv" and
-    "Syhiha in Paris" are two days, not two claims about one thing.
+    "Syhiha in Paris" are two days, not two claims about one thing. A name
+    the text calls a site (``site``: "Fakhura, a school") is no person, even
+    when it was taken for a possible one.
     """
-    if parts.person(noun) is not None or noun.ent_type_ in NUMERIC_LABELS | {"PERSON"}:
+    if (parts.person(noun) is not None and not site) or noun.ent_type_ in NUMERIC_LABELS | {"PERSON"}:
         return None
     poss = [c for c in noun.children if c.dep_ == "poss"]
     if poss:
@@ -540,6 +543,16 @@ def _known(text: str, rules: Rules) -> bool:
     return bool(rules.lookup("place", place)) or place in _contained(rules) or is_place_name(place)
 
 
+def _own_place_name(text: str) -> bool:
+    """The gazetteer holds a place whose own name (not an alternate one) is ``text``.
+
+    Alternate names reach far ("Google" is an old name of Topeka): a word the
+    model read as an organisation needs the place's main name to count as one.
+    """
+    key = norm(text)
+    return any(norm(p.name) == key for p in gazetteer_lookup(text))
+
+
 def _untagged_places(doc: Doc, rules: Rules):
     """(token, (text, start, end)) for capitalised place names the model did not tag as places.
 
@@ -569,6 +582,17 @@ def _untagged_places(doc: Doc, rules: Rules):
                 seen.add(s)
                 yield tok, (doc_text(doc)[s:e], s, e)
             continue
+        if _named_site(tok, rules):
+            # "Three shells hit Fakhura, a girls' school": the apposition says it is a site.
+            ent = ent_at(tok)
+            s, e = (
+                (doc[ent.start].idx, tok.idx + len(tok.text))
+                if ent is not None and ent.end == tok.i + 1
+                else _proper_span(tok)
+            )
+            seen.add(s)
+            yield tok, (doc_text(doc)[s:e], s, e)
+            continue
         if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_ in PLACE_LABELS | NOT_PLACE_LABELS:
             continue
         if tok.dep_ == "compound" and tok.head.pos_ == "PROPN":
@@ -588,12 +612,28 @@ def _untagged_places(doc: Doc, rules: Rules):
         if label == "PERSON":
             ok = known and p in ("in", "near", "off", "outside")
         elif label == "ORG":
-            ok = p in SPATIAL_PREPS  # a club or a firm is named for its town: "at Chelsea", "at Google"
+            # A club or a firm is named for its town ("at Chelsea", "at Google"); but "in" a
+            # name the gazetteer holds as a place's own name ("the fight in Bern") is the place.
+            ok = p in SPATIAL_PREPS or (p == "in" and _own_place_name(text))
         else:
             ok = known or p in SPATIAL_PREPS or _as_far_as(prep) or head_kind(text) in ("street", "water")
         if ok:
             seen.add(s)
             yield tok, (text, s, e)
+
+
+def _named_site(tok: Token, rules: Rules) -> bool:
+    """A proper name the text itself calls a site, by an apposition ("Fakhura, a girls school").
+
+    The model's label is not asked (such names are often tagged NORP or ORG):
+    the apposition's site noun is the text's own word for what the name is.
+    A person's name is never a site.
+    """
+    if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_ in PLACE_LABELS | {"PERSON"}:
+        return False
+    if tok.dep_ == "compound":
+        return False
+    return any(c.dep_ == "appos" and c.pos_ == "NOUN" and _site_noun(c, rules) for c in tok.children)
 
 
 def _anchor(tok: Token) -> Token:
@@ -648,6 +688,9 @@ def _predicate(
                 return head, None, False
             if _key_noun(head, parts) is not None:
                 return None, head, False
+            # "Fakhura, a school in the Jabalya camp": the site noun stands for the name it describes.
+            if head.dep_ == "appos" and _named_site(head.head, rules):
+                return None, head.head, False
             outer = _prep_of(head)
             if (
                 outer is not None
@@ -704,7 +747,7 @@ def _event_place(
             relation = "near"
         if pred is None:
             # "the DNC's headquarters in the Watergate hotel": where a named thing is.
-            noun = _key_noun(noun_tok, parts) if noun_tok is not None else None
+            noun = _key_noun(noun_tok, parts, site=_named_site(noun_tok, rules)) if noun_tok is not None else None
             if noun is not None and not site_only and place not in noun:
                 add(
                     s,
