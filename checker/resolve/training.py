@@ -155,17 +155,24 @@ def load_labelled(
     from checker.engine import extract_all
     from checker.ingest import read_inputs
     from checker.resolve import resolve_claims
+    from checker.resolve.dating import apply_estimates
     from checker.resolve.stories import assign_stories
 
     inputs = [Path(d) / "clusters" if (Path(d) / "clusters").is_dir() else Path(d) for d in corpora]
     ing = read_inputs(inputs)
     got = extract_all(ing.articles, rules, model, n_process, "local", None, store, None)
+    # Group as `checker run` does: with what each text says about its date (an undated
+    # article's estimate, the days its events are dated to), or the figures judge
+    # another grouping than users get.
+    apply_estimates(ing.articles, got.datings)
     if store is not None:
         stories = store.stories(
-            ing.articles, got.key, lambda: assign_stories(ing.articles, fingerprints=got.fingerprints)
+            ing.articles,
+            got.key,
+            lambda: assign_stories(ing.articles, fingerprints=got.fingerprints, datings=got.datings),
         )
     else:
-        stories = assign_stories(ing.articles, fingerprints=got.fingerprints)
+        stories = assign_stories(ing.articles, fingerprints=got.fingerprints, datings=got.datings)
     claims = resolve_claims([c for a in ing.articles for c in got.claims_for(a)], stories, rules)
     lab = read_labelled(corpora)
     return Labelled(
