@@ -22,8 +22,11 @@ def test_articles_sharing_salient_entities_form_one_story_and_others_stay_apart(
     quake = ["e:manokwari", "e:papua", "n:quake", "n:magnitude", "e:indonesia"]
     pirates = ["e:ins mysore", "e:gulf of aden", "n:pirate", "e:somalia", "n:navy"]
     fps = {
-        "q1": fp(*quake), "q2": fp(*quake[:4], "n:tsunami"), "q3": fp(*quake[1:], "n:aftershock"),
-        "p1": fp(*pirates), "p2": fp(*pirates[:4], "n:commando"),
+        "q1": fp(*quake),
+        "q2": fp(*quake[:4], "n:tsunami"),
+        "q3": fp(*quake[1:], "n:aftershock"),
+        "p1": fp(*pirates),
+        "p2": fp(*pirates[:4], "n:commando"),
         "other": fp("e:indonesia", "n:election", "e:jakarta", "n:vote"),
     }
     groups = cluster(fps)
@@ -51,7 +54,14 @@ def test_dates_far_apart_split_stories():
 
 def _d(day: date, exact: bool = False, upper: bool = True, refs: tuple[date, ...] = ()) -> Dating:
     o = day.toordinal()
-    return Dating(day.isoformat(), "dateline" if exact else "text", o, o if upper else None, exact, [(r.toordinal(), r.toordinal()) for r in refs])
+    return Dating(
+        day.isoformat(),
+        "dateline" if exact else "text",
+        o,
+        o if upper else None,
+        exact,
+        [(r.toordinal(), r.toordinal()) for r in refs],
+    )
 
 
 KRAFT = ["e:kraft", "e:philadelphia", "n:shooting", "e:yvonne hiller", "n:plant", "e:northeast philadelphia"]
@@ -81,12 +91,21 @@ def test_a_follow_up_that_dates_the_earlier_event_joins_its_story():
 
 def test_given_dates_in_outlet_shapes_count():
     fps = {"x": fp(*KRAFT), "y": fp(*KRAFT)}
-    assert len(cluster(fps, dates={"x": "Friday, Sep 10, 2010 | Updated 9:28 AM EDT", "y": "September 10, 2012 4:15 PM"})) == 2
-    assert len(cluster(fps, dates={"x": "Friday, Sep 10, 2010 | Updated 9:28 AM EDT", "y": "09/10/10 08:23 PM ET"})) == 1
+    assert (
+        len(cluster(fps, dates={"x": "Friday, Sep 10, 2010 | Updated 9:28 AM EDT", "y": "September 10, 2012 4:15 PM"}))
+        == 2
+    )
+    assert (
+        len(cluster(fps, dates={"x": "Friday, Sep 10, 2010 | Updated 9:28 AM EDT", "y": "09/10/10 08:23 PM ET"})) == 1
+    )
 
 
 def test_given_stories_win_and_folder_option():
-    arts = [Article(id="s1/a.txt", text="x"), Article(id="s1/b.txt", text="y"), Article(id="c.txt", text="z", story="given")]
+    arts = [
+        Article(id="s1/a.txt", text="x"),
+        Article(id="s1/b.txt", text="y"),
+        Article(id="c.txt", text="z", story="given"),
+    ]
     apply_story_option(arts, "folder")
     assert [a.story for a in arts] == ["s1", "s1", "given"]
     out = assign_stories(arts, fingerprints={})
@@ -134,7 +153,14 @@ def test_grouping_score_counts_pairs_splits_and_merges():
     from checker.evaluate_stories import grouping_score
 
     truth = {"q/1.txt": "q", "q/2.txt": "q", "q/3.txt": "q", "p/1.txt": "p", "p/2.txt": "p"}
-    found = {"set/q/1.txt": "A", "set/q/2.txt": "A", "set/q/3.txt": "B", "set/p/1.txt": "B", "set/p/2.txt": "B", "bbc/9.txt": "B"}
+    found = {
+        "set/q/1.txt": "A",
+        "set/q/2.txt": "A",
+        "set/q/3.txt": "B",
+        "set/p/1.txt": "B",
+        "set/p/2.txt": "B",
+        "bbc/9.txt": "B",
+    }
     score = grouping_score(found, truth)
     # Found pairs: q1-q2, q3-p1, q3-p2, p1-p2 (4); labelled pairs: 3 in q, 1 in p (4); both: q1-q2, p1-p2.
     assert (score.pairs_found, score.pairs_true, score.pairs_both) == (4, 4, 2)
@@ -219,3 +245,38 @@ def test_few_neighbours_per_article_still_keep_a_story_of_near_copies_whole():
     expected = exhaustive_cluster(fps)
     assert [g for g in expected if len(g) > 5] == [sorted(fps)[:40]]
     assert cluster(fps, neighbours=5) == expected
+
+
+FIGHT = ["e:klitschko", "e:wladimir klitschko", "n:heavyweight", "e:ibf", "n:title", "n:round"]
+
+
+def test_a_persons_stated_ages_years_apart_keep_undated_groups_apart():
+    # Undated reports of two fights of one boxer: alike in words, four years apart by his age.
+    fps = {
+        "a1": fp(*FIGHT, "e:rahman", "a:klitschko:32"),
+        "a2": fp(*FIGHT, "e:rahman"),
+        "b1": fp(*FIGHT, "e:thompson", "a:klitschko:36"),
+        "b2": fp(*FIGHT, "e:thompson", "a:klitschko:36"),
+    }
+    assert (
+        len(cluster({k: Counter({t: c for t, c in v.items() if not t.startswith("a:")}) for k, v in fps.items()})) == 1
+    )
+    groups = cluster(fps)
+    assert not any({"a1", "b1"} <= set(g) for g in groups)
+    # A year's difference (a birthday between two reports) is one story.
+    near = dict(fps, b1=fp(*FIGHT, "e:thompson", "a:klitschko:33"), b2=fp(*FIGHT, "e:thompson"))
+    assert cluster(near) == [["a1", "a2", "b1", "b2"]]
+    # A surname at two ages in one text is two people (brothers): it keeps nothing apart.
+    brothers = {k: v for k, v in fps.items() if k != "a1"} | {
+        "a1": fp(*FIGHT, "e:rahman", "a:klitschko:32", "a:klitschko:37")
+    }
+    assert len(cluster(brothers)) == 1
+
+
+def test_ages_are_read_after_a_name_and_before_it(nlp):
+    from checker.resolve.stories import fingerprint, person_ages
+
+    text = "The 32-year-old Klitschko beat Hasim Rahman, 36, on Saturday. Tony Thompson (40) watched in Bern, 2008."
+    doc = nlp(text)
+    assert sorted(person_ages(doc, Article(id="a", text=text))) == [("klitschko", 32), ("rahman", 36), ("thompson", 40)]
+    assert fingerprint(doc, Article(id="a", text=text))["a:rahman:36"] == 1

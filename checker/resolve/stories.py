@@ -66,13 +66,76 @@ def fingerprint(doc: Doc, article: Article) -> Counter:
         if tok.pos_ in ("NOUN", "PROPN") and not tok.is_stop and len(tok.text) > 3 and tok.is_alpha:
             if article.is_checked(tok.idx, tok.idx + len(tok)):
                 terms["n:" + tok.lemma_.lower()] += 1
+    for name, age in person_ages(doc, article):
+        terms[f"{AGE_PREFIX}{name}:{age}"] = 1
     return terms
+
+
+# Fingerprint terms that carry a person's stated age ("a:klitschko:32"): a clock for
+# story grouping, never a similarity term.
+AGE_PREFIX = "a:"
+# Ages a text states for a person: "Klitschko, 32," and "the 32-year-old Klitschko".
+MIN_AGE, MAX_AGE = 10, 110
+# Ages of one person this many years apart put two groups in different years.
+AGE_GAP = 2
+
+
+def person_ages(doc: Doc, article: Article) -> list[tuple[str, int]]:
+    """(surname, age) for each age the text gives a named person.
+
+    "Rahman, 36," (a person's name, a number set off by commas or brackets)
+    and "the 32-year-old Klitschko" (the name right after "-year-old"). The
+    surname is the last word of the name, lower case.
+    """
+    out: list[tuple[str, int]] = []
+    n = len(doc)
+    for t in doc:
+        if not t.like_num or not t.text.isdigit() or not MIN_AGE <= int(t.text) <= MAX_AGE:
+            continue
+        if not article.is_checked(t.idx, t.idx + len(t.text)):
+            continue
+        age = int(t.text)
+        # "32-year-old Klitschko": number, -, year, -, old, then the name's words.
+        words = [x.lower_ for x in doc[t.i + 1 : t.i + 5]]
+        if words == ["-", "year", "-", "old"]:
+            k = t.i + 5
+            while k < n and doc[k].pos_ == "PROPN" and doc[k].text[:1].isupper():
+                k += 1
+            if k > t.i + 5:
+                out.append((doc[k - 1].lower_, age))
+            continue
+        # "Rahman, 36," / "Thompson (40)": the name just before, a person's.
+        if t.i >= 2 and t.i + 1 < n and doc[t.i - 1].text in (",", "(") and doc[t.i + 1].text in (",", ")", ".", ";"):
+            name = doc[t.i - 2]
+            if name.ent_type_ == "PERSON" and name.pos_ == "PROPN" and name.text[:1].isupper():
+                out.append((name.lower_, age))
+    return out
 
 
 def _vector(fp: Counter, idf: dict[str, float]) -> dict[str, float]:
     v = {t: (1 + math.log(c)) * idf.get(t, 0.0) for t, c in fp.items()}
     norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
     return {t: x / norm for t, x in v.items()}
+
+
+def _similarity_terms(fp: Counter) -> Counter:
+    """The terms that make articles alike (ages are a clock, not a topic)."""
+    if not any(t.startswith(AGE_PREFIX) for t in fp):
+        return fp
+    return Counter({t: c for t, c in fp.items() if not t.startswith(AGE_PREFIX)})
+
+
+def ages_of(fp: Counter) -> dict[str, tuple[int, int]]:
+    """Surname -> (youngest, oldest) age an article's fingerprint states."""
+    out: dict[str, tuple[int, int]] = {}
+    for t in fp:
+        if t.startswith(AGE_PREFIX):
+            name, _, age = t[len(AGE_PREFIX) :].rpartition(":")
+            if age.isdigit():
+                a = int(age)
+                lo, hi = out.get(name, (a, a))
+                out[name] = (min(lo, a), max(hi, a))
+    return out
 
 
 def vectors(fingerprints: dict[str, Counter]) -> tuple[list[str], Any]:
@@ -90,6 +153,7 @@ def vectors(fingerprints: dict[str, Counter]) -> tuple[list[str], Any]:
 
     ids = sorted(fingerprints)
     n = len(ids)
+    fingerprints = {i: _similarity_terms(fp) for i, fp in fingerprints.items()}
     df: Counter = Counter()
     for fp in fingerprints.values():
         df.update(fp.keys())
@@ -197,8 +261,11 @@ def _row_dots(x: Any, r: Any, c: Any, chunk: int = 100_000) -> Any:
 
 
 def cluster(
-    fingerprints: dict[str, Counter], threshold: float = DEFAULT_THRESHOLD, dates: dict[str, str] | None = None,
-    window_days: int = DEFAULT_WINDOW_DAYS, neighbours: int = NEIGHBOURS,
+    fingerprints: dict[str, Counter],
+    threshold: float = DEFAULT_THRESHOLD,
+    dates: dict[str, str] | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    neighbours: int = NEIGHBOURS,
     datings: dict[str, Dating] | None = None,
 ) -> list[list[str]]:
     """Stories by greedy average linkage over article similarities.
@@ -221,7 +288,13 @@ def cluster(
 
     ids, x = vectors(fingerprints)
     days = [_day((dates or {}).get(i)) for i in ids]
-    link = Linkage(x, [_When.of(d, (datings or {}).get(i)) for i, d in zip(ids, days)], threshold, window_days)
+    link = Linkage(
+        x,
+        [_When.of(d, (datings or {}).get(i)) for i, d in zip(ids, days)],
+        threshold,
+        window_days,
+        ages=[ages_of(fingerprints[i]) for i in ids],
+    )
     pi, pj, ps, crowded = candidate_pairs(x, threshold, neighbours)
     for k in np.lexsort((pj, pi, -ps)).tolist():
         link.merge(link.owner[pi[k]], link.owner[pj[k]])
@@ -243,8 +316,16 @@ class Linkage:
     A group is named by one of its rows.
     """
 
-    def __init__(self, x: Any, spans: list[_When | None], threshold: float, window_days: int) -> None:
+    def __init__(
+        self,
+        x: Any,
+        spans: list[_When | None],
+        threshold: float,
+        window_days: int,
+        ages: list[dict[str, tuple[int, int]]] | None = None,
+    ) -> None:
         self.x = x
+        self.ages: dict[int, dict[str, tuple[int, int]]] = dict(enumerate(ages)) if ages else {}
         self.members: dict[int, list[int]] = {r: [r] for r in range(x.shape[0])}
         self.owner = list(range(x.shape[0]))
         self.sums: dict[int, dict[int, float]] = {}
@@ -283,6 +364,10 @@ class Linkage:
         """Join two groups if their dates and average allow it; True if they were joined."""
         if ga == gb or not _compatible(self.span[ga], self.span[gb], self.window_days):
             return False
+        if _ages_apart(self.ages.get(ga), self.ages.get(gb)):
+            sa, sb = self.span[ga], self.span[gb]
+            if not (sa and sb and (_refers(sa, sb, self.window_days) or _refers(sb, sa, self.window_days))):
+                return False
         # A hair of slack, so rounding never refuses a pair exactly at the threshold.
         if self.average(ga, gb) < self.threshold * LINKAGE_RATIO - 1e-12:
             return False
@@ -297,6 +382,9 @@ class Linkage:
         for t, w in vd.items():
             vk[t] = vk.get(t, 0.0) + w
         self.sums[keep] = vk
+        ak, ad = self.ages.pop(keep, None), self.ages.pop(drop, None)
+        if ak or ad:
+            self.ages[keep] = _merge_ages(ak or {}, ad or {})
         sk, sd = self.span[keep], self.span.pop(drop)
         self.span[keep] = sk.merge(sd) if sk and sd else (sk or sd)
         return True
@@ -378,8 +466,14 @@ class _When:
         if self.exact and o.exact:
             ex = (min(self.exact[0], o.exact[0]), max(self.exact[1], o.exact[1]))
         his = [h for h in (self.hi, o.hi) if h is not None]
-        return _When(ex, max(self.lo, o.lo), min(his) if his else None, min(self.first, o.first),
-                     max(self.last, o.last), self.refs | o.refs)
+        return _When(
+            ex,
+            max(self.lo, o.lo),
+            min(his) if his else None,
+            min(self.first, o.first),
+            max(self.last, o.last),
+            self.refs | o.refs,
+        )
 
 
 def _compatible(a: _When | None, b: _When | None, window_days: int) -> bool:
@@ -405,6 +499,36 @@ def _compatible(a: _When | None, b: _When | None, window_days: int) -> bool:
     return _refers(a, b, window_days) or _refers(b, a, window_days)
 
 
+def _ages_apart(a: dict[str, tuple[int, int]] | None, b: dict[str, tuple[int, int]] | None) -> bool:
+    """Do the two groups state one person's age ``AGE_GAP`` or more years apart?
+
+    A person is 32 in one group's texts and 36 in the other's: the groups
+    were written years apart (the Klitschko-Rahman fight of 2008 and the
+    Klitschko-Thompson fight of 2012), however alike their words. A surname
+    whose ages already differ that much within one group is two people there
+    (brothers, father and son) and says nothing.
+    """
+    if not a or not b:
+        return False
+    for name in a.keys() & b.keys():
+        (la, ha), (lb, hb) = a[name], b[name]
+        if ha - la >= AGE_GAP or hb - lb >= AGE_GAP:
+            continue
+        if max(ha, hb) - min(la, lb) >= AGE_GAP:
+            return True
+    return False
+
+
+def _merge_ages(a: dict[str, tuple[int, int]], b: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    out = dict(a)
+    for name, (lo, hi) in b.items():
+        if name in out:
+            out[name] = (min(out[name][0], lo), max(out[name][1], hi))
+        else:
+            out[name] = (lo, hi)
+    return out
+
+
 def _refers(a: _When, b: _When, window_days: int) -> bool:
     """Does a text of ``a`` date an event to a day ``b``'s articles cover?"""
     lo, hi = b.first - window_days, b.last + window_days
@@ -422,8 +546,11 @@ def story_name(members: list[str], fingerprints: dict[str, Counter]) -> str:
 
 
 def assign_stories(
-    articles: list[Article], docs: dict[str, Doc] | None = None, fingerprints: dict[str, Counter] | None = None,
-    threshold: float = DEFAULT_THRESHOLD, datings: dict[str, Any] | None = None,
+    articles: list[Article],
+    docs: dict[str, Doc] | None = None,
+    fingerprints: dict[str, Counter] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    datings: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     """article id -> story id. Given stories are kept; the rest are clustered.
 
