@@ -174,6 +174,9 @@ class EventRules(_Strict):
     contest whoever the text names, so their game clocks meet within a story;
     ``period_lengths`` say how long a period lasts in the sport an article
     names, so "two seconds remaining" and "at 2:58" of one round meet.
+    ``incidents`` join classes that time one incident for a shared named
+    participant: one victim is shot and killed once, whichever verb an
+    article uses, so "shot on Saturday" and "killed on Sunday" meet.
     """
 
     classes: Table = {}
@@ -185,6 +188,9 @@ class EventRules(_Strict):
     nouns: list[str] = []
     particles: dict[str, list[ParticleVerb]] = {}
     not_events: list[str] = []
+    # incident -> event classes that, for one named participant, time one
+    # incident ("shot on Saturday", "killed on Sunday"): their dates meet.
+    incidents: dict[str, list[str]] = {}
 
     @field_validator("classes", "particles")
     @classmethod
@@ -196,6 +202,11 @@ class EventRules(_Strict):
                 if other != canon:
                     raise ValueError(f"{s!r} is listed under both {other!r} and {canon!r}")
         return v
+
+    @cached_property
+    def incident_of(self) -> dict[str, str]:
+        """Event class -> the incident it is one way of naming (itself when listed under none)."""
+        return {c.lower(): name.lower() for name, classes in self.incidents.items() for c in [name, *classes]}
 
     # Sets of the lists, lowercased like the lemmas they are matched against.
     @cached_property

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.tokens import Doc
 
-from checker.compare.dates import compare_dates
+from checker.compare.dates import compare_dates, incident
 from checker.dateparse import (
     When,
     clocks_compatible,
@@ -434,3 +434,38 @@ def test_a_date_between_an_event_subject_and_its_verb_dates_the_subject(rules):
     )
     claims = extract_dates(doc, Article(id="a", text=doc.text), rules)
     assert [(c.text, c.extra["event"]["verb"]) for c in claims] == [("Saturday", "shoot")]
+
+
+def _event_date_conflicts(nlp, rules, texts: dict[str, str]):
+    claims = []
+    for aid, text in texts.items():
+        claims += extract_dates(nlp(text), Article(id=aid, text=text), rules)
+    stories = dict.fromkeys(texts, "s")
+    return compare_dates(claims_table(link_people(claims, stories, rules), stories), rules)
+
+
+def test_shot_and_killed_date_one_incident_for_a_shared_victim(nlp, rules):
+    """rules/events.yaml ``incidents``: "shot" and "killed" of one named victim are one incident."""
+    assert incident("kill", rules) == incident("shoot", rules) == "shoot"
+    assert incident("die", rules) == "die"  # shot on Saturday, died on Monday: two events
+    conflicts = _event_date_conflicts(
+        nlp,
+        rules,
+        {
+            "a": "The police officer shot Nikos Varvakis on Saturday in the city centre.",
+            "b": "An officer killed Nikos Varvakis on Sunday night, witnesses said.",
+        },
+    )
+    assert [(c.kind, sorted(v.value for v in c.values)) for c in conflicts] == [("date", ["Saturday", "Sunday night"])]
+
+
+def test_killed_of_another_victim_is_another_incident(nlp, rules):
+    conflicts = _event_date_conflicts(
+        nlp,
+        rules,
+        {
+            "a": "The police officer shot Nikos Varvakis on Saturday in the city centre.",
+            "b": "Gunmen killed Petros Lampakis on Sunday in another town.",
+        },
+    )
+    assert conflicts == []

@@ -25,18 +25,29 @@ if TYPE_CHECKING:
     from checker.rules import Rules
 
 
+def incident(verb: str, rules: Rules) -> str:
+    """The incident an event class times (rules/events.yaml ``incidents``): "kill" -> "shoot".
+
+    A victim is shot and killed once: articles that say "shot on Saturday" and
+    "killed on Sunday" date one incident by two verbs. A class listed under no
+    incident is its own.
+    """
+    return rules.events.incident_of.get(verb, verb)
+
+
 def event_groups(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
     """Claims of one story and event class, grouped by a shared named participant.
 
     Only events that happen once to a participant are grouped (``once`` in
-    rules/events.yaml); for ``once_with_object`` the object must match too.
+    rules/events.yaml, or a class of an incident that is); for
+    ``once_with_object`` the object must match too.
     """
     once, with_object = rules.events.once_set, rules.events.once_with_object_set
     named = []
     for c in claims:
         ev = c.extra.get("event") or {}
         verb = ev.get("verb", "")
-        if verb not in once and verb not in with_object:
+        if verb not in once and incident(verb, rules) not in once and verb not in with_object:
             continue
         keys = {a for a, n in zip(ev.get("args", []), ev.get("named", [])) if n}
         if keys:
@@ -190,8 +201,8 @@ def compare_dates(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         if is_contest_clock(claim, rules):
             contests[(story, ev.get("verb", ""))].append(claim)
             continue
-        # Aligned claims meet by fact; the others by event class, as before alignment.
-        by_event[(story, fact or "", "" if fact else ev.get("verb", ""))].append(claim)
+        # Aligned claims meet by fact; the others by incident, as before alignment.
+        by_event[(story, fact or "", "" if fact else incident(ev.get("verb", ""), rules))].append(claim)
     out: list[Conflict] = []
     for (story, verb), claims in sorted(contests.items()):
         for contest in contest_groups(claims):

@@ -346,7 +346,7 @@ def seed_groups(members: list[Claim], rules: Rules) -> list[list[Claim]]:
     together) and merges further where the model links groups: a fitted
     model adds what exact keys miss, and keeps what they found.
     """
-    from checker.compare.dates import event_groups
+    from checker.compare.dates import event_groups, incident
 
     kind = members[0].kind if members else ""
     if kind == "quantity":
@@ -362,7 +362,9 @@ def seed_groups(members: list[Claim], rules: Rules) -> list[list[Claim]]:
     by_subject: dict[str, list[Claim]] = defaultdict(list)
     for c in members:
         if _event(c):
-            by_verb[_event(c).get("verb", "")].append(c)
+            verb = _event(c).get("verb", "")
+            # Dates of one incident meet whichever verb times it ("shot", "killed").
+            by_verb[incident(verb, rules) if kind == "date" else verb].append(c)
         else:
             by_subject[c.subject].append(c)
     for verb, claims in sorted(by_verb.items()):
