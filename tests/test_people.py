@@ -415,3 +415,25 @@ def test_a_proper_noun_a_naming_verb_gives_is_a_name_without_a_person_to_match(n
         claims = [c for c in extract_people(nlp(text), Article(id="a", text=text), rules) if c.kind == "name"]
         got = {c.value: c.extra.get("candidate", False) for c in claims}
         assert got.get(name) is False, got
+
+
+def test_a_body_named_with_a_lowercase_head_noun_is_the_body_its_acronym_names(nlp, rules):
+    """ "the UN Relief and Works agency": the entity stops before "agency", the body does not."""
+    texts = {
+        "a": "Mary Keane, the head of the UN Relief and Works agency, said the school was hit.",
+        "b": "Mary Keane, director of operations in Gaza for UNRWA, said the school was hit.",
+    }
+    claims = []
+    for aid, text in texts.items():
+        claims += extract_people(nlp(text), Article(id=aid, text=text), rules)
+    titles = [c for c in claims if c.kind == "title"]
+    assert [c.extra["orgs"] for c in titles] == [["unrwa"], ["unrwa"]]
+    stories = dict.fromkeys(texts, "s")
+    conflicts = compare_people(claims_table(link_people(claims, stories, rules), stories), rules)
+    assert [(c.kind, len(c.values)) for c in conflicts if c.kind == "title"] == [("title", 2)]
+
+
+def test_a_lowercase_head_noun_that_makes_no_known_body_is_left_out(nlp, rules):
+    text = "Ann Lee, head of the Acme Widgets agency, spoke on Monday."
+    titles = [c for c in extract_people(nlp(text), Article(id="a", text=text), rules) if c.kind == "title"]
+    assert titles and all("agency" not in org for c in titles for org in c.extra["orgs"])

@@ -20,7 +20,7 @@ from checker.extract.common import doc_text, ent_at, per_rules
 from checker.extract.numbers import ORDINAL_WORDS
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Span, Token
 
     from checker.rules import Rules
 
@@ -30,6 +30,10 @@ POSSESSIVE = {"'s", "’s", "'", "’"}
 ORDINAL_RX = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 # Joining words left out of an acronym ("United Nations Relief and Works Agency" = UNRWA).
 ACRONYM_SKIP = {"and", "of", "the", "for", "in", "on", "&"}
+# Head nouns a writer may leave lowercase after a body's capitalized name
+# ("the UN Relief and Works agency"): the entity ends before them, but the
+# name with them is the body ("unrwa").
+BODY_NOUNS = {"agency", "organisation", "organization", "commission", "programme", "program", "fund", "authority"}
 # Words that make "general" a military rank rather than part of an office.
 RANK_PREFIXES = {"brigadier", "major", "lieutenant", "lt", "brig", "maj", "gen"}
 
@@ -193,6 +197,22 @@ def canonical_org(text: str, rules: Rules) -> str:
         return found
     acr = acronym(raw)
     return (lex.orgs.get(acr) or t) if acr else t
+
+
+def _org_with_head(ent: Span, rules: Rules) -> str:
+    """A body entity's name, with a lowercase head noun after it when that makes a known body.
+
+    "head of the UN Relief and Works agency": the entity stops before
+    "agency", but "UN Relief and Works agency" is UNRWA, the body another
+    article names by its acronym; a head noun that makes no known body is
+    left out, as before.
+    """
+    nxt = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    if nxt is not None and nxt.lower_ in BODY_NOUNS and nxt.is_lower:
+        full = canonical_org(f"{ent.text} {nxt.text}", rules)
+        if full in lexicon(rules).orgs.values():
+            return full
+    return canonical_org(ent.text, rules)
 
 
 def same_body(a: str, b: str) -> bool:
@@ -381,7 +401,7 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
     tail_ents = [e for t in tail if (e := ent_at(t)) is not None and e.start == t.i]
     for ent in sorted(tail_ents, key=lambda e: (e.label_ == "GPE", e.start)):
         if ent.label_ in ("ORG", "NORP") or (ent.label_ == "GPE" and not orgs):
-            orgs.append(canonical_org(ent.text, rules))
+            orgs.append(_org_with_head(ent, rules))
         elif ent.label_ == "GPE":
             branch.extend(norm_word(x.text) for x in ent)
     unit_words.extend(w for w in tail_words if w not in SPLIT_PREPS and w not in lex.descriptors and w not in {"the", "a", "an"})
