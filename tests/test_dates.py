@@ -469,3 +469,17 @@ def test_killed_of_another_victim_is_another_incident(nlp, rules):
         },
     )
     assert conflicts == []
+
+
+def test_a_bare_surname_and_the_full_name_are_one_fighter_for_contest_clocks():
+    from checker.compare.dates import contest_groups
+    from checker.models import Claim
+
+    def clock(article: str, names: list[str]) -> Claim:
+        ev = {"verb": "stop", "args": names, "named": [True] * len(names)}
+        return Claim(article, 0, 4, "2:56", 0, 4, "date", "stop", "", extra={"event": ev})
+
+    a, b = clock("a", ["ray judd", "dorn"]), clock("b", ["lee mills", "ken dorn"])
+    other = clock("c", ["pratt", "lomax"])
+    groups = contest_groups([a, b, other])
+    assert sorted(len(g) for g in groups) == [1, 2]

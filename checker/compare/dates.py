@@ -141,12 +141,26 @@ def contest_groups(claims: list[Claim]) -> list[list[Claim]]:
 
     for i in range(len(claims)):
         for j in range(i + 1, len(claims)):
-            if not named[i] or not named[j] or named[i] & named[j]:
+            if not named[i] or not named[j] or _share_person(named[i], named[j]):
                 parent[find(i)] = find(j)
     groups: dict[int, list[Claim]] = defaultdict(list)
     for i, c in enumerate(claims):
         groups[find(i)].append(c)
     return list(groups.values())
+
+
+def _share_person(a: set[str], b: set[str]) -> bool:
+    """Do two sets of participant keys name one person: a key in common, or a bare
+    surname one article gives for a full name in the other ("thompson", "tony thompson")?
+
+    The person linker joins a bare surname to the full name when it can; a
+    contest's few fighters and referee are told apart by surname anyway.
+    """
+    if a & b:
+        return True
+    bare_a = {k for k in a if " " not in k}
+    bare_b = {k for k in b if " " not in k}
+    return any(k.rsplit(" ", 1)[-1] in bare_a for k in b) or any(k.rsplit(" ", 1)[-1] in bare_b for k in a)
 
 
 def _when(c: Claim) -> When:
