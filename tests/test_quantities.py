@@ -85,6 +85,21 @@ def test_sentence_level_cases(nlp, rules):
 
 
 @pytest.mark.slow
+def test_a_valuation_states_its_figure(nlp, rules):
+    """'valued at' names what a thing is worth, as 'worth' does: the figure is
+    the one stated (so 'valued at 60 million' and '55 million' disagree);
+    'estimated at' and 'put at' say the figure itself is approximate."""
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def qualifiers(text):
+        return [c.qualifier for c in extract_quantities(nlp(text), Article(id="t", text=text), rules) if c.value]
+
+    assert qualifiers("Thieves took paintings valued at 60 million dollars.") == ["="]
+    assert qualifiers("The damage was estimated at 3 million dollars.") == ["~"]
+
+
+@pytest.mark.slow
 def test_attribution_never_crosses_a_line_break(nlp, rules):
     """A headline without a full stop runs into the first sentence; the speaker stays on the verb's line."""
     from checker.extract.quantities import extract_quantities

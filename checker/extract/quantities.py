@@ -97,7 +97,7 @@ HEDGES = [
     ("as many as", "<="), ("as much as", "<="), ("not more than", "<="),
     ("about", "~"), ("around", "~"), ("approximately", "~"), ("roughly", "~"), ("some", "~"),
     ("nearly", "~"), ("almost", "~"), ("an estimated", "~"), ("estimated", "~"), ("circa", "~"),
-    ("estimated at", "~"), ("put at", "~"), ("valued at", "~"), ("an estimated total of", "~"),
+    ("estimated at", "~"), ("put at", "~"), ("an estimated total of", "~"),
     ("close to", "~"), ("approx.", "~"), ("approx", "~"), ("just over", "~"), ("just under", "~"),
     ("an approximate", "~"), ("round about", "~"), ("somewhere around", "~"), ("nigh on", "~"),
     ("almost exactly", "="), ("exactly", "="), ("precisely", "="), ("only", "="), ("just", "="),
