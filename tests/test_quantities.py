@@ -368,3 +368,6 @@ def test_a_figure_carries_the_event_class_of_its_verb(nlp, rules):
     assert verbs("Armed robbers stole paintings valued at 40 million dollars from the museum.")["40 million"] == "steal"
     assert verbs("The gang made off with an estimated $12 million in cash.")["$12 million"] == "steal"
     assert verbs("Police arrested 30 people on Monday.")["30"] == "capture"
+    # A participle that gives the counted people their status is their event, not the clause's verb.
+    assert verbs("The boss shot himself, one of 45 gang members seized in the raid.")["45"] == "capture"
+    assert verbs("The flood destroyed 40 houses built in 1990.")["40"] == "destroy"

@@ -556,7 +556,14 @@ def predicate_class(tok: Token, rules: Rules) -> str | None:
     for _ in range(3):
         if tok.dep_ in ("nummod", "compound", "quantmod") and tok.head.pos_ in ("NOUN", "PROPN", "NUM") and tok.head != tok:
             tok = tok.head
-    pred = predicate_of(tok, rules)
+    # "one of 99 members seized on Tuesday", "people killed in the raid": a participle
+    # giving the counted noun its status says what happened to what is counted, whatever
+    # the clause's verb ("hanged himself"); one that only describes it ("houses built
+    # in 1990") does not.
+    acl = None
+    if tok.pos_ == "NOUN":
+        acl = next((c for c in tok.children if c.dep_ == "acl" and c.tag_ == "VBN" and rules.lookup("status", c.lower_)), None)
+    pred = acl if acl is not None else predicate_of(tok, rules)
     if pred is None:
         # A headline the parser reads as one noun phrase ("Robbers in drag
         # steal e80 million"): the event word nearest the figure.
