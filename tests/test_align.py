@@ -243,6 +243,23 @@ def test_person_nouns_are_one_family_and_one_counted_class(rules):
     assert veto(members, rifles, rules) and same_counted(people, rifles, rules) == 0.0
 
 
+def test_person_nouns_are_one_unit_and_a_shared_time_is_a_feature(rules):
+    """ "99 members seized on Tuesday" and "89 people arrested on Tuesday": one unit
+    (people), one day; rifles stay another unit, and no time given is no shared time."""
+    from checker.resolve.align import pair_features
+
+    members = _claim("s/a.txt", 85, "mafia members", unit="member", status="captured", counted="members")
+    people = _claim("s/b.txt", 80, "people", unit="people", status="captured", counted="people")
+    boats = _claim("s/a.txt", 85, "boats", unit="boat", counted="boats")
+    ships = _claim("s/b.txt", 80, "ships", unit="ship", counted="ships")
+    members.scope["time"], people.scope["time"] = "Tuesday", "tuesday"
+    ctx = story_context([members, people, boats, ships], TEXTS, rules)[0]
+    f = pair_features(members, people, ctx, rules)
+    assert f["same_unit"] == 1.0 and f["same_time"] == 1.0
+    g = pair_features(boats, ships, ctx, rules)
+    assert g["same_unit"] == 0.0 and g["same_time"] == 0.0
+
+
 def test_two_amounts_in_one_currency_are_close_as_written(rules):
     from checker.resolve.align import value_closeness
 

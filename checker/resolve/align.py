@@ -58,6 +58,7 @@ FEATURES: dict[str, str] = {
     "near_words": "shared words around the figures",
     "shared_names": "shared names",
     "value_close": "close values",
+    "same_time": "same time of the event",
     "same_granularity": "values of the same precision",
     "same_attribution": "same source cited",
     "position_close": "same place in the articles",
@@ -438,7 +439,10 @@ def pair_features(a: Claim, b: Claim, ctx: StoryText, rules: Rules) -> dict[str,
         f["same_counted"] = same_counted(a, b, rules)
         f["same_event"] = same_predicate(a, b)
         f["same_owner"] = float(bool(a.extra.get("owner")) and a.extra.get("owner") == b.extra.get("owner"))
-        f["same_unit"] = float(a.unit == b.unit)
+        # Person nouns are one unit as they are one counted class ("99 members", "89 people").
+        f["same_unit"] = float(a.unit == b.unit or (f["same_counted"] == 1.0 and counted_class(a, rules) == "people"))
+        ta, tb = (a.scope.get("time") or "").lower(), (b.scope.get("time") or "").lower()
+        f["same_time"] = float(bool(ta) and ta == tb)
         f["same_status"] = float(bool(a.scope.get("status")) and a.scope.get("status") == b.scope.get("status"))
         f["value_close"] = value_closeness(a, b, rules)
         ya, yb = _year(a), _year(b)

@@ -57,6 +57,7 @@ KIND_FEATURES = {
         "near_words",
         "shared_names",
         "value_close",
+        "same_time",
         "same_attribution",
         "position_close",
         "both_lead",
