@@ -137,6 +137,14 @@ def test_packaged_model_is_valid():
         assert 0 < km.threshold < 1
 
 
+def test_packaged_model_uses_every_feature():
+    # Old team files may lack a feature (above), but the shipped file is refit whenever
+    # one is added (`checker train`): a feature missing here was never weighted.
+    model = load_model(None)
+    for kind, km in model.kinds.items():
+        assert set(km.features) == set(KIND_FEATURES[kind]), kind
+
+
 def test_fit_chooses_threshold_on_data():
     import numpy as np
 
