@@ -47,8 +47,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TARGET_S = 1.0
 
 # Each operation changes the list; the page is reset between them. Times run to the next painted frame.
@@ -90,8 +96,14 @@ def build(n: int, folder: Path) -> dict:
     t2 = time.perf_counter()
     path = folder / "report.html"
     path.write_text(html, encoding="utf-8")
-    return {"path": path, "conflicts": len(result.conflicts), "articles": len(result.articles),
-            "build_s": round(t1 - t0, 2), "render_s": round(t2 - t1, 2), "bytes": path.stat().st_size}
+    return {
+        "path": path,
+        "conflicts": len(result.conflicts),
+        "articles": len(result.articles),
+        "build_s": round(t1 - t0, 2),
+        "render_s": round(t2 - t1, 2),
+        "bytes": path.stat().st_size,
+    }
 
 
 def measure(path: Path, repeat: int) -> dict:
@@ -164,8 +176,13 @@ def build_story(n_articles: int, n_facts: int, folder: Path) -> dict:
     t1 = time.perf_counter()
     path = folder / "story.html"
     path.write_text(html, encoding="utf-8")
-    return {"path": path, "claims": len(result.claims), "conflicts": len(result.conflicts), "render_s": round(t1 - t0, 2),
-            "bytes": path.stat().st_size}
+    return {
+        "path": path,
+        "claims": len(result.claims),
+        "conflicts": len(result.conflicts),
+        "render_s": round(t1 - t0, 2),
+        "bytes": path.stat().st_size,
+    }
 
 
 def measure_story(path: Path, repeat: int) -> dict:
@@ -205,19 +222,32 @@ def report_story(args: argparse.Namespace, tmp: Path) -> tuple[bool, dict]:
     m = measure_story(b["path"], args.repeat)
     by_address, from_list = statistics.median(m["by_address_s"]), statistics.median(m["from_list_s"])
     ops = {k: statistics.median(o[k] for o in m["ops"]) / 1000 for k in ("filter", "hide", "article")}
-    print(f"story table: {args.table_articles} outlets x {m['rows']} subjects ({m['cells']} cells, {b['claims']} claims, "
-          f"{b['conflicts']} conflicts); page {b['bytes'] / 1e6:.1f} MB, rendered in {b['render_s']:.2f} s")
-    print(f"table  {by_address:6.3f} s  opened by its address, from navigation start (median of {args.repeat}; "
-          f"worst {max(m['by_address_s']):.3f} s)")
+    print(
+        f"story table: {args.table_articles} outlets x {m['rows']} subjects ({m['cells']} cells, {b['claims']} claims, "
+        f"{b['conflicts']} conflicts); page {b['bytes'] / 1e6:.1f} MB, rendered in {b['render_s']:.2f} s"
+    )
+    print(
+        f"table  {by_address:6.3f} s  opened by its address, from navigation start (median of {args.repeat}; "
+        f"worst {max(m['by_address_s']):.3f} s)"
+    )
     print(f"table  {from_list:6.3f} s  opened from the conflict list (worst {max(m['from_list_s']):.3f} s)")
-    print(f"table  {statistics.median(m['complete_s']):6.3f} s  every row built, from navigation start (the first "
-          f"40 rows paint first, the rest follow in slices; filters and print cover every row)")
-    print(f"table  filter {ops['filter']:.3f} s ({m['ops'][0]['filtered']}); hide a column {ops['hide']:.3f} s; "
-          f"open a cell's article {ops['article']:.3f} s")
+    print(
+        f"table  {statistics.median(m['complete_s']):6.3f} s  every row built, from navigation start (the first "
+        f"40 rows paint first, the rest follow in slices; filters and print cover every row)"
+    )
+    print(
+        f"table  filter {ops['filter']:.3f} s ({m['ops'][0]['filtered']}); hide a column {ops['hide']:.3f} s; "
+        f"open a cell's article {ops['article']:.3f} s"
+    )
     ok = by_address < TARGET_S and from_list < TARGET_S
     print(f"target: the table opens in under {TARGET_S:.0f} s: {'met' if ok else 'MISSED'}")
-    return ok, {"build": {k: v for k, v in b.items() if k != "path"}, **m, "by_address_median_s": by_address,
-                "from_list_median_s": from_list, "ops_median_s": ops}
+    return ok, {
+        "build": {k: v for k, v in b.items() if k != "path"},
+        **m,
+        "by_address_median_s": by_address,
+        "from_list_median_s": from_list,
+        "ops_median_s": ops,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,13 +276,17 @@ def main(argv: list[str] | None = None) -> int:
         m = measure(b["path"], args.repeat)
         table_ok, table = report_story(args, Path(tmp))
     load = statistics.median(m["load_s"])
-    print(f"report.html: {b['conflicts']} conflicts, {b['articles']} articles, {b['bytes'] / 1e6:.1f} MB; "
-          f"rendered in {b['render_s']:.2f} s (model built in {b['build_s']:.2f} s)")
+    print(
+        f"report.html: {b['conflicts']} conflicts, {b['articles']} articles, {b['bytes'] / 1e6:.1f} MB; "
+        f"rendered in {b['render_s']:.2f} s (model built in {b['build_s']:.2f} s)"
+    )
     if cpu_load is not None:
         # On a shared machine other work slows the browser: read the times beside this.
         print(f"machine: {os.cpu_count()} cores, load average {cpu_load:.1f} over the last minute")
-    print(f"load   {load:6.3f} s  median of {args.repeat} (best {min(m['load_s']):.3f} s, worst {max(m['load_s']):.3f} s; "
-          f"script done at {statistics.median(m['ready_s']):.3f} s)")
+    print(
+        f"load   {load:6.3f} s  median of {args.repeat} (best {min(m['load_s']):.3f} s, worst {max(m['load_s']):.3f} s; "
+        f"script done at {statistics.median(m['ready_s']):.3f} s)"
+    )
     worst_filter = 0.0
     for name, f in m["filters"].items():
         med, worst = statistics.median(f["s"]), max(f["s"])
@@ -263,8 +297,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"target: under {TARGET_S:.0f} s each: {'met' if ok else 'MISSED'}")
     ok = ok and table_ok
     if args.json:
-        args.json.write_text(json.dumps({"build": {k: v for k, v in b.items() if k != "path"}, **m, "load_median_s": load,
-                                         "filter_worst_median_s": worst_filter, "load_average": cpu_load, "table": table}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "build": {k: v for k, v in b.items() if k != "path"},
+                    **m,
+                    "load_median_s": load,
+                    "filter_worst_median_s": worst_filter,
+                    "load_average": cpu_load,
+                    "table": table,
+                },
+                indent=1,
+            )
+        )
     return 1 if args.check and not ok else 0
 
 

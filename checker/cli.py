@@ -99,36 +99,56 @@ def _report_skipped(skipped) -> None:
 @app.command()
 def run(
     inputs: Annotated[list[Path], typer.Argument(help="Files, folders (read recursively) or JSONL files.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for conflicts.json, report.html, claims.csv.")] = Path(
-        "reports/latest"
-    ),
-    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules folder (default: ./rules or the project's).")] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for conflicts.json, report.html, claims.csv.")
+    ] = Path("reports/latest"),
+    rules: Annotated[
+        Optional[Path], typer.Option("--rules", help="Rules folder (default: ./rules or the project's).")
+    ] = None,
     model: Annotated[Optional[str], typer.Option("--model", help="spaCy model package name.")] = None,
-    processes: Annotated[Optional[int], typer.Option("--processes", "-j", help="Parser processes (default: 2).")] = None,
+    processes: Annotated[
+        Optional[int], typer.Option("--processes", "-j", help="Parser processes (default: 2).")
+    ] = None,
     story: Annotated[
         Optional[str],
-        typer.Option("--story", help="'folder': each folder is a story; any other value: all inputs are one story "
-                     "with that id. Default: stories are found from the text."),
+        typer.Option(
+            "--story",
+            help="'folder': each folder is a story; any other value: all inputs are one story "
+            "with that id. Default: stories are found from the text.",
+        ),
     ] = None,
     store: Annotated[
         Optional[Path],
-        typer.Option("--store", help="SQLite store of claims and runs (default: checker.db beside --out, "
-                     "i.e. reports/checker.db; or $CHECKER_STORE)."),
+        typer.Option(
+            "--store",
+            help="SQLite store of claims and runs (default: checker.db beside --out, "
+            "i.e. reports/checker.db; or $CHECKER_STORE).",
+        ),
     ] = None,
-    no_store: Annotated[bool, typer.Option("--no-store", help="Use no store: extract everything, record nothing.")] = False,
+    no_store: Annotated[
+        bool, typer.Option("--no-store", help="Use no store: extract everything, record nothing.")
+    ] = False,
     since: Annotated[
         Optional[str],
-        typer.Option("--since", help="Only input files modified since this ISO date/time, or 'last' (the previous run)."),
+        typer.Option(
+            "--since", help="Only input files modified since this ISO date/time, or 'last' (the previous run)."
+        ),
     ] = None,
-    engine: Annotated[Engine, typer.Option("--engine", help="Where extraction runs: local processes or a Dask cluster.")] = Engine.local,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="Where extraction runs: local processes or a Dask cluster.")
+    ] = Engine.local,
     scheduler: Annotated[
         Optional[str], typer.Option("--scheduler", help="Dask scheduler address for --engine dask (tcp://host:8786).")
     ] = None,
     article_timeout: Annotated[
         float,
-        typer.Option("--article-timeout", metavar="SECONDS", min=0,
-                     help="Time budget per article (per 100,000 characters for longer ones); an article over it "
-                          "is skipped with [E211] and listed. 0: no budget."),
+        typer.Option(
+            "--article-timeout",
+            metavar="SECONDS",
+            min=0,
+            help="Time budget per article (per 100,000 characters for longer ones); an article over it "
+            "is skipped with [E211] and listed. 0: no budget.",
+        ),
     ] = 120.0,
 ) -> None:
     """Extract claims from INPUTS, compare them and write a report.
@@ -151,8 +171,18 @@ def run(
         raise typer.Exit(2)
     db = None if no_store else (store or _default_store(out))
     result = _guard(
-        run_pipeline, list(inputs), out_dir=out, rules_dir=rules, model=model, n_process=processes, story=story,
-        progress=_progress(), store=db, since=since, engine=engine.value, scheduler=scheduler,
+        run_pipeline,
+        list(inputs),
+        out_dir=out,
+        rules_dir=rules,
+        model=model,
+        n_process=processes,
+        story=story,
+        progress=_progress(),
+        store=db,
+        since=since,
+        engine=engine.value,
+        scheduler=scheduler,
         article_timeout=article_timeout or None,
     )
     _report_skipped(result.skipped)
@@ -236,7 +266,10 @@ def extract(
         for col in ("value", "scope"):
             if col in df:
                 df[col] = df[col].map(lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
-        typer.echo(safe_csv_frame(df[cols]).to_csv(index=False) if rows else ",".join(c for c in COLUMNS if c != "story"), nl=False)
+        typer.echo(
+            safe_csv_frame(df[cols]).to_csv(index=False) if rows else ",".join(c for c in COLUMNS if c != "story"),
+            nl=False,
+        )
     else:
         from rich.console import Console
         from rich.table import Table
@@ -244,8 +277,14 @@ def extract(
         t = Table("article", "kind", "text", "value", "unit", "q", "subject", "attribution")
         for r in rows:
             t.add_row(
-                r["article"], r["kind"], r.get("display") or r["text"], json.dumps(r["value"], ensure_ascii=False),
-                r["unit"] or "", r["qualifier"], r["subject"], r["attribution"] or "",
+                r["article"],
+                r["kind"],
+                r.get("display") or r["text"],
+                json.dumps(r["value"], ensure_ascii=False),
+                r["unit"] or "",
+                r["qualifier"],
+                r["subject"],
+                r["attribution"] or "",
             )
         Console(width=200).print(t)
 
@@ -256,22 +295,43 @@ def evaluate(
         Optional[list[Path]],
         typer.Argument(help="A run's output folder (holding conflicts.json); with --folds, labelled corpus folders."),
     ] = None,
-    labels: Annotated[Optional[Path], typer.Option("--labels", help="Labelled discrepancies (JSONL, ../shared/corpus format).")] = None,
-    nonconflicts: Annotated[Optional[Path], typer.Option("--nonconflicts", help="Labelled non-conflicts (JSONL).")] = None,
-    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Folder holding the labelled articles (default: beside the labels).")] = None,
-    clusters: Annotated[Optional[Path], typer.Option("--clusters", help="Story index (clusters/index.json) to check story separation.")] = None,
-    decisions: Annotated[bool, typer.Option("--decisions", help="Use the editors' decisions in the store as labels.")] = False,
-    store: Annotated[Optional[Path], typer.Option("--store", help="The store, for --decisions (default: reports/checker.db).")] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="With --decisions: only decisions made since this ISO date.")] = None,
+    labels: Annotated[
+        Optional[Path], typer.Option("--labels", help="Labelled discrepancies (JSONL, ../shared/corpus format).")
+    ] = None,
+    nonconflicts: Annotated[
+        Optional[Path], typer.Option("--nonconflicts", help="Labelled non-conflicts (JSONL).")
+    ] = None,
+    corpus: Annotated[
+        Optional[Path],
+        typer.Option("--corpus", help="Folder holding the labelled articles (default: beside the labels)."),
+    ] = None,
+    clusters: Annotated[
+        Optional[Path], typer.Option("--clusters", help="Story index (clusters/index.json) to check story separation.")
+    ] = None,
+    decisions: Annotated[
+        bool, typer.Option("--decisions", help="Use the editors' decisions in the store as labels.")
+    ] = False,
+    store: Annotated[
+        Optional[Path], typer.Option("--store", help="The store, for --decisions (default: reports/checker.db).")
+    ] = None,
+    since: Annotated[
+        Optional[str], typer.Option("--since", help="With --decisions: only decisions made since this ISO date.")
+    ] = None,
     coverage: Annotated[
-        bool, typer.Option("--coverage", help="Instead: the share of labelled evidence quotes that carry a claim of their kind.")
+        bool,
+        typer.Option(
+            "--coverage", help="Instead: the share of labelled evidence quotes that carry a claim of their kind."
+        ),
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List misses and unlabelled flags.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     folds: Annotated[
         Optional[int],
-        typer.Option("--folds", help="Story-out validation: fit alignment on the other stories, score each fold's stories "
-                     "(articles are extracted once, cached in the store)."),
+        typer.Option(
+            "--folds",
+            help="Story-out validation: fit alignment on the other stories, score each fold's stories "
+            "(articles are extracted once, cached in the store).",
+        ),
     ] = None,
     rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules folder, for --folds.")] = None,
 ) -> None:
@@ -314,7 +374,9 @@ def evaluate(
             typer.echo(json.dumps(summary, indent=1))
             return
         p = summary["precision"]
-        typer.echo(f"precision {p if p is not None else 'n/a'}  ({summary['confirmed']} confirmed, {summary['dismissed']} not a conflict)")
+        typer.echo(
+            f"precision {p if p is not None else 'n/a'}  ({summary['confirmed']} confirmed, {summary['dismissed']} not a conflict)"
+        )
         for kind, b in summary["by_kind"].items():
             typer.echo(f"  {kind:<14} {b['confirmed']}/{b['labelled']}  {b['precision']}")
         return
@@ -335,7 +397,9 @@ def evaluate(
     typer.echo(json.dumps(score.to_dict(), indent=1) if as_json else format_score(score, verbose))
 
 
-def _evaluate_folds(corpora: list[Path], k: int, rules_dir: Optional[Path], store: Optional[Path], verbose: bool, as_json: bool) -> None:
+def _evaluate_folds(
+    corpora: list[Path], k: int, rules_dir: Optional[Path], store: Optional[Path], verbose: bool, as_json: bool
+) -> None:
     from checker.evaluate import evaluate_folds, format_folds
     from checker.resolve.training import load_labelled
     from checker.rules import load_rules
@@ -343,7 +407,9 @@ def _evaluate_folds(corpora: list[Path], k: int, rules_dir: Optional[Path], stor
 
     missing = [d for d in corpora if not (d / "gold.jsonl").is_file()]
     if not corpora or missing:
-        _err(f"[E606] --folds needs labelled corpus folders (with gold.jsonl): {', '.join(map(str, missing)) or 'none given'}")
+        _err(
+            f"[E606] --folds needs labelled corpus folders (with gold.jsonl): {', '.join(map(str, missing)) or 'none given'}"
+        )
         raise typer.Exit(2)
     rules = _guard(load_rules, rules_dir, alignment=False)
     st = _guard(Store, store or _default_store())
@@ -353,8 +419,12 @@ def _evaluate_folds(corpora: list[Path], k: int, rules_dir: Optional[Path], stor
         st.close()
     res = evaluate_folds(lab, rules, k)
     if as_json:
-        doc = {"folds": [s.to_dict() for s in res.folds], "pooled": res.pooled.to_dict(), "stories": res.clusters,
-               "in_sample": res.in_sample.to_dict() if res.in_sample else None}
+        doc = {
+            "folds": [s.to_dict() for s in res.folds],
+            "pooled": res.pooled.to_dict(),
+            "stories": res.clusters,
+            "in_sample": res.in_sample.to_dict() if res.in_sample else None,
+        }
         typer.echo(json.dumps(doc, indent=1))
     else:
         typer.echo(format_folds(res, verbose))
@@ -362,13 +432,25 @@ def _evaluate_folds(corpora: list[Path], k: int, rules_dir: Optional[Path], stor
 
 @app.command()
 def train(
-    corpora: Annotated[Optional[list[Path]], typer.Argument(help="Labelled corpus folders (gold.jsonl, clusters/ ...).")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Model file to write (a rules folder's alignment.json overrides the packaged one).")] = Path(
-        "rules/alignment.json"
-    ),
-    store: Annotated[Optional[Path], typer.Option("--store", help="The store: extraction cache and editors' decisions (default: reports/checker.db).")] = None,
+    corpora: Annotated[
+        Optional[list[Path]], typer.Argument(help="Labelled corpus folders (gold.jsonl, clusters/ ...).")
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Model file to write (a rules folder's alignment.json overrides the packaged one)."
+        ),
+    ] = Path("rules/alignment.json"),
+    store: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--store", help="The store: extraction cache and editors' decisions (default: reports/checker.db)."
+        ),
+    ] = None,
     no_decisions: Annotated[bool, typer.Option("--no-decisions", help="Fit on the labelled corpora only.")] = False,
-    kinds: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="Kinds to align (default: quantity, location).")] = None,
+    kinds: Annotated[
+        Optional[list[str]], typer.Option("--kind", "-k", help="Kinds to align (default: quantity, location).")
+    ] = None,
     rules: Annotated[Optional[Path], typer.Option("--rules", help="Rules folder.")] = None,
 ) -> None:
     """Refit the alignment model from labelled stories and editors' decisions, and write it.
@@ -389,7 +471,14 @@ def train(
     db = store or _default_store()
     st = _guard(Store, db) if Path(db).is_file() or corpora else None
     try:
-        model = _guard(fit_model, list(corpora or []), rules_obj, st, decisions=not no_decisions, kinds=tuple(kinds or DEFAULT_KINDS))
+        model = _guard(
+            fit_model,
+            list(corpora or []),
+            rules_obj,
+            st,
+            decisions=not no_decisions,
+            kinds=tuple(kinds or DEFAULT_KINDS),
+        )
     finally:
         if st is not None:
             st.close()
@@ -412,7 +501,10 @@ def evaluate_extraction(
     errors: Annotated[bool, typer.Option("--errors", help="Also list every miss, extra and field mismatch.")] = False,
     peer: Annotated[
         Path | None,
-        typer.Option("--peer", help="Also score the peer's public test sets in DIR (age, currency, dimension, temperature .json)."),
+        typer.Option(
+            "--peer",
+            help="Also score the peer's public test sets in DIR (age, currency, dimension, temperature .json).",
+        ),
     ] = None,
 ) -> None:
     """Score quantity extraction on hand-labelled sentences, with quantulum3 alone beside it.
@@ -444,10 +536,13 @@ def evaluate_extraction(
 @app.command()
 def table(
     run_dir: Annotated[Path, typer.Argument(help="A run's output folder (holding claims.csv and conflicts.json).")],
-    story: Annotated[Optional[str], typer.Option("--story", "-s", help="Only this story (its id, or a prefix of one).")] = None,
+    story: Annotated[
+        Optional[str], typer.Option("--story", "-s", help="Only this story (its id, or a prefix of one).")
+    ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Write one CSV per story into this folder (story id as file name).")
+        Optional[Path],
+        typer.Option("--out", "-o", help="Write one CSV per story into this folder (story id as file name)."),
     ] = None,
 ) -> None:
     """Print each story's table: subjects down, outlets across, each cell what that outlet said.
@@ -486,8 +581,20 @@ def table(
             names = [c["key"] for c in t["columns"]]
             for r in t["rows"]:
                 cells = {n: c for n, c in zip(names, r["cells"]) if c}
-                typer.echo(json.dumps({"story": sid, "kind": r["kind"], "subject": r["subject"], "key": r["key"],
-                                       "conflicts": r["conflicts"], "hints": r["hints"], "cells": cells}, ensure_ascii=False))
+                typer.echo(
+                    json.dumps(
+                        {
+                            "story": sid,
+                            "kind": r["kind"],
+                            "subject": r["subject"],
+                            "key": r["key"],
+                            "conflicts": r["conflicts"],
+                            "hints": r["hints"],
+                            "cells": cells,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
     else:
         from rich.console import Console
         from rich.table import Table
@@ -502,8 +609,11 @@ def table(
                 rt.add_column(c["key"] + (f"\n{c['published']}" if c["published"] else ""), overflow="fold")
             for r in t["rows"]:
                 flag = " !" if r["conflicts"] else ""
-                rt.add_row(f"{r['kind']}: {r['subject']}{flag}", *(cell_text(c) for c in r["cells"]),
-                           style="red" if r["conflicts"] else None)
+                rt.add_row(
+                    f"{r['kind']}: {r['subject']}{flag}",
+                    *(cell_text(c) for c in r["cells"]),
+                    style="red" if r["conflicts"] else None,
+                )
             console.print(rt)
         console.print("rows marked ! are in a conflict (see report.html or conflicts.json)", style="dim")
 
@@ -531,8 +641,10 @@ def runs(
     if format is RunsFormat.json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
-    typer.echo(f"{'run':>4}  {'status':<11} {'started':<25} {'secs':>7} {'articles':>8} {'conflicts':>9}  "
-               f"{'new':>4} {'chg':>4} {'res':>4}  report")
+    typer.echo(
+        f"{'run':>4}  {'status':<11} {'started':<25} {'secs':>7} {'articles':>8} {'conflicts':>9}  "
+        f"{'new':>4} {'chg':>4} {'res':>4}  report"
+    )
     for r in rows:
         info = r["info"]
         counts = (info.get("changes") or {}).get("counts") or {}
@@ -564,17 +676,23 @@ def diff(
         typer.echo(json.dumps(ch, ensure_ascii=False, indent=1))
         return
     c = ch["counts"]
-    typer.echo(f"run {old} -> run {new}: {c['new']} new, {c['changed']} changed, {c['resolved']} resolved, "
-               f"{c['unchanged']} unchanged")
+    typer.echo(
+        f"run {old} -> run {new}: {c['new']} new, {c['changed']} changed, {c['resolved']} resolved, "
+        f"{c['unchanged']} unchanged"
+    )
     for e in ch["new"]:
         typer.echo(f"+ {e['id']} {e['kind']} {e['subject']!r}")
     for e in ch["changed"]:
-        what = "; ".join(x for x in (
-            e["added_values"] and "values added: " + ", ".join(e["added_values"]),
-            e["removed_values"] and "values gone: " + ", ".join(e["removed_values"]),
-            e["added_articles"] and "articles added: " + ", ".join(e["added_articles"]),
-            e["removed_articles"] and "articles gone: " + ", ".join(e["removed_articles"]),
-        ) if x)
+        what = "; ".join(
+            x
+            for x in (
+                e["added_values"] and "values added: " + ", ".join(e["added_values"]),
+                e["removed_values"] and "values gone: " + ", ".join(e["removed_values"]),
+                e["added_articles"] and "articles added: " + ", ".join(e["added_articles"]),
+                e["removed_articles"] and "articles gone: " + ", ".join(e["removed_articles"]),
+            )
+            if x
+        )
         typer.echo(f"~ {e['id']} {e['kind']} {e['subject']!r}: {what}")
     for e in ch["resolved"]:
         typer.echo(f"- {e['id']} {e['kind']} {e['subject']!r} ({e['reason']}: {', '.join(e['articles'])})")
@@ -582,16 +700,26 @@ def diff(
 
 @app.command()
 def serve(
-    reports: Annotated[Path, typer.Option("--reports", help="Folder holding the runs' report folders.")] = Path("reports"),
+    reports: Annotated[Path, typer.Option("--reports", help="Folder holding the runs' report folders.")] = Path(
+        "reports"
+    ),
     store: Annotated[
-        Optional[Path], typer.Option("--store", help="The store decisions are saved in (default: checker.db in --reports, or $CHECKER_STORE).")
+        Optional[Path],
+        typer.Option(
+            "--store", help="The store decisions are saved in (default: checker.db in --reports, or $CHECKER_STORE)."
+        ),
     ] = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on. Beyond 127.0.0.1 a token is required.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on. Beyond 127.0.0.1 a token is required.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on, 1-65535 (0: any free port).")] = 8765,
     token: Annotated[
         Optional[str],
-        typer.Option("--token", help="Access token every request must carry (generated when --host is not loopback): "
-                     "at least 16 characters of letters, digits and - _ . ~ (openssl rand -hex 16)."),
+        typer.Option(
+            "--token",
+            help="Access token every request must carry (generated when --host is not loopback): "
+            "at least 16 characters of letters, digits and - _ . ~ (openssl rand -hex 16).",
+        ),
     ] = None,
 ) -> None:
     """Serve the reports in the browser; editors' decisions are saved in the store.
@@ -623,7 +751,9 @@ app.add_typer(decisions_app, name="decisions")
 
 @decisions_app.command("import")
 def decisions_import(
-    file: Annotated[Path, typer.Argument(help="A decisions file (Export decisions in the report, or decisions export).")],
+    file: Annotated[
+        Path, typer.Argument(help="A decisions file (Export decisions in the report, or decisions export).")
+    ],
     store: Annotated[Optional[Path], typer.Option("--store", help="The store (default: reports/checker.db).")] = None,
 ) -> None:
     """Load decisions exported from a report opened without the server.
@@ -645,7 +775,9 @@ def decisions_import(
 def decisions_export(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write (default: print).")] = None,
     store: Annotated[Optional[Path], typer.Option("--store", help="The store (default: reports/checker.db).")] = None,
-    history: Annotated[bool, typer.Option("--history", help="Every decision ever made, not only the latest per conflict.")] = False,
+    history: Annotated[
+        bool, typer.Option("--history", help="Every decision ever made, not only the latest per conflict.")
+    ] = False,
 ) -> None:
     """Write the store's decisions as the file decisions import reads.
 

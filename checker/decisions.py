@@ -132,8 +132,14 @@ def value_keys(values: Iterable[ValueGroup | dict[str, Any]]) -> list[dict[str, 
         for c in d.get("claims") or []:
             forms.add(_norm(c.get("display") or c.get("text")))
         forms.discard("")
-        out.append({"value": str(d.get("value", "")), "low": _finite(d.get("low")), "high": _finite(d.get("high")),
-                    "forms": sorted(forms)})
+        out.append(
+            {
+                "value": str(d.get("value", "")),
+                "low": _finite(d.get("low")),
+                "high": _finite(d.get("high")),
+                "forms": sorted(forms),
+            }
+        )
     return out
 
 
@@ -238,16 +244,34 @@ def _insert(con: sqlite3.Connection, d: dict[str, Any], origin: str) -> None:
     con.execute(
         "INSERT INTO decisions (conflict_id, status, note, who, at, run, kind, story, subject, values_json, "
         "values_signature, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (d["conflict"], d["status"], d["note"], d["who"], d["at"], d["run"], d["kind"], d["story"], d["subject"],
-         json.dumps(d["values"]) if d["values"] is not None else None,
-         values_signature(d["values"]) if d["values"] is not None else None, origin),
+        (
+            d["conflict"],
+            d["status"],
+            d["note"],
+            d["who"],
+            d["at"],
+            d["run"],
+            d["kind"],
+            d["story"],
+            d["subject"],
+            json.dumps(d["values"]) if d["values"] is not None else None,
+            values_signature(d["values"]) if d["values"] is not None else None,
+            origin,
+        ),
     )
 
 
 def _row(r: sqlite3.Row) -> dict[str, Any]:
     return {
-        "conflict": r["conflict_id"], "status": r["status"], "note": r["note"], "who": r["who"], "at": r["at"],
-        "run": r["run"], "kind": r["kind"], "story": r["story"], "subject": r["subject"],
+        "conflict": r["conflict_id"],
+        "status": r["status"],
+        "note": r["note"],
+        "who": r["who"],
+        "at": r["at"],
+        "run": r["run"],
+        "kind": r["kind"],
+        "story": r["story"],
+        "subject": r["subject"],
         "values": json.loads(r["values_json"]) if r["values_json"] else None,
         "values_signature": r["values_signature"],
     }
@@ -280,14 +304,21 @@ def carried_decision(d: dict[str, Any], current: list[dict[str, Any]]) -> dict[s
     """A stored decision as shown on a conflict of a run: with the values that joined since."""
     joined = new_values(d.get("values"), current)
     return {
-        "status": d["status"], "note": d["note"], "who": d["who"], "at": d["at"], "run": d.get("run"),
-        "values_signature": d.get("values_signature"), "new_values": joined,
+        "status": d["status"],
+        "note": d["note"],
+        "who": d["who"],
+        "at": d["at"],
+        "run": d.get("run"),
+        "values_signature": d.get("values_signature"),
+        "new_values": joined,
         # A dismissal covers only the values the editor saw.
         "reopened": d["status"] == "dismissed" and bool(joined),
     }
 
 
-def apply_decisions(conflicts: list[Conflict], db_path: str | Path | None, drop_dismissed: bool = False) -> list[Conflict]:
+def apply_decisions(
+    conflicts: list[Conflict], db_path: str | Path | None, drop_dismissed: bool = False
+) -> list[Conflict]:
     """Carry the store's decisions onto this run's conflicts.
 
     Sets ``Conflict.decision`` for every conflict an editor has decided. A
@@ -337,7 +368,7 @@ def read_decisions_file(path: str | Path) -> list[dict[str, Any]]:
         raise DecisionError("E454", f"{p}: not a decisions file: JSON nested too deeply") from None
     entries = doc.get("decisions") if isinstance(doc, dict) else doc
     if not isinstance(entries, list):
-        raise DecisionError("E454", f"{p}: expected {{\"decisions\": [...]}}")
+        raise DecisionError("E454", f'{p}: expected {{"decisions": [...]}}')
     return [_check(e, f"{p}: decision {i + 1}") for i, e in enumerate(entries)]
 
 
@@ -389,10 +420,19 @@ def decisions_as_labels(db_path: str | Path = DEFAULT_DB, since: str | None = No
     for cid, d in sorted(latest_decisions(db_path).items()):
         if d["status"] not in ("confirmed", "dismissed") or (cutoff and d["at"] < cutoff):
             continue
-        out.append({
-            "conflict": cid, "label": d["status"] == "confirmed", "status": d["status"], "kind": d["kind"],
-            "story": d["story"], "subject": d["subject"], "who": d["who"], "at": d["at"], "note": d["note"],
-        })
+        out.append(
+            {
+                "conflict": cid,
+                "label": d["status"] == "confirmed",
+                "status": d["status"],
+                "kind": d["kind"],
+                "story": d["story"],
+                "subject": d["subject"],
+                "who": d["who"],
+                "at": d["at"],
+                "note": d["note"],
+            }
+        )
     return out
 
 
@@ -401,8 +441,14 @@ def label_precision(labels: list[dict[str, Any]]) -> dict[str, Any]:
 
     def block(ls: list[dict[str, Any]]) -> dict[str, Any]:
         tp = sum(1 for x in ls if x["label"])
-        return {"labelled": len(ls), "confirmed": tp, "dismissed": len(ls) - tp,
-                "precision": round(tp / len(ls), 4) if ls else None}
+        return {
+            "labelled": len(ls),
+            "confirmed": tp,
+            "dismissed": len(ls) - tp,
+            "precision": round(tp / len(ls), 4) if ls else None,
+        }
 
     kinds = sorted({x.get("kind") or "unknown" for x in labels})
-    return block(labels) | {"by_kind": {k: block([x for x in labels if (x.get("kind") or "unknown") == k]) for k in kinds}}
+    return block(labels) | {
+        "by_kind": {k: block([x for x in labels if (x.get("kind") or "unknown") == k]) for k in kinds}
+    }

@@ -504,7 +504,9 @@ class Extracted:
     reused: int = 0
     key: Any = None
     errors: dict[str, str] = field(default_factory=dict)  # article id -> why extraction failed
-    datings: dict[str, dict[str, Any]] = field(default_factory=dict)  # article id -> checker.resolve.dating's read of its date
+    datings: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # article id -> checker.resolve.dating's read of its date
     error_codes: dict[str, str] = field(default_factory=dict)  # article id -> E299 or E211
 
     def claims_for(self, article: Article) -> list[Any]:

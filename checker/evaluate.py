@@ -54,9 +54,15 @@ class Score:
             "precision": round(self.precision, 3),
             "gold_found": self.gold_found,
             "gold_total": self.gold_total,
-            "recall_by_kind": {k: {"found": f, "total": t, "recall": round(f / t, 3) if t else None} for k, (f, t) in sorted(self.by_kind.items())},
+            "recall_by_kind": {
+                k: {"found": f, "total": t, "recall": round(f / t, 3) if t else None}
+                for k, (f, t) in sorted(self.by_kind.items())
+            },
             "flags": self.flags,
-            "precision_by_kind": {k: {"correct": c, "flags": n, "precision": round(c / n, 3) if n else None} for k, (c, n) in sorted(self.flags_by_kind.items())},
+            "precision_by_kind": {
+                k: {"correct": c, "flags": n, "precision": round(c / n, 3) if n else None}
+                for k, (c, n) in sorted(self.flags_by_kind.items())
+            },
             "flags_outside_labelled_stories": self.outside_flags,
             "correct_flags": self.correct_flags,
             "nonconflict_flags": self.nonconflict_flags,
@@ -200,7 +206,11 @@ def score_conflicts(
     labelled_files = {ev["file"] for g in gold for ev in g.get("evidence", [])} | set(story_of)
     # Precision counts the flags in the labelled articles; flags elsewhere (the
     # BBC set mixed in to test story separation) are counted apart.
-    inside = [i for i, c in enumerate(conflicts) if any(_basename(cl["article"]) in labelled_files for v in c["values"] for cl in v["claims"])]
+    inside = [
+        i
+        for i, c in enumerate(conflicts)
+        if any(_basename(cl["article"]) in labelled_files for v in c["values"] for cl in v["claims"])
+    ]
     score.flags = len(inside)
     score.outside_flags = len(conflicts) - len(inside)
     score.correct_flags = len(correct)
@@ -211,7 +221,9 @@ def score_conflicts(
     for i in inside:
         if i not in correct:
             c = conflicts[i]
-            score.wrong.append({"id": c["id"], "kind": c["kind"], "subject": c["subject"], "values": [v["value"] for v in c["values"]]})
+            score.wrong.append(
+                {"id": c["id"], "kind": c["kind"], "subject": c["subject"], "values": [v["value"] for v in c["values"]]}
+            )
     if nonconflicts is not None:
         score.nonconflict_total = len(nonconflicts)
         for item in nonconflicts:
@@ -323,7 +335,10 @@ class Coverage:
         return {
             "covered": self.covered,
             "total": self.total,
-            "by_kind": {k: {"covered": c, "total": t, "share": round(c / t, 3) if t else None} for k, (c, t) in sorted(self.by_kind.items())},
+            "by_kind": {
+                k: {"covered": c, "total": t, "share": round(c / t, 3) if t else None}
+                for k, (c, t) in sorted(self.by_kind.items())
+            },
             "uncovered": self.uncovered,
             "unresolved_quotes": self.unresolved_quotes,
         }
@@ -380,7 +395,9 @@ def evidence_coverage(
                 if hit:
                     tally[0] += 1
                 else:
-                    cov.uncovered.append({"kind": kind, "cluster": item.get("cluster"), "file": ev["file"], "quote": ev["quote"]})
+                    cov.uncovered.append(
+                        {"kind": kind, "cluster": item.get("cluster"), "file": ev["file"], "quote": ev["quote"]}
+                    )
     return cov
 
 
@@ -445,7 +462,9 @@ def score_model(lab: Any, rules: Any, model: Any, test: set[str]) -> Score:
     touched = {lab.stories.get(a.id, "") for a in lab.articles if lab.cluster_of(a.id) in test}
     claims = [c for c in lab.claims if lab.stories.get(c.article, "") in touched]
     conflicts = [c.to_dict() for c in judge(claims, lab.stories, lab.texts, rules, model) if c.disagreement != "update"]
-    mine = [d for d in conflicts if any(lab.cluster_of(cl["article"]) in test for v in d["values"] for cl in v["claims"])]
+    mine = [
+        d for d in conflicts if any(lab.cluster_of(cl["article"]) in test for v in d["values"] for cl in v["claims"])
+    ]
     gold = [g for g in lab.gold if g.get("cluster") in test]
     nc = [n for n in lab.nonconflicts if n.get("cluster") in test]
     return score_conflicts(mine, gold, nc, lab.corpus_texts, lab.story_of, lab.clean, {a.id for a in lab.articles})
@@ -492,7 +511,8 @@ def format_folds(res: Folds, verbose: bool = False) -> str:
         + beside(ins, lambda s: f"{s.recall:.2f}, {s.gold_found}/{s.gold_total}"),
         f"precision {p.precision:.2f}  ({p.correct_flags}/{p.flags}; folds {_spread(prec)})"
         + beside(ins, lambda s: f"{s.precision:.2f}, {s.correct_flags}/{s.flags}"),
-        f"flags on labelled non-conflicts: {p.nonconflict_flags}/{p.nonconflict_total}" + beside(ins, lambda s: f"{s.nonconflict_flags}"),
+        f"flags on labelled non-conflicts: {p.nonconflict_flags}/{p.nonconflict_total}"
+        + beside(ins, lambda s: f"{s.nonconflict_flags}"),
         f"flags in stories with no conflict: {p.clean_story_flags}" + beside(ins, lambda s: f"{s.clean_story_flags}"),
         f"conflicts spanning two stories: {p.cross_story}" + beside(ins, lambda s: f"{s.cross_story}"),
         "by kind:             recall (folds)              precision (folds)",
@@ -500,8 +520,15 @@ def format_folds(res: Folds, verbose: bool = False) -> str:
     for kind in sorted(set(p.by_kind) | set(p.flags_by_kind)):
         f, t = p.by_kind.get(kind, [0, 0])
         c, n = p.flags_by_kind.get(kind, [0, 0])
-        kr = _spread([s.by_kind[kind][0] / s.by_kind[kind][1] if s.by_kind.get(kind, [0, 0])[1] else None for s in res.folds])
-        kp = _spread([s.flags_by_kind[kind][0] / s.flags_by_kind[kind][1] if s.flags_by_kind.get(kind, [0, 0])[1] else None for s in res.folds])
+        kr = _spread(
+            [s.by_kind[kind][0] / s.by_kind[kind][1] if s.by_kind.get(kind, [0, 0])[1] else None for s in res.folds]
+        )
+        kp = _spread(
+            [
+                s.flags_by_kind[kind][0] / s.flags_by_kind[kind][1] if s.flags_by_kind.get(kind, [0, 0])[1] else None
+                for s in res.folds
+            ]
+        )
         r = f"{f}/{t} {f / t:.2f} ({kr})" if t else "-"
         q = f"{c}/{n} {c / n:.2f} ({kp})" if n else "-"
         lines.append(f"  {kind:<14}  {r:<26}  {q}")

@@ -738,7 +738,11 @@ def _switch_off(rule: Any, line: str) -> None:
     _SWITCHED_OFF.add(rule.pattern)
     logging.getLogger("checker").warning(
         "[E109] %s: boilerplate pattern %r took over %s s on one line (%r...): switched off for the rest of "
-        "this run; rewrite it", rule._where or "rules/boilerplate.yaml", rule.name, PATTERN_TIMEOUT, line[:40]
+        "this run; rewrite it",
+        rule._where or "rules/boilerplate.yaml",
+        rule.name,
+        PATTERN_TIMEOUT,
+        line[:40],
     )
 
 

@@ -93,7 +93,15 @@ class Claim:
 
     @classmethod
     def in_sentence(
-        cls, article: Article, sent: Any, start: int, end: int, text: str, kind: str, subject: str, value: Any,
+        cls,
+        article: Article,
+        sent: Any,
+        start: int,
+        end: int,
+        text: str,
+        kind: str,
+        subject: str,
+        value: Any,
         **fields: Any,
     ) -> Claim:
         """A claim at [start, end) of ``article``, in the spaCy sentence ``sent``.
@@ -102,10 +110,18 @@ class Claim:
         outlet, publication date) and the sentence; this is the one place that does.
         """
         return cls(
-            article=article.id, start=start, end=end, text=text,
-            sentence_start=sent.start_char, sentence_end=sent.end_char,
-            kind=kind, subject=subject, value=value,
-            source=article.outlet, published=article.published, **fields,
+            article=article.id,
+            start=start,
+            end=end,
+            text=text,
+            sentence_start=sent.start_char,
+            sentence_end=sent.end_char,
+            kind=kind,
+            subject=subject,
+            value=value,
+            source=article.outlet,
+            published=article.published,
+            **fields,
         )
 
     def to_dict(self) -> dict[str, Any]:

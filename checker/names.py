@@ -129,7 +129,9 @@ class NameJudge:
         for canon, forms in rules.names.nicknames.items():
             for f in [canon, *forms]:
                 self.nick.setdefault(fold(f), set()).add(fold(canon))
-        self.endings = [(fold(a), fold(b)) for a, b in (pair[:2] for pair in rules.names.variant_endings if len(pair) >= 2)]
+        self.endings = [
+            (fold(a), fold(b)) for a, b in (pair[:2] for pair in rules.names.variant_endings if len(pair) >= 2)
+        ]
         self.translit: dict[str, int] = {}
         self._same: dict[tuple[str, str], bool] = {}
         for i, group in enumerate(rules.names.transliterations):
@@ -200,7 +202,12 @@ class NameJudge:
             return True
         for x, y in self.endings:
             for p, q in ((a, b), (b, a)):
-                if p.endswith(x) and q.endswith(y) and len(p) - len(x) >= 3 and p[: len(p) - len(x)] == q[: len(q) - len(y)]:
+                if (
+                    p.endswith(x)
+                    and q.endswith(y)
+                    and len(p) - len(x) >= 3
+                    and p[: len(p) - len(x)] == q[: len(q) - len(y)]
+                ):
                     return True
         return False
 
@@ -220,7 +227,12 @@ class NameJudge:
         if not a or not b:
             return False
         x, y = a[0], b[0]
-        return len(x) > 1 and len(y) > 1 and Indel.normalized_similarity(x, y) >= self.given_threshold and not self.short_form(x, y)
+        return (
+            len(x) > 1
+            and len(y) > 1
+            and Indel.normalized_similarity(x, y) >= self.given_threshold
+            and not self.short_form(x, y)
+        )
 
     def same_spelling(self, a: Name, b: Name) -> bool:
         """Two mentions that spell the name the same way (as far as both go).

@@ -66,7 +66,29 @@ def _load(name: str, disable: tuple[str, ...], patterns_json: str) -> Language:
 # sentence; a line that ends with a comma, a hyphen or a joining word goes on.
 
 #: Line endings after which the next line continues the same sentence.
-_LINE_GOES_ON = {",", "-", "–", "—", "(", "[", "/", "&", "and", "or", "of", "the", "a", "an", "to", "for", "in", "on", "at", "by", "with"}
+_LINE_GOES_ON = {
+    ",",
+    "-",
+    "–",
+    "—",
+    "(",
+    "[",
+    "/",
+    "&",
+    "and",
+    "or",
+    "of",
+    "the",
+    "a",
+    "an",
+    "to",
+    "for",
+    "in",
+    "on",
+    "at",
+    "by",
+    "with",
+}
 _FINAL = {".", "!", "?", ":", ";", "…"}
 
 
@@ -250,8 +272,10 @@ class FastAttributeRuler:
             for m, anchor in anchors:
                 num, tests, index = self.multi[m]
                 start, width = i - anchor, len(tests)
-                if start >= 0 and start + width <= len(found) and all(
-                    tests[p](_token_key(doc[start + p])) for p in range(width) if p != anchor
+                if (
+                    start >= 0
+                    and start + width <= len(found)
+                    and all(tests[p](_token_key(doc[start + p])) for p in range(width) if p != anchor)
                 ):
                     target = start + index if index >= 0 else start + width + index
                     extra.setdefault(target, []).append(num)

@@ -19,9 +19,28 @@ if TYPE_CHECKING:
     from checker.resolve.align import Facts
 
 COLUMNS = [
-    "story", "article", "start", "end", "text", "sentence_start", "sentence_end", "kind",
-    "subject", "value", "unit", "qualifier", "change", "low", "high", "attribution",
-    "scope", "source", "published", "display", "published_estimate", "published_basis",
+    "story",
+    "article",
+    "start",
+    "end",
+    "text",
+    "sentence_start",
+    "sentence_end",
+    "kind",
+    "subject",
+    "value",
+    "unit",
+    "qualifier",
+    "change",
+    "low",
+    "high",
+    "attribution",
+    "scope",
+    "source",
+    "published",
+    "display",
+    "published_estimate",
+    "published_basis",
 ]
 
 
@@ -68,7 +87,9 @@ def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     """The table as written to claims.csv: nested fields as JSON strings (and the fact, where aligned)."""
     out = df[COLUMNS + [c for c in ("fact", "fact_subject") if c in df.columns]].copy()
     for col in ("value", "scope"):
-        out[col] = out[col].map(lambda v: v if isinstance(v, (str, int, float)) or v is None else json.dumps(v, ensure_ascii=False))
+        out[col] = out[col].map(
+            lambda v: v if isinstance(v, (str, int, float)) or v is None else json.dumps(v, ensure_ascii=False)
+        )
     return out.sort_values(["story", "article", "start", "end", "kind"], kind="stable")
 
 
@@ -96,7 +117,12 @@ def row_key(df: pd.DataFrame) -> str:
 def _conflict_parts(c: Any) -> tuple[str, str, str | None, list[tuple[str | None, list[dict[str, Any]]]]]:
     """(id, kind, hint, [(role, claim entries)]) of a Conflict or its conflicts.json dict."""
     if isinstance(c, dict):
-        return c["id"], c["kind"], c.get("hint"), [(v.get("role"), v.get("claims") or []) for v in c.get("values") or []]
+        return (
+            c["id"],
+            c["kind"],
+            c.get("hint"),
+            [(v.get("role"), v.get("claims") or []) for v in c.get("values") or []],
+        )
     return c.id, c.kind, c.hint, [(v.role, v.claims) for v in c.values]
 
 
@@ -127,7 +153,11 @@ def story_cells(df: pd.DataFrame, conflicts: Iterable[Any] = ()) -> pd.DataFrame
     else:
         # A claim the alignment left without a fact keeps a row of its own subject.
         f = df[key]
-        out["row"] = f.astype(object).where(f.notna() & (f.astype(str) != ""), "subject:" + df["subject"].astype(str)).astype(str)
+        out["row"] = (
+            f.astype(object)
+            .where(f.notna() & (f.astype(str) != ""), "subject:" + df["subject"].astype(str))
+            .astype(str)
+        )
     src = df["source"]
     known = src.notna() & (src.astype(str) != "") & (src.astype(str) != df["article"].astype(str))
     out["column"] = src.where(known, df["article"]).astype(str)
@@ -138,7 +168,12 @@ def story_cells(df: pd.DataFrame, conflicts: Iterable[Any] = ()) -> pd.DataFrame
         v = df[col]
         out[col] = v.astype(object).where(v.notna() & (v.astype(str) != ""), None)
     index = conflict_index(conflicts)
-    keys = zip(df["article"].astype(str).tolist(), df["start"].astype(int).tolist(), df["end"].astype(int).tolist(), df["kind"].astype(str).tolist())
+    keys = zip(
+        df["article"].astype(str).tolist(),
+        df["start"].astype(int).tolist(),
+        df["end"].astype(int).tolist(),
+        df["kind"].astype(str).tolist(),
+    )
     hits = [index.get(k) for k in keys]
     out["conflict"] = pd.Series([h[0] if h else None for h in hits], index=df.index, dtype=object)
     out["role"] = pd.Series([h[1] if h else None for h in hits], index=df.index, dtype=object)
@@ -170,7 +205,9 @@ class _Cell(NamedTuple):
     role: Any
 
 
-def story_tables(df: pd.DataFrame, conflicts: Iterable[Any] = (), stories: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+def story_tables(
+    df: pd.DataFrame, conflicts: Iterable[Any] = (), stories: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
     """Every story's table (or only ``stories``'), by story id, as plain dicts.
 
     A table is ``{"story", "key", "columns", "rows"}``. Columns are outlets
@@ -210,7 +247,12 @@ def story_tables(df: pd.DataFrame, conflicts: Iterable[Any] = (), stories: Itera
         for t in g:
             col = columns.get(t.column)
             if col is None:
-                col = columns[t.column] = {"key": t.column, "outlet": bool(t.outlet_known), "articles": [], "published": None}
+                col = columns[t.column] = {
+                    "key": t.column,
+                    "outlet": bool(t.outlet_known),
+                    "articles": [],
+                    "published": None,
+                }
             if (t.column, t.article) not in seen:
                 seen.add((t.column, t.article))
                 col["articles"].append(t.article)
@@ -234,8 +276,16 @@ def story_tables(df: pd.DataFrame, conflicts: Iterable[Any] = (), stories: Itera
             if e is not None:
                 e["count"] += 1
             else:
-                entries[ek] = {"value": t.shown, "attribution": t.attribution, "article": t.article, "start": t.start,
-                               "end": t.end, "conflict": conflict, "role": role, "count": 1}
+                entries[ek] = {
+                    "value": t.shown,
+                    "attribution": t.attribution,
+                    "article": t.article,
+                    "start": t.start,
+                    "end": t.end,
+                    "conflict": conflict,
+                    "role": role,
+                    "count": 1,
+                }
         order = sorted(columns.values(), key=lambda c: (c["published"] is None, c["published"] or "", c["key"]))
         pos = {c["key"]: i for i, c in enumerate(order)}
         table_rows = []
@@ -245,10 +295,31 @@ def story_tables(df: pd.DataFrame, conflicts: Iterable[Any] = (), stories: Itera
                 cl[pos[col]] = list(entries.values())
             # Keyed by fact, the label is the subject most of its claims carry.
             subject = row["key"] if by_subject else min(row["subjects"].items(), key=lambda kv: (-kv[1], kv[0]))[0]
-            table_rows.append({"key": row["key"], "kind": row["kind"], "subject": subject, "conflicts": row["conflicts"],
-                               "hints": [h for h in (hints.get(c) for c in row["conflicts"]) if h], "cells": cl})
-        table_rows.sort(key=lambda r: (kind_rank.get(r["kind"], 9), not r["conflicts"], -sum(c is not None for c in r["cells"]), r["subject"], r["key"]))
-        out[story] = {"story": story, "key": "subject" if by_subject else row_key(df), "columns": order, "rows": table_rows}
+            table_rows.append(
+                {
+                    "key": row["key"],
+                    "kind": row["kind"],
+                    "subject": subject,
+                    "conflicts": row["conflicts"],
+                    "hints": [h for h in (hints.get(c) for c in row["conflicts"]) if h],
+                    "cells": cl,
+                }
+            )
+        table_rows.sort(
+            key=lambda r: (
+                kind_rank.get(r["kind"], 9),
+                not r["conflicts"],
+                -sum(c is not None for c in r["cells"]),
+                r["subject"],
+                r["key"],
+            )
+        )
+        out[story] = {
+            "story": story,
+            "key": "subject" if by_subject else row_key(df),
+            "columns": order,
+            "rows": table_rows,
+        }
     return out
 
 
@@ -278,12 +349,32 @@ def story_pivot(df: pd.DataFrame, story: str, conflicts: Iterable[Any] = ()) -> 
     return table_frame(table) if table else pd.DataFrame()
 
 
-CSV_TEXT_COLUMNS = ("story", "article", "text", "kind", "subject", "unit", "qualifier", "change", "attribution", "source", "published", "display", "fact", "fact_subject")
+CSV_TEXT_COLUMNS = (
+    "story",
+    "article",
+    "text",
+    "kind",
+    "subject",
+    "unit",
+    "qualifier",
+    "change",
+    "attribution",
+    "source",
+    "published",
+    "display",
+    "fact",
+    "fact_subject",
+)
 
 
 def read_claims_csv(path: str | Path) -> pd.DataFrame:
     """claims.csv back as the claim table (without the Claim objects): what ``checker table`` reads."""
-    df = pd.read_csv(path, dtype={c: "string" for c in CSV_TEXT_COLUMNS}, keep_default_na=False, na_values={"low": [""], "high": [""]})
+    df = pd.read_csv(
+        path,
+        dtype={c: "string" for c in CSV_TEXT_COLUMNS},
+        keep_default_na=False,
+        na_values={"low": [""], "high": [""]},
+    )
     for c in CSV_TEXT_COLUMNS:
         if c in df.columns:
             df[c] = df[c].astype(object).where(df[c] != "", None)

@@ -137,7 +137,19 @@ def run(
     st = store if isinstance(store, Store) or store is None else Store(store, lock=True)
     try:
         return _run(
-            inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0,
+            inputs,
+            out_dir,
+            rules,
+            model,
+            n_process,
+            story,
+            progress,
+            extractor,
+            st,
+            since,
+            engine,
+            scheduler,
+            t0,
             article_timeout,
         )
     except sqlite3.Error as exc:
@@ -152,14 +164,28 @@ def run(
 
 
 def _run(
-    inputs, out_dir, rules, model, n_process, story, progress, extractor, st, since, engine, scheduler, t0,
+    inputs,
+    out_dir,
+    rules,
+    model,
+    n_process,
+    story,
+    progress,
+    extractor,
+    st,
+    since,
+    engine,
+    scheduler,
+    t0,
     article_timeout=DEFAULT_ARTICLE_TIMEOUT,
 ) -> RunResult:
     timings: dict[str, float] = {}
     settings = {"since": since, "story": story, "model": model}
     # Paths as printable text: a file name in Latin-1 bytes must not stop the store (or the JSON) taking it.
     shown_inputs = [printable(i) for i in inputs]
-    run_id = st.begin_run(shown_inputs, printable(Path(out_dir).resolve()) if out_dir else None, settings) if st else None
+    run_id = (
+        st.begin_run(shown_inputs, printable(Path(out_dir).resolve()) if out_dir else None, settings) if st else None
+    )
     cutoff = resolve_since(since, st, run_id)
     # Boilerplate is found where the text is parsed; files older than --since are not read.
     ing = read_inputs(inputs, since=cutoff)
@@ -211,7 +237,11 @@ def _run(
     timings["stories"] = _lap(t0, timings)
     log.info("stories: %d stories (%.1fs)", len(set(stories.values())), timings["stories"])
     claims, conflicts, reused = resolve_and_compare(
-        ing.articles, claims_for, stories, rules, st,
+        ing.articles,
+        claims_for,
+        stories,
+        rules,
+        st,
         (got.key, got.claim_json) if cache is not None else None,
     )
     if cache is not None:
@@ -293,7 +323,9 @@ def resolve_and_compare(
     for a in articles:
         members.setdefault(stories.get(a.id, ""), []).append(a)
     todo = [sid for sid in members if keys.get(sid) not in hits]
-    fresh = resolve_claims([c for sid in todo for a in members[sid] for c in claims_for(a)], stories, rules) if todo else []
+    fresh = (
+        resolve_claims([c for sid in todo for a in members[sid] for c in claims_for(a)], stories, rules) if todo else []
+    )
     texts = {a.id: a.text for sid in todo for a in members[sid]}
     conflicts = judge(fresh, stories, texts, rules) if fresh else []
     linked: dict[str, list[Claim]] = {}
@@ -323,7 +355,9 @@ def resolve_and_compare(
     return out, conflicts, len(members) - len(todo)
 
 
-def judge(claims: list[Claim], stories: dict[str, str], texts: dict[str, str], rules: Rules, model: Any = "rules") -> list[Conflict]:
+def judge(
+    claims: list[Claim], stories: dict[str, str], texts: dict[str, str], rules: Rules, model: Any = "rules"
+) -> list[Conflict]:
     """Align linked claims into facts, compare within facts, and say what tied each conflict's claims.
 
     ``model`` is the alignment model (default: the one the rules carry; None:
@@ -380,7 +414,9 @@ def resolve_since(since: str | float | None, st: Store | None, run_id: int | Non
     try:
         when = datetime.fromisoformat(since)
     except ValueError:
-        raise CheckerError("E210", f"--since {since!r}: expected an ISO date or time (2024-11-05, 2024-11-05T18:00) or 'last'") from None
+        raise CheckerError(
+            "E210", f"--since {since!r}: expected an ISO date or time (2024-11-05, 2024-11-05T18:00) or 'last'"
+        ) from None
     try:
         if when.tzinfo is None:
             when = when.astimezone()  # local time, as a cron user means it
@@ -495,8 +531,9 @@ def write_outputs(result: RunResult, out: Path, df: Any) -> None:
     except OSError as exc:
         kept = "the previous conflicts.json was kept" if renaming else "the previous files were left as they were"
         raise CheckerError(
-            "E261", f"--out {out}: cannot write the run's files: {exc.strerror or exc}; {kept}, and the run resumes "
-            "when started again"
+            "E261",
+            f"--out {out}: cannot write the run's files: {exc.strerror or exc}; {kept}, and the run resumes "
+            "when started again",
         ) from None
     finally:
         for tmp, _ in written:

@@ -67,7 +67,13 @@ def json_for_script(obj: Any) -> str:
     ``</script><script>`` cannot close the element.
     """
     s = json.dumps(obj, ensure_ascii=False, sort_keys=True)
-    return s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (
+        s.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def safe_url(url: Any) -> str | None:
@@ -141,18 +147,30 @@ def _changes(info: dict[str, Any]) -> dict[str, Any] | None:
         "resolved": entries("resolved"),
         "unchanged": len(unchanged) if isinstance(unchanged, list) else int(unchanged or 0),
         "not_rechecked": (ch.get("counts") or {}).get("not_rechecked", 0),
-        "previous": {"id": prev_id, "started": (prev or {}).get("started"), "href": href,
-                     "conflicts": (prev or {}).get("conflicts")},
+        "previous": {
+            "id": prev_id,
+            "started": (prev or {}).get("started"),
+            "href": href,
+            "conflicts": (prev or {}).get("conflicts"),
+        },
     }
 
 
 def _conflict_dict(c: Any) -> dict[str, Any]:
     """``Conflict.to_dict()`` without ``asdict``'s deep copies (too slow for 5,000 conflicts), floats made JSON-safe."""
-    d = {k: getattr(c, k) for k in ("id", "kind", "subject", "story", "severity", "explanation", "disagreement", "hint", "status")}
+    d = {
+        k: getattr(c, k)
+        for k in ("id", "kind", "subject", "story", "severity", "explanation", "disagreement", "hint", "status")
+    }
     d["decision"] = _finite(dict(c.decision)) if c.decision else None
     d["values"] = [
-        {"value": v.value, "low": _finite(v.low), "high": _finite(v.high), "role": v.role,
-         "claims": [_claim_copy(e) for e in v.claims]}
+        {
+            "value": v.value,
+            "low": _finite(v.low),
+            "high": _finite(v.high),
+            "role": v.role,
+            "claims": [_claim_copy(e) for e in v.claims],
+        }
         for v in c.values
     ]
     return d
@@ -168,12 +186,18 @@ def _claim_copy(e: dict[str, Any]) -> dict[str, Any]:
 
 def review_status(decision: dict[str, Any] | None) -> str:
     """open / confirmed / dismissed / follow_up: what the review filter sees."""
-    if not decision or decision.get("reopened") or decision.get("status") not in ("confirmed", "dismissed", "follow_up"):
+    if (
+        not decision
+        or decision.get("reopened")
+        or decision.get("status") not in ("confirmed", "dismissed", "follow_up")
+    ):
         return "open"
     return decision["status"]
 
 
-def report_model(result: RunResult, previous: dict[str, Any] | None = None, claims: pd.DataFrame | None = None) -> dict[str, Any]:
+def report_model(
+    result: RunResult, previous: dict[str, Any] | None = None, claims: pd.DataFrame | None = None
+) -> dict[str, Any]:
     """The report's content: a plain dict, JSON-serialisable.
 
     ``claims`` is the run's claim table (built from ``result`` when not given):
@@ -248,12 +272,22 @@ def _tables(result: RunResult, claims: pd.DataFrame | None) -> dict[str, dict[st
 def _story_list(result: RunResult, tables: dict[str, dict[str, Any]], by_story: dict[str, int]) -> list[dict[str, Any]]:
     """Every story with a table: most conflicts first, then most articles (the order of the story picker)."""
     members = Counter(result.stories.get(a.id, "") for a in result.articles)
-    out = [{"id": sid, "articles": members.get(sid, 0), "conflicts": by_story.get(sid, 0),
-            "columns": len(t["columns"]), "rows": len(t["rows"])} for sid, t in tables.items()]
+    out = [
+        {
+            "id": sid,
+            "articles": members.get(sid, 0),
+            "conflicts": by_story.get(sid, 0),
+            "columns": len(t["columns"]),
+            "rows": len(t["rows"]),
+        }
+        for sid, t in tables.items()
+    ]
     return sorted(out, key=lambda s: (-s["conflicts"], -s["articles"], s["id"]))
 
 
-def _articles(result: RunResult, quoted: dict[str, list[dict[str, Any]]], also: set[str] = frozenset()) -> dict[str, dict[str, Any]]:
+def _articles(
+    result: RunResult, quoted: dict[str, list[dict[str, Any]]], also: set[str] = frozenset()
+) -> dict[str, dict[str, Any]]:
     """The texts of the articles quoted in conflicts or shown in a story table (``also``), each with all its claims' offsets."""
     wanted = set(quoted) | set(also)
     claims_by_article: dict[str, list[Any]] = {}
@@ -268,14 +302,30 @@ def _articles(result: RunResult, quoted: dict[str, list[dict[str, Any]]], also: 
         marks = []
         for cl in claims_by_article.get(a.id, []):
             q = in_conflict.pop((cl.start, cl.end), None)
-            marks.append({"start": cl.start, "end": cl.end, "kind": cl.kind, "subject": cl.subject,
-                          "conflict": q["conflict"] if q else None})
+            marks.append(
+                {
+                    "start": cl.start,
+                    "end": cl.end,
+                    "kind": cl.kind,
+                    "subject": cl.subject,
+                    "conflict": q["conflict"] if q else None,
+                }
+            )
         # Quoted claims the claim list does not hold (e.g. a model built by hand).
-        marks.extend({"start": q["start"], "end": q["end"], "kind": None, "subject": None, "conflict": q["conflict"]}
-                     for q in in_conflict.values())
+        marks.extend(
+            {"start": q["start"], "end": q["end"], "kind": None, "subject": None, "conflict": q["conflict"]}
+            for q in in_conflict.values()
+        )
         marks.sort(key=lambda m: (m["start"], m["end"]))
-        out[a.id] = {"id": a.id, "title": a.title, "source": a.outlet, "published": a.published,
-                     "url": safe_url(a.url), "text": a.text, "marks": marks}
+        out[a.id] = {
+            "id": a.id,
+            "title": a.title,
+            "source": a.outlet,
+            "published": a.published,
+            "url": safe_url(a.url),
+            "text": a.text,
+            "marks": marks,
+        }
         if a.published_estimate and not a.published:  # estimated (checker/resolve/dating.py): shown as such
             out[a.id] |= {"published_estimate": a.published_estimate, "published_basis": a.published_basis}
     return out
@@ -344,15 +394,32 @@ def page_data(model: dict[str, Any]) -> dict[str, Any]:
                 extra = {k: e[k] for k in ("source", "published") if e.get(k) != meta.get(k)}
                 if e.get("scope"):
                     extra["scope"] = e["scope"]
-                claims.append([index.get(e["article"], e["article"]), e["start"], e["end"], e.get("attribution"),
-                               e.get("low"), e.get("high"), quote["before"], quote["match"], quote["after"],
-                               None if display == quote["match"] else display, extra or 0])
+                claims.append(
+                    [
+                        index.get(e["article"], e["article"]),
+                        e["start"],
+                        e["end"],
+                        e.get("attribution"),
+                        e.get("low"),
+                        e.get("high"),
+                        quote["before"],
+                        quote["match"],
+                        quote["after"],
+                        None if display == quote["match"] else display,
+                        extra or 0,
+                    ]
+                )
             slim["values"].append({k: v.get(k) for k in ("value", "low", "high", "role")} | {"claims": claims})
         conflicts.append(slim)
     # The run's own copies of the changes and skipped inputs are in the model already.
     run = {k: v for k, v in model["run"].items() if k not in ("changes", "skipped", "previous")}
     return {k: v for k, v in model.items() if k not in ("articles", "conflicts", "previous", "run", "tables")} | {
-        "run": run, "conflicts": conflicts, "sources": sources, "article_ids": ids, "claim_fields": list(CLAIM_FIELDS)}
+        "run": run,
+        "conflicts": conflicts,
+        "sources": sources,
+        "article_ids": ids,
+        "claim_fields": list(CLAIM_FIELDS),
+    }
 
 
 def table_bundle(model: dict[str, Any]) -> dict[str, Any]:
@@ -368,13 +435,30 @@ def table_bundle(model: dict[str, Any]) -> dict[str, Any]:
     index = {aid: i for i, aid in enumerate(sorted(model["articles"]))}
     stories = {}
     for sid, t in model.get("tables", {}).items():
-        cols = [[c["key"], int(c["outlet"]), [index.get(a, a) for a in c["articles"]], c["published"]] for c in t["columns"]]
+        cols = [
+            [c["key"], int(c["outlet"]), [index.get(a, a) for a in c["articles"]], c["published"]] for c in t["columns"]
+        ]
         rows = []
         for r in t["rows"]:
             # ENTRY_FIELDS order, spelled out: this runs once per value of a night's claims.
-            cells = [None if cell is None else [[e["value"], e["attribution"], index.get(e["article"], e["article"]), e["start"],
-                                                 e["end"], e["conflict"], e["role"], e["count"]] for e in cell]
-                     for cell in r["cells"]]
+            cells = [
+                None
+                if cell is None
+                else [
+                    [
+                        e["value"],
+                        e["attribution"],
+                        index.get(e["article"], e["article"]),
+                        e["start"],
+                        e["end"],
+                        e["conflict"],
+                        e["role"],
+                        e["count"],
+                    ]
+                    for e in cell
+                ]
+                for cell in r["cells"]
+            ]
             rows.append([r["key"], r["kind"], r["subject"], r["conflicts"], r["hints"], cells])
         stories[sid] = {"columns": cols, "rows": rows}
     return {"entry_fields": list(ENTRY_FIELDS), "stories": stories}
@@ -409,25 +493,31 @@ def article_bundle(model: dict[str, Any]) -> tuple[str, str]:
     return "gzip+base64", base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
 
 
-def render_html(model: dict[str, Any], static_limit: int = STATIC_LIMIT, static_table_limit: int = STATIC_TABLE_LIMIT) -> str:
+def render_html(
+    model: dict[str, Any], static_limit: int = STATIC_LIMIT, static_table_limit: int = STATIC_TABLE_LIMIT
+) -> str:
     """report.html from a report model."""
     script, style = _asset("report.js"), _asset("report.css")
     encoding, articles = article_bundle(model)
     static = static_conflicts(model["conflicts"], static_limit)
-    return _env().get_template("report.html").render(
-        m=model,
-        page=page_data(model),
-        articles=Markup(articles),
-        articles_encoding=encoding,
-        tables=Markup(json_for_script(table_bundle(model))),
-        static=static,
-        static_ids={c["id"] for c in static},
-        static_tables=static_tables(model, static_table_limit),
-        story_anchor={s["id"]: f"t-{i}" for i, s in enumerate(model.get("stories", []))},
-        script=Markup(script),
-        style=Markup(style),
-        csp=content_security_policy(script, style),
-        serve_slot=Markup(SERVE_SLOT),
+    return (
+        _env()
+        .get_template("report.html")
+        .render(
+            m=model,
+            page=page_data(model),
+            articles=Markup(articles),
+            articles_encoding=encoding,
+            tables=Markup(json_for_script(table_bundle(model))),
+            static=static,
+            static_ids={c["id"] for c in static},
+            static_tables=static_tables(model, static_table_limit),
+            story_anchor={s["id"]: f"t-{i}" for i, s in enumerate(model.get("stories", []))},
+            script=Markup(script),
+            style=Markup(style),
+            csp=content_security_policy(script, style),
+            serve_slot=Markup(SERVE_SLOT),
+        )
     )
 
 

@@ -531,7 +531,9 @@ def token_pattern_problem(pattern: list[dict[str, Any]]) -> str | None:
         matcher.add("rule-check", [pattern])
     except Exception as exc:  # noqa: BLE001 - spaCy raises ValueError, MatchPatternError, TypeError, KeyError
         lines = [ln[2:] for ln in str(exc).splitlines() if ln.startswith("- ")] or [str(exc).splitlines()[0]]
-        text = "; ".join(re.sub(r"\[pattern -> (\d+) -> ", lambda m: f"[token {int(m.group(1)) + 1}: ", ln) for ln in lines)
+        text = "; ".join(
+            re.sub(r"\[pattern -> (\d+) -> ", lambda m: f"[token {int(m.group(1)) + 1}: ", ln) for ln in lines
+        )
         return f"not a valid spaCy token pattern: {text[:300]}"
     finally:
         if "rule-check" in matcher:
@@ -562,7 +564,8 @@ def _compose_bounded(text: str) -> yaml.Node | None:
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
             raise RuleError(
-                "E105", f"line {line}: YAML aliases (*{event.anchor}) are not allowed in rule files; write the values out"
+                "E105",
+                f"line {line}: YAML aliases (*{event.anchor}) are not allowed in rule files; write the values out",
             )
         if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             nodes += 1
@@ -605,7 +608,9 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:  # "\ud800" in a double-quoted string
-            raise RuleError("E102", f"line {line}: {_short(value)} holds a lone surrogate (an invalid \\u escape)") from None
+            raise RuleError(
+                "E102", f"line {line}: {_short(value)} holds a lone surrogate (an invalid \\u escape)"
+            ) from None
     return value
 
 
@@ -752,7 +757,9 @@ def load_rules(directory: Path | str | None = None, alignment: bool = True) -> R
         if not p.exists() and not p.is_symlink() and (DEFAULT_RULES_DIR / p.name).exists():
             p = DEFAULT_RULES_DIR / p.name
         if not p.exists() and not p.is_symlink():
-            raise RuleError("E107", f"{p}: rule file missing (and not among the project's rules in {DEFAULT_RULES_DIR})")
+            raise RuleError(
+                "E107", f"{p}: rule file missing (and not among the project's rules in {DEFAULT_RULES_DIR})"
+            )
         loaded[name] = load_rule_file(p, model)
     from checker.resolve.align import load_model
 

@@ -168,7 +168,9 @@ def format_table(tallies: dict[str, Tally]) -> str:
             p, r, f1 = t.prf(f)
             lines.append(f"| {name} | {f} | {p:.3f} | {r:.3f} | {f1:.3f} |")
     any_t = next(iter(tallies.values()))
-    lines.append(f"\n{any_t.gold} gold quantities; predictions: " + ", ".join(f"{n} {t.predicted}" for n, t in tallies.items()))
+    lines.append(
+        f"\n{any_t.gold} gold quantities; predictions: " + ", ".join(f"{n} {t.predicted}" for n, t in tallies.items())
+    )
     return "\n".join(lines)
 
 
@@ -186,7 +188,9 @@ def errors(golden: Path | str, rules: Any = None, nlp: Any = None) -> list[str]:
         for g in s["expect"]:
             hit = next((i for i, p in enumerate(preds) if i not in used and same_value(p["value"], g["value"])), None)
             if hit is None:
-                out.append(f"MISS {s['id']}: {g['text']!r} {g['value']} {g['qualifier']} {g['unit']} | {s['text'][:160]}")
+                out.append(
+                    f"MISS {s['id']}: {g['text']!r} {g['value']} {g['qualifier']} {g['unit']} | {s['text'][:160]}"
+                )
                 continue
             used.add(hit)
             p = preds[hit]
@@ -214,7 +218,12 @@ def errors(golden: Path | str, rules: Any = None, nlp: Any = None) -> list[str]:
 PEER_SETS = ("age", "currency", "dimension", "temperature")
 PUBLISHED = {
     "CQE": {"age": (93.3, 93.3), "currency": (84.2, 79.6), "dimension": (86.5, 79.2), "temperature": (95.7, 92.8)},
-    "quantulum3": {"age": (93.3, 84.4), "currency": (76.2, 32.5), "dimension": (83.6, 61.9), "temperature": (94.3, 74.3)},
+    "quantulum3": {
+        "age": (93.3, 84.4),
+        "currency": (76.2, 32.5),
+        "dimension": (83.6, 61.9),
+        "temperature": (94.3, 74.3),
+    },
 }
 AGE_RX = re.compile(r"\b(old|aged?|ages?|yo|y/o)\b", re.I)  # "yo": years old
 
@@ -241,7 +250,9 @@ def peer_sentences(path: Path | str) -> list[dict]:
             v = _peer_value(str(q.get("value", "")))
             if v is not None:
                 unit = q.get("normalized_unit")
-                expect.append({"value": v, "unit": None if unit in (None, "", "-", "dimensionless") else unit, "qualifier": "="})
+                expect.append(
+                    {"value": v, "unit": None if unit in (None, "", "-", "dimensionless") else unit, "qualifier": "="}
+                )
         out.append({"id": f"{Path(path).stem}-{i}", "text": s["text"], "expect": expect})
     return out
 
@@ -269,9 +280,25 @@ def _peer_base_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
     unit = pred.get("unit")
     if not unit:
         return None
-    named = {"%": "percentage", "°C": "celsius", "°F": "fahrenheit", "degree": "degree", "mi": "mile", "nmi": "nautical mile",
-             "ft": "foot", "lb": "pound-mass", "tonne": "metric ton", "mph": "mile per hour", "km/h": "kilometre per hour",
-             "m²": "square metre", "km²": "square kilometre", "sq ft": "square foot", "sq mi": "square mile", "l": "litre", "ml": "millilitre"}
+    named = {
+        "%": "percentage",
+        "°C": "celsius",
+        "°F": "fahrenheit",
+        "degree": "degree",
+        "mi": "mile",
+        "nmi": "nautical mile",
+        "ft": "foot",
+        "lb": "pound-mass",
+        "tonne": "metric ton",
+        "mph": "mile per hour",
+        "km/h": "kilometre per hour",
+        "m²": "square metre",
+        "km²": "square kilometre",
+        "sq ft": "square foot",
+        "sq mi": "square mile",
+        "l": "litre",
+        "ml": "millilitre",
+    }
     if unit in named:
         return named[unit]
     # "50 cents" is 0.50 dollars to checker and 50 cents to the peer sets: the same amount.
@@ -288,7 +315,9 @@ def _peer_base_unit(pred: dict, rules: Any, catalogue: Any) -> str | None:
         name = Locale("en").currencies.get(unit)  # CLDR's English name of a code the catalogue lacks
         if name:
             return name.lower()
-    if unit in ("year", "month", "week", "day") and AGE_RX.search(pred.get("sentence_text") or pred.get("display") or ""):
+    if unit in ("year", "month", "week", "day") and AGE_RX.search(
+        pred.get("sentence_text") or pred.get("display") or ""
+    ):
         return f"{unit} of age"
     if unit in catalogue.names:
         return unit
@@ -432,7 +461,9 @@ def _match_peer(preds: list[dict], gold: list[dict], tally: Tally) -> None:
             used.add(i)
             tally.tp["value"] += 1
             tally.tp["value+unit"] += peer_same_unit(p.get("peer_unit"), g.get("unit"))
-            tally.tp[NORMALISED] += peer_same_meaning(p.get("peer_unit"), g.get("unit"), (p.get("extra") or {}).get("counted"))
+            tally.tp[NORMALISED] += peer_same_meaning(
+                p.get("peer_unit"), g.get("unit"), (p.get("extra") or {}).get("counted")
+            )
             break
 
 
@@ -475,7 +506,9 @@ def quantulum_names(sentences: list[dict]) -> list[list[dict]]:
             quants = parser.parse(s["text"])
         except Exception:  # the baseline is scored as it is, errors included
             quants = []
-        out.append([{"value": q.value, "peer_unit": None if q.unit.name == "dimensionless" else q.unit.name} for q in quants])
+        out.append(
+            [{"value": q.value, "peer_unit": None if q.unit.name == "dimensionless" else q.unit.name} for q in quants]
+        )
     return out
 
 
@@ -518,7 +551,9 @@ def peer_errors(folder: Path | str, rules: Any = None, nlp: Any = None) -> list[
                 p["peer_unit"] = peer_unit(p, rules, catalogue)
             used: set[int] = set()
             for g in s["expect"]:
-                hit = next((i for i, p in enumerate(preds) if i not in used and same_value(p["value"], g["value"])), None)
+                hit = next(
+                    (i for i, p in enumerate(preds) if i not in used and same_value(p["value"], g["value"])), None
+                )
                 if hit is None:
                     out.append(f"MISS {s['id']}: {g['value']} {g['unit']} | {s['text'][:160]}")
                     continue

@@ -59,7 +59,11 @@ DEFAULT_PORT = 8765
 MAX_BODY = 256 * 1024
 COOKIE = "checker_token"
 CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
-FILES = {"report.html": "text/html; charset=utf-8", "conflicts.json": "application/json", "claims.csv": "text/csv; charset=utf-8"}
+FILES = {
+    "report.html": "text/html; charset=utf-8",
+    "conflicts.json": "application/json",
+    "claims.csv": "text/csv; charset=utf-8",
+}
 MIN_TOKEN = 16
 TOKEN_RX = re.compile(r"[A-Za-z0-9._~-]+")
 MAX_PATH = 2048
@@ -255,6 +259,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return self.server_version
+
     protocol_version = "HTTP/1.1"
 
     # --- plumbing --------------------------------------------------------------
@@ -267,8 +272,13 @@ class Handler(BaseHTTPRequestHandler):
         if not self.cfg.quiet:
             sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
 
-    def _send(self, status: int, body: bytes | str, ctype: str = "text/plain; charset=utf-8",
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes | str,
+        ctype: str = "text/plain; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         data = body.encode("utf-8", "replace") if isinstance(body, str) else body
         self._answered = True
         self.send_response(status)
@@ -343,10 +353,14 @@ class Handler(BaseHTTPRequestHandler):
         if tok == "redirect" and self.command in ("GET", "HEAD"):
             # Trade the URL token for a cookie, and drop it from the address bar and history.
             rest = "&".join(f"{quote(k)}={quote(v)}" for k, vs in query.items() if k != "token" for v in vs)
-            self._send(HTTPStatus.SEE_OTHER, "", headers={
-                "Location": parts.path + (f"?{rest}" if rest else ""),
-                "Set-Cookie": f"{COOKIE}={self.cfg.token}; Path=/; HttpOnly; SameSite=Strict",
-            })
+            self._send(
+                HTTPStatus.SEE_OTHER,
+                "",
+                headers={
+                    "Location": parts.path + (f"?{rest}" if rest else ""),
+                    "Set-Cookie": f"{COOKIE}={self.cfg.token}; Path=/; HttpOnly; SameSite=Strict",
+                },
+            )
             return None
         if not tok:
             self._error(HTTPStatus.UNAUTHORIZED, "a token is required: open the URL checker serve printed (…/?token=…)")
@@ -372,8 +386,13 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):  # the client went away
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - a bug: answer, log, keep serving
-            log.error("[E000] internal error serving %r: %s: %s", self.path[:200], type(exc).__name__, exc,
-                      exc_info=log.isEnabledFor(logging.DEBUG))
+            log.error(
+                "[E000] internal error serving %r: %s: %s",
+                self.path[:200],
+                type(exc).__name__,
+                exc,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
             self.close_connection = True
             if not self._answered:
                 with contextlib.suppress(OSError):
@@ -393,9 +412,12 @@ class Handler(BaseHTTPRequestHandler):
                 doc = export_decisions(self.cfg.store)
             except CheckerError as exc:  # the store is locked or damaged
                 return self._error(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
-            return self._send(HTTPStatus.OK, json.dumps(doc, ensure_ascii=False, indent=1),
-                              "application/json; charset=utf-8",
-                              {"Content-Disposition": 'attachment; filename="checker-decisions.json"'})
+            return self._send(
+                HTTPStatus.OK,
+                json.dumps(doc, ensure_ascii=False, indent=1),
+                "application/json; charset=utf-8",
+                {"Content-Disposition": 'attachment; filename="checker-decisions.json"'},
+            )
         if path == "/favicon.ico":
             return self._send(HTTPStatus.NO_CONTENT, b"")
         m = re.fullmatch(r"/((?:r/.+?)|(?:run/\d+))/(report\.html|conflicts\.json|claims\.csv)?", path)
@@ -433,8 +455,10 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = -1
         if length <= 0 or length > MAX_BODY:
-            return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > MAX_BODY else HTTPStatus.LENGTH_REQUIRED,
-                               f"a JSON body of at most {MAX_BODY} bytes is required")
+            return self._error(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE if length > MAX_BODY else HTTPStatus.LENGTH_REQUIRED,
+                f"a JSON body of at most {MAX_BODY} bytes is required",
+            )
         try:
             entry = json.loads(self.rfile.read(length).decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -448,8 +472,14 @@ class Handler(BaseHTTPRequestHandler):
         if conflict is None:
             return self._error(HTTPStatus.NOT_FOUND, "this run has no such conflict")
         # What the editor saw comes from the run's own file, not from the request.
-        entry.update(values=conflict.get("values") or [], kind=conflict.get("kind"), story=conflict.get("story"),
-                     subject=conflict.get("subject"), run=report.ref, at=None)
+        entry.update(
+            values=conflict.get("values") or [],
+            kind=conflict.get("kind"),
+            story=conflict.get("story"),
+            subject=conflict.get("subject"),
+            run=report.ref,
+            at=None,
+        )
         try:
             saved = record_decision(self.cfg.store, entry, origin="serve")
         except DecisionError as exc:
@@ -506,10 +536,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def _index(self) -> None:
         reports = self.server.reports()
-        body = _env().get_template("index.html").render(reports=reports, store=str(self.cfg.store),
-                                                        folder=str(self.cfg.reports))
-        self._send(HTTPStatus.OK, body, "text/html; charset=utf-8",
-                   {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"})
+        body = (
+            _env()
+            .get_template("index.html")
+            .render(reports=reports, store=str(self.cfg.store), folder=str(self.cfg.reports))
+        )
+        self._send(
+            HTTPStatus.OK,
+            body,
+            "text/html; charset=utf-8",
+            {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"},
+        )
 
 
 def make_server(
@@ -532,8 +569,9 @@ def make_server(
         raise CheckerError("E461", f"--port {port}: a port is a number from 1 to 65535 (0: any free port)")
     if token is not None and (len(token) < MIN_TOKEN or not TOKEN_RX.fullmatch(token)):
         raise CheckerError(
-            "E462", f"--token: too weak or unusable: at least {MIN_TOKEN} characters of letters, digits and - _ . ~ "
-            "(openssl rand -hex 16 gives one)"
+            "E462",
+            f"--token: too weak or unusable: at least {MIN_TOKEN} characters of letters, digits and - _ . ~ "
+            "(openssl rand -hex 16 gives one)",
         )
     if not is_loopback(host) and not token:
         token = secrets.token_urlsafe(24)

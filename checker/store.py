@@ -50,7 +50,15 @@ DEFAULT_STORE = Path("reports") / "checker.db"
 STORE_ENV = "CHECKER_STORE"
 SCHEMA_VERSION = 3
 # The sources whose code decides what extraction returns for a text.
-EXTRACTOR_SOURCES = ("extract/*.py", "nlp.py", "resolve/stories.py", "models.py", "ingest.py", "resolve/dating.py", "dateparse.py")
+EXTRACTOR_SOURCES = (
+    "extract/*.py",
+    "nlp.py",
+    "resolve/stories.py",
+    "models.py",
+    "ingest.py",
+    "resolve/dating.py",
+    "dateparse.py",
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -209,8 +217,9 @@ class StoreLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
             raise StoreError(
-                "E410", f"cannot open the store's lock file {self.path}: {exc.strerror or exc} (it must be a file: "
-                "remove what is there)"
+                "E410",
+                f"cannot open the store's lock file {self.path}: {exc.strerror or exc} (it must be a file: "
+                "remove what is there)",
             ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -510,7 +519,9 @@ class Store:
         checker's code: the same inputs give the same key, and any change to
         one of them a new one.
         """
-        base = _dumps([key.model, key.extractor, key.rules, rules.version, _source_hash("*.py", "compare/*.py", "resolve/*.py")])
+        base = _dumps(
+            [key.model, key.extractor, key.rules, rules.version, _source_hash("*.py", "compare/*.py", "resolve/*.py")]
+        )
         members: dict[str, list[Article]] = {}
         for a in articles:
             members.setdefault(stories.get(a.id, ""), []).append(a)
@@ -520,7 +531,11 @@ class Store:
             h.update(_dumps(sid).encode())
             for a in sorted(arts, key=lambda a: a.id):
                 claims = hashlib.sha256(claim_json.get(a.content_hash, "").encode()).hexdigest()
-                h.update(_dumps([a.id, a.content_hash, claims, a.outlet, a.published, a.title, a.published_estimate]).encode())
+                h.update(
+                    _dumps(
+                        [a.id, a.content_hash, claims, a.outlet, a.published, a.title, a.published_estimate]
+                    ).encode()
+                )
             out[sid] = h.hexdigest()
         return out
 

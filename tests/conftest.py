@@ -31,7 +31,9 @@ def nlp(rules):
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     if not (CORPUS / "ecbplus-dev").is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS} (tests that read ../shared/corpus need it beside the project)")
+        pytest.skip(
+            f"shared corpus not found at {CORPUS} (tests that read ../shared/corpus need it beside the project)"
+        )
     return CORPUS
 
 

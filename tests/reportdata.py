@@ -20,10 +20,34 @@ from typing import Any
 from checker.models import Article, Claim, Conflict, ValueGroup, stable_id
 from checker.pipeline import Extraction, RunResult
 
-OUTLETS = ["Reuters", "Associated Press", "BBC News", "Al Jazeera", "The Guardian", "Le Monde", "Kyiv Independent",
-           "NHK", "Deutsche Welle", "El País", "CNN", "France 24"]
-SUBJECTS = ["north korean troops", "people killed", "boats", "homes destroyed", "aid trucks", "rifles", "pirates",
-            "workers", "tonnes of grain", "displaced families", "buildings", "wounded soldiers"]
+OUTLETS = [
+    "Reuters",
+    "Associated Press",
+    "BBC News",
+    "Al Jazeera",
+    "The Guardian",
+    "Le Monde",
+    "Kyiv Independent",
+    "NHK",
+    "Deutsche Welle",
+    "El País",
+    "CNN",
+    "France 24",
+]
+SUBJECTS = [
+    "north korean troops",
+    "people killed",
+    "boats",
+    "homes destroyed",
+    "aid trucks",
+    "rifles",
+    "pirates",
+    "workers",
+    "tonnes of grain",
+    "displaced families",
+    "buildings",
+    "wounded soldiers",
+]
 PEOPLE = ["Kyrylo Budanov", "the ministry", "police", "Agus Rianto", "the UN", "a local official", None, None]
 KINDS = ["quantity"] * 7 + ["date", "title", "name_spelling"]
 SEVERITIES = ["high", "medium", "medium", "low"]
@@ -31,10 +55,20 @@ SEVERITIES = ["high", "medium", "medium", "low"]
 
 def _claim_entry(c: Claim) -> dict[str, Any]:
     return {
-        "article": c.article, "start": c.start, "end": c.end, "text": c.text, "display": c.display or c.text,
-        "sentence_start": c.sentence_start, "sentence_end": c.sentence_end, "source": c.source,
-        "published": c.published, "attribution": c.attribution, "scope": c.scope, "qualifier": c.qualifier,
-        "low": c.low, "high": c.high,
+        "article": c.article,
+        "start": c.start,
+        "end": c.end,
+        "text": c.text,
+        "display": c.display or c.text,
+        "sentence_start": c.sentence_start,
+        "sentence_end": c.sentence_end,
+        "source": c.source,
+        "published": c.published,
+        "attribution": c.attribution,
+        "scope": c.scope,
+        "qualifier": c.qualifier,
+        "low": c.low,
+        "high": c.high,
     }
 
 
@@ -57,8 +91,9 @@ class _Writer:
             a.text = "".join(self.parts[a.id])
 
 
-def synthetic_result(n_conflicts: int = 40, seed: int = 7, payload: str | None = None,
-                     n_stories: int | None = None) -> RunResult:
+def synthetic_result(
+    n_conflicts: int = 40, seed: int = 7, payload: str | None = None, n_stories: int | None = None
+) -> RunResult:
     """A run with ``n_conflicts`` conflicts over shared articles (3 to 6 quotes each)."""
     rng = random.Random(seed)
     p = payload or ""
@@ -70,11 +105,17 @@ def synthetic_result(n_conflicts: int = 40, seed: int = 7, payload: str | None =
         story = stories[i % n_stories]
         outlet = OUTLETS[(i // n_stories) % len(OUTLETS)] + p
         title = f"Report {i} on {story}{p}"
-        articles.append(Article(
-            id=f"{story.split('-')[1][:3]}/{i:05d}{p}.txt", text=title + "\n" + p, title=title, source=outlet,
-            published=f"2024-11-{1 + i % 28:02d}", url=("javascript:window.__pwned=5" if p else f"https://news.example/{i}"),
-            story=story,
-        ))
+        articles.append(
+            Article(
+                id=f"{story.split('-')[1][:3]}/{i:05d}{p}.txt",
+                text=title + "\n" + p,
+                title=title,
+                source=outlet,
+                published=f"2024-11-{1 + i % 28:02d}",
+                url=("javascript:window.__pwned=5" if p else f"https://news.example/{i}"),
+                story=story,
+            )
+        )
     by_story: dict[str, list[Article]] = {}
     for a in articles:
         by_story.setdefault(a.story or "", []).append(a)
@@ -111,30 +152,73 @@ def synthetic_result(n_conflicts: int = 40, seed: int = 7, payload: str | None =
                 before = f"{who or 'Officials'} said on Monday that "
                 after = f" {subject} were counted near the border{p}." if kind == "quantity" else f" was reported{p}."
                 start, end, ss, se = w.add(art, before, display, after)
-                c = Claim(article=art.id, start=start, end=end, text=display, sentence_start=ss, sentence_end=se,
-                          kind="quantity" if kind == "quantity" else ("name" if kind == "name_spelling" else kind),
-                          subject=subject, value=figure, qualifier="~" if hedge == "about " else ">" if hedge else "=",
-                          low=lo, high=hi, attribution=who, source=art.source, published=art.published,
-                          display=display)
+                c = Claim(
+                    article=art.id,
+                    start=start,
+                    end=end,
+                    text=display,
+                    sentence_start=ss,
+                    sentence_end=se,
+                    kind="quantity" if kind == "quantity" else ("name" if kind == "name_spelling" else kind),
+                    subject=subject,
+                    value=figure,
+                    qualifier="~" if hedge == "about " else ">" if hedge else "=",
+                    low=lo,
+                    high=hi,
+                    attribution=who,
+                    source=art.source,
+                    published=art.published,
+                    display=display,
+                )
                 claims.append(c)
                 entries.append(c)
             groups.append(ValueGroup(value=display, claims=[_claim_entry(c) for c in entries], low=lo, high=hi))
         # Claims other extractors found: marked in the article view, in no conflict.
         art = rng.choice(pool)
         s, e, ss, se = w.add(art, "The town has ", "3 hospitals", f" and one school{p}.")
-        claims.append(Claim(article=art.id, start=s, end=e, text="3 hospitals", sentence_start=ss, sentence_end=se,
-                            kind="quantity", subject="hospitals", value=3, low=3, high=3, source=art.source))
+        claims.append(
+            Claim(
+                article=art.id,
+                start=s,
+                end=e,
+                text="3 hospitals",
+                sentence_start=ss,
+                sentence_end=se,
+                kind="quantity",
+                subject="hospitals",
+                value=3,
+                low=3,
+                high=3,
+                source=art.source,
+            )
+        )
         shown = ", ".join(g.value for g in groups)
-        conflicts.append(Conflict(
-            id=stable_id("synthetic", story, subject, str(k)), kind=kind, subject=subject, story=story,
-            severity=SEVERITIES[k % len(SEVERITIES)], explanation=f"outlets report {n_values} different figures for {subject}: {shown}",
-            values=groups, disagreement="outlets", hint=f"2 articles agree on {groups[0].value}" if k % 3 == 0 else None,
-            status=rng.choice(["new", "unchanged", "changed"]),
-        ))
+        conflicts.append(
+            Conflict(
+                id=stable_id("synthetic", story, subject, str(k)),
+                kind=kind,
+                subject=subject,
+                story=story,
+                severity=SEVERITIES[k % len(SEVERITIES)],
+                explanation=f"outlets report {n_values} different figures for {subject}: {shown}",
+                values=groups,
+                disagreement="outlets",
+                hint=f"2 articles agree on {groups[0].value}" if k % 3 == 0 else None,
+                status=rng.choice(["new", "unchanged", "changed"]),
+            )
+        )
     w.finish()
-    info = {"id": 7, "version": "test", "started": "2024-11-05T22:00:00+00:00", "inputs": ["synthetic"],
-            "articles": len(articles), "claims": len(claims), "conflicts": len(conflicts), "model": "none",
-            "rules_version": "test"}
+    info = {
+        "id": 7,
+        "version": "test",
+        "started": "2024-11-05T22:00:00+00:00",
+        "inputs": ["synthetic"],
+        "articles": len(articles),
+        "claims": len(claims),
+        "conflicts": len(conflicts),
+        "model": "none",
+        "rules_version": "test",
+    }
     return RunResult(articles, claims, conflicts, [], {a.id: a.story or "" for a in articles}, info)
 
 
@@ -150,14 +234,28 @@ def regex_extractor(articles: list[Article], rules: Any, **_: Any) -> Extraction
             se = a.text.find(".", m.end())
             se = len(a.text) if se < 0 else se + 1
             n = float(m.group(1).replace(",", ""))
-            out.claims.append(Claim(
-                article=a.id, start=m.start(), end=m.end(1), text=m.group(1), sentence_start=ss, sentence_end=se,
-                kind="quantity", subject=m.group(2), value=n, low=n, high=n, source=a.source, published=a.published,
-                # What a real extraction records for a specific figure ("the pirates' 12 boats"):
-                # compare leaves out bare counts nothing qualifies.
-                # The counted noun too: alignment reads it, as it reads a real claim's.
-                display=m.group(1), extra={"subject_known": True, "owner": "story", "counted": m.group(2)},
-            ))
+            out.claims.append(
+                Claim(
+                    article=a.id,
+                    start=m.start(),
+                    end=m.end(1),
+                    text=m.group(1),
+                    sentence_start=ss,
+                    sentence_end=se,
+                    kind="quantity",
+                    subject=m.group(2),
+                    value=n,
+                    low=n,
+                    high=n,
+                    source=a.source,
+                    published=a.published,
+                    # What a real extraction records for a specific figure ("the pirates' 12 boats"):
+                    # compare leaves out bare counts nothing qualifies.
+                    # The counted noun too: alignment reads it, as it reads a real claim's.
+                    display=m.group(1),
+                    extra={"subject_known": True, "owner": "story", "counted": m.group(2)},
+                )
+            )
     return out
 
 
@@ -169,10 +267,18 @@ def synthetic_story(n_articles: int = 30, n_facts: int = 200, seed: int = 5, con
     """
     rng = random.Random(seed)
     kinds = ["quantity"] * 5 + ["date", "location", "title", "name"]
-    articles = [Article(id=f"story/{i:03d}.txt", text=f"Report {i}\n", title=f"Report {i} on the storm",
-                        source=f"{OUTLETS[i % len(OUTLETS)]} {i // len(OUTLETS) or ''}".strip(),
-                        published=f"2024-11-{1 + i % 9:02d}", url=f"https://news.example/{i}", story="storm")
-                for i in range(n_articles)]
+    articles = [
+        Article(
+            id=f"story/{i:03d}.txt",
+            text=f"Report {i}\n",
+            title=f"Report {i} on the storm",
+            source=f"{OUTLETS[i % len(OUTLETS)]} {i // len(OUTLETS) or ''}".strip(),
+            published=f"2024-11-{1 + i % 9:02d}",
+            url=f"https://news.example/{i}",
+            story="storm",
+        )
+        for i in range(n_articles)
+    ]
     w = _Writer(articles)
     claims: list[Claim] = []
     conflicts: list[Conflict] = []
@@ -181,28 +287,72 @@ def synthetic_story(n_articles: int = 30, n_facts: int = 200, seed: int = 5, con
         subject = f"{SUBJECTS[f % len(SUBJECTS)]} {f}"
         tellers = rng.sample(articles, max(2, int(n_articles * rng.uniform(0.3, 0.7))))
         base = rng.choice([12, 40, 150, 800, 2500, 11000])
-        odd = set(a.id for a in tellers[:rng.choice([1, 2, 3])]) if rng.random() < conflict_share else set()
+        odd = set(a.id for a in tellers[: rng.choice([1, 2, 3])]) if rng.random() < conflict_share else set()
         groups: dict[str, list[Claim]] = {}
         for art in tellers:
             n = base * 2 if art.id in odd else base
-            shown = {"quantity": f"about {n:,}" if rng.random() < 0.3 else f"{n:,}", "date": f"November {n % 28 + 1}",
-                     "location": f"Town {n}", "title": f"minister {n}", "name": f"Name {n}"}[kind]
+            shown = {
+                "quantity": f"about {n:,}" if rng.random() < 0.3 else f"{n:,}",
+                "date": f"November {n % 28 + 1}",
+                "location": f"Town {n}",
+                "title": f"minister {n}",
+                "name": f"Name {n}",
+            }[kind]
             who = rng.choice(PEOPLE)
             start, end, ss, se = w.add(art, f"{who or 'Officials'} said ", shown, f" about {subject}.")
-            c = Claim(article=art.id, start=start, end=end, text=shown, sentence_start=ss, sentence_end=se, kind=kind,
-                      subject=subject, value=n, low=n, high=n, attribution=who, source=art.source, published=art.published,
-                      display=shown)
+            c = Claim(
+                article=art.id,
+                start=start,
+                end=end,
+                text=shown,
+                sentence_start=ss,
+                sentence_end=se,
+                kind=kind,
+                subject=subject,
+                value=n,
+                low=n,
+                high=n,
+                attribution=who,
+                source=art.source,
+                published=art.published,
+                display=shown,
+            )
             claims.append(c)
             groups.setdefault(str(n), []).append(c)
         if len(groups) > 1:
             ranked = sorted(groups.items(), key=lambda kv: -len(kv[1]))
-            values = [ValueGroup(value=v, claims=[_claim_entry(c) for c in cs], low=float(v), high=float(v),
-                                 role="majority" if i == 0 else "outlier") for i, (v, cs) in enumerate(ranked)]
-            conflicts.append(Conflict(id=stable_id("story", subject), kind="name_spelling" if kind == "name" else kind,
-                                      subject=subject, story="storm", severity="medium",
-                                      explanation=f"outlets report different figures for {subject}", values=values,
-                                      hint=f"{len(values[0].claims)} articles agree on {values[0].value}"))
+            values = [
+                ValueGroup(
+                    value=v,
+                    claims=[_claim_entry(c) for c in cs],
+                    low=float(v),
+                    high=float(v),
+                    role="majority" if i == 0 else "outlier",
+                )
+                for i, (v, cs) in enumerate(ranked)
+            ]
+            conflicts.append(
+                Conflict(
+                    id=stable_id("story", subject),
+                    kind="name_spelling" if kind == "name" else kind,
+                    subject=subject,
+                    story="storm",
+                    severity="medium",
+                    explanation=f"outlets report different figures for {subject}",
+                    values=values,
+                    hint=f"{len(values[0].claims)} articles agree on {values[0].value}",
+                )
+            )
     w.finish()
-    info = {"id": 3, "version": "test", "started": "2024-11-09T22:00:00+00:00", "inputs": ["synthetic"],
-            "articles": len(articles), "claims": len(claims), "conflicts": len(conflicts), "model": "none", "rules_version": "test"}
+    info = {
+        "id": 3,
+        "version": "test",
+        "started": "2024-11-09T22:00:00+00:00",
+        "inputs": ["synthetic"],
+        "articles": len(articles),
+        "claims": len(claims),
+        "conflicts": len(conflicts),
+        "model": "none",
+        "rules_version": "test",
+    }
     return RunResult(articles, claims, conflicts, [], {a.id: "storm" for a in articles}, info)

@@ -32,8 +32,14 @@ from tests.test_report import ARTICLES, _jsonl
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1366, "height": 800}
 # Each payload announces itself if it ever runs.
 PAYLOADS = [
@@ -59,7 +65,9 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 def browser():
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium is not at /usr/bin/chromium (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')"
+    )
     pw = sync_api.sync_playwright().start()
     b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
     yield b
@@ -111,8 +119,10 @@ def shot(page, name: str, from_toolbar: bool = False) -> None:
     folder = os.environ.get("CHECKER_SCREENSHOTS")
     if folder:
         # Clicks scroll the page; show it as an editor would: from the top, or scrolled to the toolbar.
-        page.evaluate("t => { const s = document.getElementById('summary'); window.scrollTo(0, t ? s.offsetTop + s.offsetHeight : 0); }",
-                      from_toolbar)
+        page.evaluate(
+            "t => { const s = document.getElementById('summary'); window.scrollTo(0, t ? s.offsetTop + s.offsetHeight : 0); }",
+            from_toolbar,
+        )
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"))
 
@@ -196,7 +206,9 @@ def test_report_from_disk_filter_open_mark_reload_export(tab, tmp_path):
     assert claim.locator("mark").inner_text() == q["quote"]["match"]
     assert q["source"] in claim.inner_text() and q["published"] in claim.inner_text()
     assert ("according to " + q["attribution"] if q["attribution"] else "no one cited") in claim.inner_text()
-    assert card.locator("svg.numberline circle, svg.numberline rect").count() == sum(len(v["claims"]) for v in qc["values"])
+    assert card.locator("svg.numberline circle, svg.numberline rect").count() == sum(
+        len(v["claims"]) for v in qc["values"]
+    )
     # The whole article, every claim marked, the quoted one current.
     claim.locator("button.read").click()
     page.wait_for_selector("#article-view:not([hidden])")
@@ -239,7 +251,10 @@ def test_report_from_disk_filter_open_mark_reload_export(tab, tmp_path):
     f = tmp_path / "decisions.json"
     dl.value.save_as(f)
     doc = json.loads(f.read_text())
-    assert {(d["conflict"], d["status"], d["who"]) for d in doc["decisions"]} == {(qc["id"], "confirmed", "Ana"), (other, "dismissed", "Ana")}
+    assert {(d["conflict"], d["status"], d["who"]) for d in doc["decisions"]} == {
+        (qc["id"], "confirmed", "Ana"),
+        (other, "dismissed", "Ana"),
+    }
     db = tmp_path / "checker.db"
     assert import_decisions(f, db).added == 2
     assert latest_decisions(db)[qc["id"]]["note"] == "ministry confirmed 12"
@@ -313,7 +328,11 @@ def test_served_mark_reload_and_next_run(tab, served):
     page.click('#detail button[data-mark="confirmed"]')
     saved_on_server(page, cid, "confirmed")
     saved = latest_decisions(db)[cid]
-    assert (saved["status"], saved["who"], saved["note"]) == ("confirmed", "Ben", "navy says 12; the 20 counts two fleets")
+    assert (saved["status"], saved["who"], saved["note"]) == (
+        "confirmed",
+        "Ben",
+        "navy says 12; the 20 counts two fleets",
+    )
     # Dismiss the other one with the keyboard.
     people = page.locator("#list .row", has_text="people")
     people.click()
@@ -327,7 +346,9 @@ def test_served_mark_reload_and_next_run(tab, served):
     # Reload: the marks come back from the server.
     page.reload()
     page.wait_for_selector("html[data-ready='1']", state="attached")
-    page.wait_for_function(f"() => document.querySelector('#list .row[data-id=\"{cid}\"]').dataset.review === 'confirmed'")
+    page.wait_for_function(
+        f"() => document.querySelector('#list .row[data-id=\"{cid}\"]').dataset.review === 'confirmed'"
+    )
     assert page.locator(f'#list .row[data-id="{pid}"]').count() == 0  # dismissed: hidden by default
     page.locator(f'#list .row[data-id="{cid}"]').click()
     assert "by Ben" in page.locator("#detail .decision").inner_text()
@@ -380,10 +401,14 @@ def _visit_everything(page):
 
 def test_untrusted_text_never_runs(tab, tmp_path):
     evil = [
-        {"id": f"e{i}</script><script>window.__pwned='id'</script>", "story": "s<img src=x onerror=window.__pwned='story'>",
-         "source": f"Outlet {i} <img src=x onerror=window.__pwned='outlet'>", "published": "2024-11-05",
-         "url": "javascript:window.__pwned='url'",
-         "text": f"Headline {PAYLOAD}\n{PAYLOAD} Pirates seized {n} boats. {PAYLOAD} Officials said {m} people were rescued. {PAYLOAD}"}
+        {
+            "id": f"e{i}</script><script>window.__pwned='id'</script>",
+            "story": "s<img src=x onerror=window.__pwned='story'>",
+            "source": f"Outlet {i} <img src=x onerror=window.__pwned='outlet'>",
+            "published": "2024-11-05",
+            "url": "javascript:window.__pwned='url'",
+            "text": f"Headline {PAYLOAD}\n{PAYLOAD} Pirates seized {n} boats. {PAYLOAD} Officials said {m} people were rescued. {PAYLOAD}",
+        }
         for i, (n, m) in enumerate([(12, 300), (20, 300), (12, 450)])
     ]
     src = _jsonl(tmp_path / "evil.jsonl", evil)
@@ -404,7 +429,9 @@ def test_untrusted_text_never_runs(tab, tmp_path):
     from checker.serve import make_server
 
     (reports / "synthetic").mkdir()
-    (reports / "synthetic" / "report.html").write_text(report.render_report(synthetic_result(8, seed=9, payload=PAYLOAD)))
+    (reports / "synthetic" / "report.html").write_text(
+        report.render_report(synthetic_result(8, seed=9, payload=PAYLOAD))
+    )
     server = make_server(reports, db, port=0, quiet=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -436,7 +463,9 @@ def test_untrusted_text_never_runs(tab, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("CHECKER_SCREENSHOTS"), reason="set CHECKER_SCREENSHOTS=docs to save screenshots")
+@pytest.mark.skipif(
+    not os.environ.get("CHECKER_SCREENSHOTS"), reason="set CHECKER_SCREENSHOTS=docs to save screenshots"
+)
 def test_screenshots(tab, tmp_path, corpus):
     """The README's pictures, from a real run over the ECB+ corpus, served with two decisions."""
     from checker.serve import make_server

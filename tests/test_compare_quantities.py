@@ -9,16 +9,45 @@ from checker.models import Claim
 from checker.normalize import claims_table
 
 
-def q(rules, article, value, qualifier="=", unit="troop", subject="north korean troops", text=None, published=None,
-      status=None, place=None, attribution=None, year=None, owner="acme"):
+def q(
+    rules,
+    article,
+    value,
+    qualifier="=",
+    unit="troop",
+    subject="north korean troops",
+    text=None,
+    published=None,
+    status=None,
+    place=None,
+    attribution=None,
+    year=None,
+    owner="acme",
+):
     text = text or f"{value:,}"
     lo, hi = interval(value, qualifier, rounding_unit(text, value), rules)
     scope = {k: v for k, v in {"status": status, "place": place, "year": year}.items() if v}
-    return Claim(article=article, start=0, end=len(text), text=text, sentence_start=0, sentence_end=len(text),
-                 kind="quantity", subject=subject, value=value, unit=unit, qualifier=qualifier, low=lo, high=hi,
-                 attribution=attribution, scope=scope, source=article, published=published, display=text,
-                 extra={"subject_known": True, "owner": owner,
-                        "counted": None if unit in ("USD", "EUR", "%") else unit})
+    return Claim(
+        article=article,
+        start=0,
+        end=len(text),
+        text=text,
+        sentence_start=0,
+        sentence_end=len(text),
+        kind="quantity",
+        subject=subject,
+        value=value,
+        unit=unit,
+        qualifier=qualifier,
+        low=lo,
+        high=hi,
+        attribution=attribution,
+        scope=scope,
+        source=article,
+        published=published,
+        display=text,
+        extra={"subject_known": True, "owner": owner, "counted": None if unit in ("USD", "EUR", "%") else unit},
+    )
 
 
 def conflicts(rules, *claims):
@@ -38,9 +67,22 @@ def test_different_figures_make_one_conflict_with_every_value(rules):
 
 
 def test_compatible_bounds_agree(rules):
-    assert conflicts(rules, q(rules, "a", 300, ">", unit="people", subject="deaths", status="killed"),
-                     q(rules, "b", 350, unit="people", subject="deaths", status="killed")) == []
-    assert conflicts(rules, q(rules, "a", 1e6, ">", unit="USD", subject="damage"), q(rules, "b", 1e6, unit="USD", subject="damage")) == []
+    assert (
+        conflicts(
+            rules,
+            q(rules, "a", 300, ">", unit="people", subject="deaths", status="killed"),
+            q(rules, "b", 350, unit="people", subject="deaths", status="killed"),
+        )
+        == []
+    )
+    assert (
+        conflicts(
+            rules,
+            q(rules, "a", 1e6, ">", unit="USD", subject="damage"),
+            q(rules, "b", 1e6, unit="USD", subject="damage"),
+        )
+        == []
+    )
 
 
 def test_converted_currencies_agree_and_wrong_conversions_do_not(rules):
@@ -87,8 +129,11 @@ def test_one_article_alone_is_not_a_quantity_conflict(rules):
 
 
 def test_attribution_sets_the_kind_of_disagreement(rules):
-    out = conflicts(rules, q(rules, "a", 10000, attribution="US State Department"),
-                    q(rules, "b", 12000, attribution="South Korean intelligence"))
+    out = conflicts(
+        rules,
+        q(rules, "a", 10000, attribution="US State Department"),
+        q(rules, "b", 12000, attribution="South Korean intelligence"),
+    )
     assert out[0].disagreement == "sources"
     out = conflicts(rules, q(rules, "a", 10000, attribution="UN"), q(rules, "b", 12000, attribution="UN"))
     assert out[0].disagreement == "quoting"
@@ -105,8 +150,14 @@ def test_conflict_ids_are_stable(rules):
 
 def test_vague_figures_and_conversions_are_not_compared(rules):
     # "two games" / "four games": nothing says whose or what happened.
-    assert conflicts(rules, q(rules, "a", 2, unit="game", subject="games", owner=None),
-                     q(rules, "b", 4, unit="game", subject="games", owner=None)) == []
+    assert (
+        conflicts(
+            rules,
+            q(rules, "a", 2, unit="game", subject="games", owner=None),
+            q(rules, "b", 4, unit="game", subject="games", owner=None),
+        )
+        == []
+    )
     conv = q(rules, "b", 52e6, unit="GBP", subject="fine", text="52m")
     conv.extra["conversion_of"] = 0
     assert conflicts(rules, q(rules, "a", 100e6, unit="USD", subject="fine", text="100m"), conv) == []
@@ -114,7 +165,16 @@ def test_vague_figures_and_conversions_are_not_compared(rules):
 
 def test_prices_and_rises_compare_only_within_one_day(rules):
     def oil(article, value, published):
-        return q(rules, article, value, unit="USD", subject="brent crude", text=f"${value}", published=published, owner="brent")
+        return q(
+            rules,
+            article,
+            value,
+            unit="USD",
+            subject="brent crude",
+            text=f"${value}",
+            published=published,
+            owner="brent",
+        )
 
     assert conflicts(rules, oil("a", 44.45, None), oil("b", 49.74, None)) == []
     assert conflicts(rules, oil("a", 44.45, "2005-01-03"), oil("b", 49.74, "2005-02-10")) == []
@@ -122,7 +182,7 @@ def test_prices_and_rises_compare_only_within_one_day(rules):
 
 
 def test_demonym_count_takes_the_subject_its_story_counts(tmp_path):
-    """"12 Somalis" counts what the story counts with that owner ("23 Somali
+    """ "12 Somalis" counts what the story counts with that owner ("23 Somali
     pirates"): resolved before comparing, so the claim table says so too."""
     from checker.pipeline import run
 

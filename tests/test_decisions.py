@@ -24,10 +24,26 @@ def db(tmp_path):
 
 
 def test_record_and_latest(db):
-    dec.record_decision(db, {"conflict": "a1", "status": "follow_up", "note": "call the ministry", "who": "ana",
-                             "at": "2024-11-05T10:00:00Z"})
-    dec.record_decision(db, {"conflict": "a1", "status": "confirmed", "note": "ministry confirmed 12", "who": "ben",
-                             "at": "2024-11-05T11:00:00+00:00"})
+    dec.record_decision(
+        db,
+        {
+            "conflict": "a1",
+            "status": "follow_up",
+            "note": "call the ministry",
+            "who": "ana",
+            "at": "2024-11-05T10:00:00Z",
+        },
+    )
+    dec.record_decision(
+        db,
+        {
+            "conflict": "a1",
+            "status": "confirmed",
+            "note": "ministry confirmed 12",
+            "who": "ben",
+            "at": "2024-11-05T11:00:00+00:00",
+        },
+    )
     latest = dec.latest_decisions(db)
     assert latest["a1"]["status"] == "confirmed"
     assert latest["a1"]["who"] == "ben"
@@ -67,7 +83,9 @@ def test_apply_without_store_changes_nothing(tmp_path):
 
 
 def test_dismissed_stays_dismissed_unless_a_new_value_joins(db):
-    seen = dec.value_keys([ValueGroup("12", [{"display": "12"}], 12, 12), ValueGroup("about 20", [{"display": "about 20"}], 18, 22)])
+    seen = dec.value_keys(
+        [ValueGroup("12", [{"display": "12"}], 12, 12), ValueGroup("about 20", [{"display": "about 20"}], 18, 22)]
+    )
     dec.record_decision(db, {"conflict": "same", "status": "dismissed", "values": seen, "who": "ana"})
     dec.record_decision(db, {"conflict": "joined", "status": "dismissed", "values": seen, "who": "ana"})
     dec.record_decision(db, {"conflict": "kept", "status": "confirmed", "values": seen, "who": "ana"})
@@ -115,7 +133,9 @@ def test_export_import_round_trip(db, tmp_path):
 
 def test_import_is_all_or_nothing(db, tmp_path):
     f = tmp_path / "bad.json"
-    f.write_text(json.dumps({"decisions": [{"conflict": "a1", "status": "confirmed"}, {"conflict": "b", "status": "??"}]}))
+    f.write_text(
+        json.dumps({"decisions": [{"conflict": "a1", "status": "confirmed"}, {"conflict": "b", "status": "??"}]})
+    )
     with pytest.raises(dec.DecisionError, match="decision 2"):
         dec.import_decisions(f, db)
     assert dec.latest_decisions(db) == {}
@@ -125,8 +145,12 @@ def test_import_is_all_or_nothing(db, tmp_path):
 
 
 def test_labels_and_precision(db):
-    for cid, status, kind in [("a", "confirmed", "quantity"), ("b", "dismissed", "quantity"), ("c", "confirmed", "title"),
-                              ("d", "follow_up", "title")]:
+    for cid, status, kind in [
+        ("a", "confirmed", "quantity"),
+        ("b", "dismissed", "quantity"),
+        ("c", "confirmed", "title"),
+        ("d", "follow_up", "title"),
+    ]:
         dec.record_decision(db, {"conflict": cid, "status": status, "kind": kind, "who": "ana"})
     labels = dec.decisions_as_labels(db)
     assert [(x["conflict"], x["label"]) for x in labels] == [("a", True), ("b", False), ("c", True)]
@@ -151,8 +175,21 @@ def test_table_lives_beside_the_store_tables(db):
 
 def test_cli_import_and_export(db, tmp_path):
     f = tmp_path / "in.json"
-    f.write_text(json.dumps({"decisions": [{"conflict": "a1", "status": "dismissed", "who": "ana",
-                                            "at": "2024-11-05T10:00:00Z", "note": "same figure, other scope"}]}))
+    f.write_text(
+        json.dumps(
+            {
+                "decisions": [
+                    {
+                        "conflict": "a1",
+                        "status": "dismissed",
+                        "who": "ana",
+                        "at": "2024-11-05T10:00:00Z",
+                        "note": "same figure, other scope",
+                    }
+                ]
+            }
+        )
+    )
     runner = CliRunner()
     r = runner.invoke(app, ["decisions", "import", str(f), "--store", str(db)], catch_exceptions=False)
     assert r.exit_code == 0, r.output

@@ -23,16 +23,43 @@ def labelled(tmp_path):
     (corpus / "clusters" / "s1" / "a.txt").write_text("Officials said 10 people died on Monday.", encoding="utf-8")
     (corpus / "clusters" / "s1" / "b.txt").write_text("Police said 12 people died on Monday.", encoding="utf-8")
     (corpus / "clusters" / "s2" / "c.txt").write_text("A quiet day with 3 visitors.", encoding="utf-8")
-    (corpus / "clusters" / "index.json").write_text(json.dumps([
-        {"cluster": "s1", "has_conflict": True, "files": ["a.txt", "b.txt"]},
-        {"cluster": "s2", "has_conflict": False, "files": ["c.txt"]},
-    ]))
+    (corpus / "clusters" / "index.json").write_text(
+        json.dumps(
+            [
+                {"cluster": "s1", "has_conflict": True, "files": ["a.txt", "b.txt"]},
+                {"cluster": "s2", "has_conflict": False, "files": ["c.txt"]},
+            ]
+        )
+    )
     gold = corpus / "gold.jsonl"
-    gold.write_text(json.dumps({"cluster": "s1", "kind": "quantity", "subject": "deaths", "values": ["10", "12"],
-                                "evidence": [{"file": "a.txt", "quote": "10 people died"}, {"file": "b.txt", "quote": "12 people died"}]}) + "\n")
+    gold.write_text(
+        json.dumps(
+            {
+                "cluster": "s1",
+                "kind": "quantity",
+                "subject": "deaths",
+                "values": ["10", "12"],
+                "evidence": [
+                    {"file": "a.txt", "quote": "10 people died"},
+                    {"file": "b.txt", "quote": "12 people died"},
+                ],
+            }
+        )
+        + "\n"
+    )
     nonc = corpus / "non.jsonl"
-    nonc.write_text(json.dumps({"cluster": "s1", "kind": "date", "subject": "day", "values": ["Monday", "Monday"],
-                                "evidence": [{"file": "a.txt", "quote": "on Monday"}, {"file": "b.txt", "quote": "on Monday"}]}) + "\n")
+    nonc.write_text(
+        json.dumps(
+            {
+                "cluster": "s1",
+                "kind": "date",
+                "subject": "day",
+                "values": ["Monday", "Monday"],
+                "evidence": [{"file": "a.txt", "quote": "on Monday"}, {"file": "b.txt", "quote": "on Monday"}],
+            }
+        )
+        + "\n"
+    )
     return corpus, gold, nonc
 
 
@@ -54,12 +81,36 @@ def test_found_needs_two_evidence_quotes_under_different_values():
 def test_scores_recall_precision_and_bad_flags(tmp_path, labelled):
     corpus, gold, nonc = labelled
     conflicts = [
-        {"id": "1", "kind": "quantity", "subject": "deaths", "story": "x",
-         "values": [{"value": "10", "claims": [_claim("s1/a.txt", 15, 17)]}, {"value": "12", "claims": [_claim("s1/b.txt", 11, 13)]}]},
-        {"id": "2", "kind": "date", "subject": "day", "story": "x",
-         "values": [{"value": "Mon", "claims": [_claim("s1/a.txt", 33, 39)]}, {"value": "Tue", "claims": [_claim("s1/b.txt", 29, 35)]}]},
-        {"id": "3", "kind": "quantity", "subject": "visitors", "story": "y",
-         "values": [{"value": "3", "claims": [_claim("s2/c.txt", 17, 18)]}, {"value": "4", "claims": [_claim("s1/a.txt", 15, 17)]}]},
+        {
+            "id": "1",
+            "kind": "quantity",
+            "subject": "deaths",
+            "story": "x",
+            "values": [
+                {"value": "10", "claims": [_claim("s1/a.txt", 15, 17)]},
+                {"value": "12", "claims": [_claim("s1/b.txt", 11, 13)]},
+            ],
+        },
+        {
+            "id": "2",
+            "kind": "date",
+            "subject": "day",
+            "story": "x",
+            "values": [
+                {"value": "Mon", "claims": [_claim("s1/a.txt", 33, 39)]},
+                {"value": "Tue", "claims": [_claim("s1/b.txt", 29, 35)]},
+            ],
+        },
+        {
+            "id": "3",
+            "kind": "quantity",
+            "subject": "visitors",
+            "story": "y",
+            "values": [
+                {"value": "3", "claims": [_claim("s2/c.txt", 17, 18)]},
+                {"value": "4", "claims": [_claim("s1/a.txt", 15, 17)]},
+            ],
+        },
     ]
     run = _write_run(tmp_path, conflicts)
     score = evaluate(run, gold, nonc, corpus=corpus)
@@ -106,8 +157,15 @@ def test_coverage_counts_quotes_with_a_claim_of_the_labelled_kind(tmp_path, labe
     corpus, gold, nonc = labelled
     # "10 people died" (a.txt 15-29) has a quantity; "12 people died" (b.txt 12-26) only a date;
     # "on Monday" in a.txt (30-39) has a date, the one in b.txt (27-36) none.
-    run = _write_claims(tmp_path / "run", [("s1/a.txt", 15, 17, "quantity"), ("s1/b.txt", 11, 13, "date"),
-                                           ("s1/a.txt", 33, 39, "date"), ("s1/b.txt", 0, 6, "date")])
+    run = _write_claims(
+        tmp_path / "run",
+        [
+            ("s1/a.txt", 15, 17, "quantity"),
+            ("s1/b.txt", 11, 13, "date"),
+            ("s1/a.txt", 33, 39, "date"),
+            ("s1/b.txt", 0, 6, "date"),
+        ],
+    )
     cov = evidence_coverage(run, [gold, nonc], corpus)
     assert cov.by_kind == {"quantity": [1, 2], "date": [1, 2]}
     assert {(u["kind"], u["file"]) for u in cov.uncovered} == {("quantity", "b.txt"), ("date", "b.txt")}
@@ -117,8 +175,21 @@ def test_coverage_counts_quotes_with_a_claim_of_the_labelled_kind(tmp_path, labe
 def test_coverage_cli(tmp_path, labelled):
     corpus, gold, nonc = labelled
     run = _write_claims(tmp_path / "run", [("s1/a.txt", 15, 17, "quantity")])
-    res = CliRunner().invoke(app, ["evaluate", str(run), "--labels", str(gold), "--nonconflicts", str(nonc),
-                                   "--corpus", str(corpus), "--coverage", "--json"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            str(run),
+            "--labels",
+            str(gold),
+            "--nonconflicts",
+            str(nonc),
+            "--corpus",
+            str(corpus),
+            "--coverage",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["by_kind"]["quantity"] == {"covered": 1, "total": 2, "share": 0.5}
@@ -177,8 +248,18 @@ def test_a_location_claim_covers_a_place_spelling_labelled_name_spelling(tmp_pat
     (corpus / "clusters" / "s1" / "a.txt").write_text("The bout was held in Bern.", encoding="utf-8")
     (corpus / "clusters" / "s1" / "b.txt").write_text("The bout was held in Berne.", encoding="utf-8")
     labels = corpus / "non.jsonl"
-    labels.write_text(json.dumps({"cluster": "s1", "kind": "name_spelling", "subject": "city", "values": ["Bern", "Berne"],
-                                  "evidence": [{"file": "a.txt", "quote": "in Bern"}, {"file": "b.txt", "quote": "in Berne"}]}) + "\n")
+    labels.write_text(
+        json.dumps(
+            {
+                "cluster": "s1",
+                "kind": "name_spelling",
+                "subject": "city",
+                "values": ["Bern", "Berne"],
+                "evidence": [{"file": "a.txt", "quote": "in Bern"}, {"file": "b.txt", "quote": "in Berne"}],
+            }
+        )
+        + "\n"
+    )
     # a.txt "Bern" (21-25) carries a location claim; b.txt "Berne" only a date claim.
     run = _write_claims(tmp_path / "run", [("s1/a.txt", 21, 25, "location"), ("s1/b.txt", 21, 26, "date")])
     cov = evidence_coverage(run, [labels], corpus)

@@ -12,7 +12,9 @@ from tests.conftest import ROOT
 def test_folder_ids_are_relative_paths_and_meta_is_read(tmp_path):
     (tmp_path / "story").mkdir()
     (tmp_path / "story" / "a.txt").write_text("Headline\nBody text.", encoding="utf-8")
-    (tmp_path / "story" / "meta.json").write_text(json.dumps({"a.txt": {"source": "Outlet", "published": "2024-11-05"}}))
+    (tmp_path / "story" / "meta.json").write_text(
+        json.dumps({"a.txt": {"source": "Outlet", "published": "2024-11-05"}})
+    )
     ing = read_inputs([tmp_path])
     assert [a.id for a in ing.articles] == ["story/a.txt"]
     a = ing.articles[0]

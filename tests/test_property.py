@@ -14,14 +14,58 @@ from checker.extract.numbers import parse_digits, parse_fraction, parse_words, r
 from checker.extract.quantities import find_mentions
 
 pieces = st.sampled_from(
-    ["about", "more than", "$", "£", "€", "e", "p", "bn", "m", "%", " per cent", "-", "–", " to ", " and ",
-     "between ", "million", "thousand", "half", "two-thirds", "a dozen", "½", ",", ".", " ", "\n", "<b>", "</script>",
-     "Київ", "北京", "٣٤", "𝟙𝟚", "\u200b", "\ufeff", "9" * 400, "0.000001", "1,000,000,000,000,000,000,000",
-     "eleven thousand", "twenty-five", "7.3-magnitude", "2.15pm", "2012–13", "AK-47", "troops", "people", "killed"]
+    [
+        "about",
+        "more than",
+        "$",
+        "£",
+        "€",
+        "e",
+        "p",
+        "bn",
+        "m",
+        "%",
+        " per cent",
+        "-",
+        "–",
+        " to ",
+        " and ",
+        "between ",
+        "million",
+        "thousand",
+        "half",
+        "two-thirds",
+        "a dozen",
+        "½",
+        ",",
+        ".",
+        " ",
+        "\n",
+        "<b>",
+        "</script>",
+        "Київ",
+        "北京",
+        "٣٤",
+        "𝟙𝟚",
+        "\u200b",
+        "\ufeff",
+        "9" * 400,
+        "0.000001",
+        "1,000,000,000,000,000,000,000",
+        "eleven thousand",
+        "twenty-five",
+        "7.3-magnitude",
+        "2.15pm",
+        "2012–13",
+        "AK-47",
+        "troops",
+        "people",
+        "killed",
+    ]
 )
 odd_text = st.one_of(
     st.text(max_size=400),
-    st.lists(st.one_of(pieces, st.integers(min_value=-10**30, max_value=10**30).map(str)), max_size=60).map("".join),
+    st.lists(st.one_of(pieces, st.integers(min_value=-(10**30), max_value=10**30).map(str)), max_size=60).map("".join),
 )
 
 
@@ -47,7 +91,9 @@ def test_number_parsers_never_raise(text):
 
 @pytest.mark.slow
 @given(odd_text)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 def test_whole_extraction_never_raises(nlp, rules, text):
     from checker.extract import extract_doc
     from checker.models import Article

@@ -15,8 +15,14 @@ GOLDEN = ROOT / "tests" / "golden" / "quantities.jsonl"
 
 @pytest.mark.parametrize(
     "words,value",
-    [("eleven thousand", 11000), ("twenty-five", 25), ("a dozen", 12), ("one hundred and five", 105),
-     ("two million", 2e6), ("seven", 7)],
+    [
+        ("eleven thousand", 11000),
+        ("twenty-five", 25),
+        ("a dozen", 12),
+        ("one hundred and five", 105),
+        ("two million", 2e6),
+        ("seven", 7),
+    ],
 )
 def test_number_words(words, value):
     assert parse_words(words) == value
@@ -59,7 +65,10 @@ def test_rounding_and_hedges_make_intervals(rules):
     assert ten[1] < about[0]  # "10,000" does not agree with "about 11,000"
     more = interval(300, ">", 100, rules)
     assert more[0] == 300 and more[1] == float("inf")
-    assert interval(7.6, "=", rounding_unit("7.6", 7.6), rules)[1] < interval(7.7, "=", rounding_unit("7.7", 7.7), rules)[0]
+    assert (
+        interval(7.6, "=", rounding_unit("7.6", 7.6), rules)[1]
+        < interval(7.7, "=", rounding_unit("7.7", 7.7), rules)[0]
+    )
 
 
 @pytest.mark.slow
@@ -70,7 +79,9 @@ def test_sentence_level_cases(nlp, rules):
     def claims(text):
         return extract_quantities(nlp(text), Article(id="t", text=text), rules)
 
-    c = claims("Ukrainian President Volodymyr Zelenskyy stated that 11,000 North Korean soldiers are deployed in the Kursk region.")
+    c = claims(
+        "Ukrainian President Volodymyr Zelenskyy stated that 11,000 North Korean soldiers are deployed in the Kursk region."
+    )
     assert len(c) == 1
     assert (c[0].value, c[0].unit, c[0].subject) == (11000, "troop", "north korean troops")
     assert c[0].attribution == "Ukrainian President Volodymyr Zelenskyy"
@@ -200,8 +211,11 @@ def test_peer_sets_are_read_in_the_golden_shape(tmp_path):
     from checker.scoring import peer_sentences
 
     f = tmp_path / "currency.json"
-    f.write_text('[{"text": "It cost $ 75 million, 10-20 cents.", "quantities": [{"value": "75000000", "normalized_unit": "dollar"}, '
-                 '{"value": "10-20", "normalized_unit": "cent"}, {"value": "7", "normalized_unit": "-"}]}]', encoding="utf-8")
+    f.write_text(
+        '[{"text": "It cost $ 75 million, 10-20 cents.", "quantities": [{"value": "75000000", "normalized_unit": "dollar"}, '
+        '{"value": "10-20", "normalized_unit": "cent"}, {"value": "7", "normalized_unit": "-"}]}]',
+        encoding="utf-8",
+    )
     (s,) = peer_sentences(f)
     assert [(e["value"], e["unit"]) for e in s["expect"]] == [(75e6, "dollar"), ([10.0, 20.0], "cent"), (7.0, None)]
 
@@ -214,8 +228,13 @@ def test_peer_units_are_named_as_the_catalogue_names_them(rules):
     cents = {"unit": "USD", "display": "50 cents", "value": 0.5}
     assert peer_unit(cents, rules, cat) == "cent" and cents["value"] == pytest.approx(50)
     assert peer_unit({"unit": "°F", "value": 5.0}, rules, cat) == "fahrenheit"
-    assert peer_unit({"unit": "year", "sentence_text": "She is 5 years old.", "value": 5.0}, rules, cat) == "year of age"
-    assert peer_unit({"unit": "USD", "display": "$2", "value": 2.0, "scope": {"per": "share"}}, rules, cat) == "dollar per share"
+    assert (
+        peer_unit({"unit": "year", "sentence_text": "She is 5 years old.", "value": 5.0}, rules, cat) == "year of age"
+    )
+    assert (
+        peer_unit({"unit": "USD", "display": "$2", "value": 2.0, "scope": {"per": "share"}}, rules, cat)
+        == "dollar per share"
+    )
     assert peer_same_unit("degree", "degree") and not peer_same_unit("celsius", "fahrenheit")
 
 
@@ -230,7 +249,9 @@ def test_peer_units_normalised_compare_by_meaning_not_spelling():
     # The peer's counted noun holds checker's counted noun; its "count" is a bare number of times.
     assert peer_same_meaning("jet", "fighter jet") and peer_same_meaning(None, "count")
     # checker folds "houses" into "building"; the noun as written still meets the peer's.
-    assert peer_same_meaning("building", "empty house", "houses") and not peer_same_meaning("building", "tank", "houses")
+    assert peer_same_meaning("building", "empty house", "houses") and not peer_same_meaning(
+        "building", "tank", "houses"
+    )
     # Different units still differ.
     for a, b in [
         ("km", "mile"),
@@ -329,7 +350,7 @@ def test_peer_sets_at_or_above_the_published_cqe_value_f1(corpus, nlp, rules):
 
 @pytest.mark.slow
 def test_a_number_beside_a_harm_participle_counts_people(nlp, rules):
-    """"55 wounded" leaves the noun out because the participle says it: people."""
+    """ "55 wounded" leaves the noun out because the participle says it: people."""
     from checker.extract.quantities import extract_quantities
     from checker.models import Article
 

@@ -46,8 +46,11 @@ def test_model_quotes_cut_the_claim_out_of_its_sentence(result, model):
         for v in c["values"]:
             for q in v["claims"]:
                 t = texts[q["article"]]
-                assert q["quote"]["match"] == t[q["start"]:q["end"]]
-                assert q["quote"]["before"] + q["quote"]["match"] + q["quote"]["after"] == t[q["sentence_start"]:q["sentence_end"]]
+                assert q["quote"]["match"] == t[q["start"] : q["end"]]
+                assert (
+                    q["quote"]["before"] + q["quote"]["match"] + q["quote"]["after"]
+                    == t[q["sentence_start"] : q["sentence_end"]]
+                )
                 assert q["source"] and q["published"] and q["url"].startswith("https://")
 
 
@@ -68,7 +71,7 @@ def test_model_embeds_only_quoted_articles_with_every_claim_marked(result, model
         assert len(a["marks"]) >= len(claims)
         in_conflict = [m for m in a["marks"] if m["conflict"]]
         others = [m for m in a["marks"] if not m["conflict"]]
-        assert in_conflict and all(a["text"][m["start"]:m["end"]] for m in a["marks"])
+        assert in_conflict and all(a["text"][m["start"] : m["end"]] for m in a["marks"])
         assert all(m["subject"] == "hospitals" for m in others)
 
 
@@ -81,9 +84,14 @@ def test_model_is_json_without_infinity(model):
 
 def test_model_changes_from_the_store(result):
     info = dict(result.info)
-    info["changes"] = {"new": [{"id": "n1"}], "changed": [{"id": "c1", "added_values": ["35"]}], "unchanged": ["u1", "u2"],
-                       "resolved": [{"id": "r1", "subject": "boats", "values": ["1", "2"], "reason": "withdrawn"}],
-                       "counts": {}, "previous_run": 6}
+    info["changes"] = {
+        "new": [{"id": "n1"}],
+        "changed": [{"id": "c1", "added_values": ["35"]}],
+        "unchanged": ["u1", "u2"],
+        "resolved": [{"id": "r1", "subject": "boats", "values": ["1", "2"], "reason": "withdrawn"}],
+        "counts": {},
+        "previous_run": 6,
+    }
     info["previous"] = {"id": 6, "started": "2024-11-04T22:00:00+00:00", "report": "../2024-11-04/report.html"}
     result.info = info
     try:
@@ -91,16 +99,30 @@ def test_model_changes_from_the_store(result):
     finally:
         result.info = {k: v for k, v in info.items() if k not in ("changes", "previous")}
     assert ch["new"] == ["n1"] and ch["changed"][0]["added_values"] == ["35"] and ch["unchanged"] == 2
-    assert ch["previous"] == {"id": 6, "started": "2024-11-04T22:00:00+00:00", "href": "../2024-11-04/report.html", "conflicts": None}
+    assert ch["previous"] == {
+        "id": 6,
+        "started": "2024-11-04T22:00:00+00:00",
+        "href": "../2024-11-04/report.html",
+        "conflicts": None,
+    }
 
 
 def test_no_changes_section_for_a_first_run(model):
     assert model["changes"] is None
 
 
-@pytest.mark.parametrize("url, ok", [("https://a.example/x", True), ("http://a", True), ("javascript:alert(1)", False),
-                                     (" JaVaScRiPt:alert(1)", False), ("data:text/html,<script>", False), ("//evil", False),
-                                     (None, False)])
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://a.example/x", True),
+        ("http://a", True),
+        ("javascript:alert(1)", False),
+        (" JaVaScRiPt:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("//evil", False),
+        (None, False),
+    ],
+)
 def test_safe_url(url, ok):
     assert (report.safe_url(url) is not None) is ok
 
@@ -122,7 +144,9 @@ def test_page_is_one_file_with_a_strict_policy(model):
     assert directives["default-src"] == "'none'"
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     style = doc.xpath("//style")[0].text
-    assert directives["style-src"] == "'sha256-" + base64.b64encode(hashlib.sha256(style.encode()).digest()).decode() + "'"
+    assert (
+        directives["style-src"] == "'sha256-" + base64.b64encode(hashlib.sha256(style.encode()).digest()).decode() + "'"
+    )
     assert not doc.xpath("//link[@rel='stylesheet']|//img[@src]|//iframe")
 
 
@@ -197,12 +221,27 @@ def test_json_for_script_cannot_close_the_element():
 
 
 ARTICLES = [
-    {"id": "a1", "story": "pirates", "source": "Reuters", "published": "2024-11-05",
-     "text": "Boats seized\nPirates seized 12 boats near the coast. Officials said 300 people were rescued."},
-    {"id": "a2", "story": "pirates", "source": "AP", "published": "2024-11-05",
-     "text": "Navy report\nThe navy said 20 boats were seized. About 300 people were rescued."},
-    {"id": "a3", "story": "pirates", "source": "BBC", "published": "2024-11-05",
-     "text": "Coast guard\nWitnesses counted 12 boats. Some 450 people were rescued."},
+    {
+        "id": "a1",
+        "story": "pirates",
+        "source": "Reuters",
+        "published": "2024-11-05",
+        "text": "Boats seized\nPirates seized 12 boats near the coast. Officials said 300 people were rescued.",
+    },
+    {
+        "id": "a2",
+        "story": "pirates",
+        "source": "AP",
+        "published": "2024-11-05",
+        "text": "Navy report\nThe navy said 20 boats were seized. About 300 people were rescued.",
+    },
+    {
+        "id": "a3",
+        "story": "pirates",
+        "source": "BBC",
+        "published": "2024-11-05",
+        "text": "Coast guard\nWitnesses counted 12 boats. Some 450 people were rescued.",
+    },
 ]
 
 
@@ -217,10 +256,25 @@ def test_run_carries_decisions_into_the_report(tmp_path):
     first = run([src], out_dir=tmp_path / "reports" / "n1", extractor=regex_extractor, store=db, n_process=1)
     ids = {c.subject: c.id for c in first.conflicts}
     assert set(ids) == {"boats", "people"}
-    record_decision(db, {"conflict": ids["boats"], "status": "dismissed", "who": "ana", "note": "different fleets",
-                         "values": [v.__dict__ for v in first.conflicts[0].values]})
-    record_decision(db, {"conflict": ids["people"], "status": "confirmed", "who": "ben",
-                         "values": [v.__dict__ for v in first.conflicts[1].values]})
+    record_decision(
+        db,
+        {
+            "conflict": ids["boats"],
+            "status": "dismissed",
+            "who": "ana",
+            "note": "different fleets",
+            "values": [v.__dict__ for v in first.conflicts[0].values],
+        },
+    )
+    record_decision(
+        db,
+        {
+            "conflict": ids["people"],
+            "status": "confirmed",
+            "who": "ben",
+            "values": [v.__dict__ for v in first.conflicts[1].values],
+        },
+    )
     second = run([src], out_dir=tmp_path / "reports" / "n2", extractor=regex_extractor, store=db, n_process=1)
     by = {c.subject: c for c in second.conflicts}
     assert by["boats"].id == ids["boats"]
@@ -232,7 +286,10 @@ def test_run_carries_decisions_into_the_report(tmp_path):
     saved = json.loads((tmp_path / "reports" / "n2" / "conflicts.json").read_text())
     assert {c["subject"]: c["decision"]["who"] for c in saved["conflicts"]} == {"boats": "ana", "people": "ben"}
     # A new figure joins the dismissed conflict: it comes back for review.
-    _jsonl(src, ARTICLES + [{"id": "a4", "story": "pirates", "source": "DW", "text": "Later\nA fourth report gave 35 boats."}])
+    _jsonl(
+        src,
+        ARTICLES + [{"id": "a4", "story": "pirates", "source": "DW", "text": "Later\nA fourth report gave 35 boats."}],
+    )
     third = run([src], out_dir=tmp_path / "reports" / "n3", extractor=regex_extractor, store=db, n_process=1)
     boats = next(c for c in third.conflicts if c.subject == "boats")
     assert boats.decision["reopened"] and boats.decision["new_values"] == ["35"]
@@ -253,12 +310,19 @@ def test_an_undated_articles_estimated_date_is_recorded_and_shown_as_an_estimate
     saved = json.loads((tmp_path / "out" / "conflicts.json").read_text())
     claims = [cl for c in saved["conflicts"] for v in c["values"] for cl in v["claims"]]
     a3 = [cl for cl in claims if cl["article"] == "a3"]
-    assert a3 and all((cl["published"], cl["published_estimate"], cl["published_basis"]) == (None, "2024-11-04/..", "text") for cl in a3)
+    assert a3 and all(
+        (cl["published"], cl["published_estimate"], cl["published_basis"]) == (None, "2024-11-04/..", "text")
+        for cl in a3
+    )
     assert not any("published_estimate" in cl for cl in claims if cl["article"] != "a3")
     import csv as csvmod
 
     rows = list(csvmod.DictReader((tmp_path / "out" / "claims.csv").open(encoding="utf-8")))
-    assert any((r["published_estimate"], r["published_basis"]) == ("2024-11-04/..", "text") for r in rows if r["article"] == "a3")
+    assert any(
+        (r["published_estimate"], r["published_basis"]) == ("2024-11-04/..", "text")
+        for r in rows
+        if r["article"] == "a3"
+    )
     assert all(not r["published_estimate"] for r in rows if r["article"] != "a3")
     doc = _doc((tmp_path / "out" / "report.html").read_text())
     sources = _data(doc)["sources"]

@@ -66,7 +66,9 @@ def test_unknown_key_and_bad_regex_are_errors(rules_copy):
 
 def test_broken_rules_stop_the_cli_with_one_line(rules_copy, tmp_path):
     (rules_copy / "titles.yaml").write_text("synonyms: {a: [b\n", encoding="utf-8")
-    res = CliRunner().invoke(app, ["run", str(ROOT / "examples" / "seeds"), "--rules", str(rules_copy), "--out", str(tmp_path / "o")])
+    res = CliRunner().invoke(
+        app, ["run", str(ROOT / "examples" / "seeds"), "--rules", str(rules_copy), "--out", str(tmp_path / "o")]
+    )
     assert res.exit_code == 3
     assert "titles.yaml" in res.output and "Traceback" not in res.output
     assert len([ln for ln in res.output.splitlines() if ln.strip()]) == 1

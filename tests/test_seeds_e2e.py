@@ -106,8 +106,26 @@ def test_extract_prints_claims_in_every_format():
     assert res.exit_code == 0
     rows = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
     assert any(r["kind"] == "quantity" and r["value"] == 10000 for r in rows)
-    required = {"article", "start", "end", "text", "sentence_start", "sentence_end", "kind", "subject", "value",
-                "unit", "qualifier", "change", "low", "high", "attribution", "scope", "source", "published"}
+    required = {
+        "article",
+        "start",
+        "end",
+        "text",
+        "sentence_start",
+        "sentence_end",
+        "kind",
+        "subject",
+        "value",
+        "unit",
+        "qualifier",
+        "change",
+        "low",
+        "high",
+        "attribution",
+        "scope",
+        "source",
+        "published",
+    }
     assert required <= set(rows[0])
     res = runner.invoke(app, ["extract", str(SEEDS), "--format", "csv"], catch_exceptions=False)
     assert res.exit_code == 0 and res.output.startswith("article,")

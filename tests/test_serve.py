@@ -97,8 +97,19 @@ def test_served_report_switches_to_the_server(server):
     assert request(server, "GET", "/r/night-2")[0] == 301
 
 
-@pytest.mark.parametrize("path", ["/r/../checker.db", "/r/%2e%2e/night-1/", "/r/night-1/../../in.jsonl", "/r/night-1/checker.db",
-                                  "/run/99/", "/etc/passwd", "/r//", "/r/night-1/report.html/.."])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/r/../checker.db",
+        "/r/%2e%2e/night-1/",
+        "/r/night-1/../../in.jsonl",
+        "/r/night-1/checker.db",
+        "/run/99/",
+        "/etc/passwd",
+        "/r//",
+        "/r/night-1/report.html/..",
+    ],
+)
 def test_nothing_outside_the_reports(server, path):
     assert request(server, "GET", path)[0] == 404
 
@@ -106,8 +117,18 @@ def test_nothing_outside_the_reports(server, path):
 def test_post_saves_a_decision_with_the_values_the_run_showed(server, site):
     reports, db = site
     c = _conflicts(reports, "night-2")[0]
-    status, _, body = _post(server, {"conflict": c["id"], "status": "follow_up", "note": "ask the navy", "who": "ana",
-                                     "run": "r/night-2", "values": [{"value": "forged"}], "at": "1999-01-01T00:00:00Z"})
+    status, _, body = _post(
+        server,
+        {
+            "conflict": c["id"],
+            "status": "follow_up",
+            "note": "ask the navy",
+            "who": "ana",
+            "run": "r/night-2",
+            "values": [{"value": "forged"}],
+            "at": "1999-01-01T00:00:00Z",
+        },
+    )
     assert status == 200, body
     saved = json.loads(body)
     assert saved["status"] == "follow_up" and saved["who"] == "ana" and not saved["reopened"]
@@ -123,14 +144,17 @@ def test_post_saves_a_decision_with_the_values_the_run_showed(server, site):
     assert any(d["conflict"] == c["id"] for d in json.loads(body)["decisions"])
 
 
-@pytest.mark.parametrize("change, why", [
-    ({"X-Checker-CSRF": "guess"}, "CSRF"),
-    ({"X-Checker-CSRF": ""}, "CSRF"),
-    ({"Origin": "http://evil.example"}, "origin"),
-    ({"Origin": "null"}, "origin"),
-    ({"Sec-Fetch-Site": "cross-site"}, "cross-site"),
-    ({"Content-Type": "text/plain"}, "Content-Type"),
-])
+@pytest.mark.parametrize(
+    "change, why",
+    [
+        ({"X-Checker-CSRF": "guess"}, "CSRF"),
+        ({"X-Checker-CSRF": ""}, "CSRF"),
+        ({"Origin": "http://evil.example"}, "origin"),
+        ({"Origin": "null"}, "origin"),
+        ({"Sec-Fetch-Site": "cross-site"}, "cross-site"),
+        ({"Content-Type": "text/plain"}, "Content-Type"),
+    ],
+)
 def test_cross_site_posts_are_refused(server, site, change, why):
     reports, db = site
     c = _conflicts(reports, "night-2")[1]
@@ -203,10 +227,14 @@ def test_beyond_loopback_a_token_is_generated(monkeypatch, tmp_path):
 def test_served_decisions_carry_into_the_next_run(site, tmp_path):
     reports, db = site
     c = _conflicts(reports, "night-2")[0]
-    record_decision(db, {"conflict": c["id"], "status": "confirmed", "who": "ben", "run": "r/night-2", "values": c["values"]})
+    record_decision(
+        db, {"conflict": c["id"], "status": "confirmed", "who": "ben", "run": "r/night-2", "values": c["values"]}
+    )
     src = _jsonl(tmp_path / "in.jsonl", ARTICLES)
     # Same inputs as the first runs (the store follows runs by their inputs).
-    third = run([reports.parent / "in.jsonl"], out_dir=reports / "night-3", extractor=regex_extractor, store=db, n_process=1)
+    third = run(
+        [reports.parent / "in.jsonl"], out_dir=reports / "night-3", extractor=regex_extractor, store=db, n_process=1
+    )
     assert src.exists()
     got = {x.id: x.decision for x in third.conflicts}
     assert got[c["id"]]["status"] == "confirmed" and got[c["id"]]["who"] == "ben"
@@ -252,8 +280,15 @@ def test_links_never_lead_out_of_a_report_folder(hostile, caplog):
         refs = lxml.html.document_fromstring(body).xpath('//tr[@class="report"]/@data-ref')
         assert sorted(refs) == ["r/good", "r/leaky"]
         assert request(s, "GET", "/r/good/conflicts.json")[0] == 200
-        for path in ("/r/leaky/conflicts.json", "/r/leaky/claims.csv", "/r/linked/", "/r/linked/report.html",
-                     "/r/dangling/", "/r/stolen/", "/r/stolen/report.html"):
+        for path in (
+            "/r/leaky/conflicts.json",
+            "/r/leaky/claims.csv",
+            "/r/linked/",
+            "/r/linked/report.html",
+            "/r/dangling/",
+            "/r/stolen/",
+            "/r/stolen/report.html",
+        ):
             status, _, body = request(s, "GET", path)
             assert status == 404, path
             assert b"secret" not in body
@@ -297,8 +332,9 @@ def _raw(server, data: bytes) -> bytes:
         return b"".join(chunks)
 
 
-@pytest.mark.parametrize("path", ["/r/night-1%00/", "/r/%00", "/%ff%fe/", "/r/night-1/%0a", "/r/" + "n" * 3000 + "/",
-                                  "/api/decisions%00"])
+@pytest.mark.parametrize(
+    "path", ["/r/night-1%00/", "/r/%00", "/%ff%fe/", "/r/night-1/%0a", "/r/" + "n" * 3000 + "/", "/api/decisions%00"]
+)
 def test_malformed_paths_get_400_not_a_dropped_connection(server, path):
     status, _, body = request(server, "GET", path)
     assert status == 400 and b"malformed path" in body
@@ -327,8 +363,9 @@ def test_non_ascii_secrets_are_refused_not_crashed(site):
 def test_non_ascii_csrf_header_is_refused_not_crashed(server, site):
     reports, _ = site
     c = _conflicts(reports, "night-2")[0]
-    status, _, body = _post(server, {"conflict": c["id"], "status": "confirmed", "run": "r/night-2"},
-                            **{"X-Checker-CSRF": "\u00e9t\u00e9"})
+    status, _, body = _post(
+        server, {"conflict": c["id"], "status": "confirmed", "run": "r/night-2"}, **{"X-Checker-CSRF": "\u00e9t\u00e9"}
+    )
     assert status == 403 and "CSRF" in json.loads(body)["error"]
 
 
@@ -353,7 +390,9 @@ def test_an_unexpected_error_is_a_500_and_the_server_goes_on(server, monkeypatch
     assert request(server, "GET", "/r/night-1/")[0] == 200
 
 
-@pytest.mark.parametrize("token", ["x", "short-token", "a" * 15, "sixteen chars é!", "has space in it, long", "semi;colon;token;0123"])
+@pytest.mark.parametrize(
+    "token", ["x", "short-token", "a" * 15, "sixteen chars é!", "has space in it, long", "semi;colon;token;0123"]
+)
 def test_weak_or_unusable_tokens_are_refused(tmp_path, token):
     with pytest.raises(serve_mod.CheckerError) as exc:
         serve_mod.make_server(tmp_path, tmp_path / "c.db", port=0, token=token)

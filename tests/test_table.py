@@ -471,7 +471,11 @@ def test_csv_cells_guarded_on_write_come_back_as_written(tmp_path):
     safe_csv_frame(df).to_csv(path, index=False)
     raw = path.read_text()
     assert "'=cmd" in raw and "\n'=," in raw
-    back = read_back_frame(pd.read_csv(path, dtype={"qualifier": "string", "article": "string"}).astype({"qualifier": object, "article": object}))
+    back = read_back_frame(
+        pd.read_csv(path, dtype={"qualifier": "string", "article": "string"}).astype(
+            {"qualifier": object, "article": object}
+        )
+    )
     assert back["qualifier"].tolist() == ["=", ">="]
     assert back["article"].tolist() == ["=cmd|' /C calc'!A0", "a.txt"]
     assert back["low"].tolist() == [1.0, -2.0]

@@ -71,8 +71,10 @@ def _titles(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
     out: list[Conflict] = []
     for (story, person), claims in sorted(_by_person(df, "title").items()):
         live = [
-            c for c in claims
-            if not c.extra.get("former") and not c.extra.get("transition")
+            c
+            for c in claims
+            if not c.extra.get("former")
+            and not c.extra.get("transition")
             and (
                 any(cat in ("office", "rank") for _, cat in c.extra.get("offices", []))
                 # A numbered role ("the 12th Doctor") of a named person counts holders.
@@ -84,11 +86,18 @@ def _titles(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         titles = {id(c): _title_of(c) for c in live}
         # Most specific first, so partial titles join the fuller one's group.
         order = sorted(live, key=lambda c: (-len(titles[id(c)].offices), c.article, c.start))
-        groups = greedy_groups(order, lambda c, g, t=titles: all(offices_compatible(t[id(c)], t[id(o)], lex) for o in g))
+        groups = greedy_groups(
+            order, lambda c, g, t=titles: all(offices_compatible(t[id(c)], t[id(o)], lex) for o in g)
+        )
         if len(groups) < 2:
             continue
         groups.sort(key=lambda g: (-len(g), g[0].value))
-        values = [ValueGroup(value=g[0].value, claims=[_claim_entry(c) for c in sorted(g, key=lambda c: (c.article, c.start))]) for g in groups]
+        values = [
+            ValueGroup(
+                value=g[0].value, claims=[_claim_entry(c) for c in sorted(g, key=lambda c: (c.article, c.start))]
+            )
+            for g in groups
+        ]
         kind = _disagreement(groups)
         shown = " vs ".join(f"{v.value} ({len(v.claims)}x)" for v in values)
         where = "the same article gives" if kind == "self" else "articles give"
@@ -126,7 +135,9 @@ def _spellings(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         for g in groups:
             counts = {c.value: sum(1 for o in g if o.value == c.value) for c in g}
             shown = max(g, key=lambda c: (parsed[id(c)].full, counts[c.value], len(c.value))).value
-            values.append(ValueGroup(value=shown, claims=[_claim_entry(c) for c in sorted(g, key=lambda c: (c.article, c.start))]))
+            values.append(
+                ValueGroup(value=shown, claims=[_claim_entry(c) for c in sorted(g, key=lambda c: (c.article, c.start))])
+            )
         kind = _disagreement(groups)
         where = "the same article spells" if kind == "self" else "articles spell"
         out.append(
@@ -136,7 +147,8 @@ def _spellings(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
                 subject=person,
                 story=story,
                 severity="medium",
-                explanation=f"{where} the name of one person {len(values)} ways: " + " / ".join(v.value for v in values),
+                explanation=f"{where} the name of one person {len(values)} ways: "
+                + " / ".join(v.value for v in values),
                 values=values,
                 disagreement=kind,
             )

@@ -125,7 +125,7 @@ def place_contains(outer: str, inner: str, rules: Rules) -> bool:
 
 
 def place_relation(p: str | None, q: str | None, rules: Rules) -> str:
-    """"same", "outer" (p holds q), "inner" (q holds p), "disjoint" or "unknown"."""
+    """ "same", "outer" (p holds q), "inner" (q holds p), "disjoint" or "unknown"."""
     if not p or not q:
         return "unknown"
     if p == q:
@@ -263,7 +263,11 @@ def _vague(c: Claim, rules: Rules) -> bool:
     ("killed", "seized"), a place for a count, or a unit that measures the
     event itself (rules/compare.yaml ``event_units``: a quake's magnitude).
     """
-    if c.extra.get("owner") or c.scope.get("kind") or (c.extra.get("counted") and (c.scope.get("status") or c.scope.get("place"))):
+    if (
+        c.extra.get("owner")
+        or c.scope.get("kind")
+        or (c.extra.get("counted") and (c.scope.get("status") or c.scope.get("place")))
+    ):
         return False
     return c.unit not in rules.compare.event_units
 
@@ -328,7 +332,9 @@ def _severity(groups: list[list[Claim]], rules: Rules) -> str:
         mids.append(lo if hi == INF else hi if lo == -INF else (lo + hi) / 2)
     finite = [m for m in mids if m not in (INF, -INF)]
     spread = (max(finite) - min(finite)) / max(abs(max(finite)), 1e-9) if finite else 0
-    scopes = {tuple(sorted((k, v) for k, v in c.scope.items() if k in ("place", "status_word"))) for g in groups for c in g}
+    scopes = {
+        tuple(sorted((k, v) for k, v in c.scope.items() if k in ("place", "status_word"))) for g in groups for c in g
+    }
     hedged = any(c.qualifier != "=" for g in groups for c in g)
     if spread >= 0.1 and not hedged and len(scopes) <= 1:
         return "high"
@@ -372,7 +378,7 @@ def _hint(groups: list[list[Claim]]) -> tuple[str | None, dict[int, str]]:
 
 
 def resolve_demonyms(pairs: list[tuple[str, Claim]]) -> None:
-    """"12 Somalis" counts Somali somethings: when a story counts one kind of
+    """ "12 Somalis" counts Somali somethings: when a story counts one kind of
     thing with that owner more than any other ("23 Somali pirates"), the
     demonym count is about those things too, and takes their subject and unit."""
     nouns: dict[tuple[str, str], Counter] = defaultdict(Counter)
@@ -449,7 +455,9 @@ def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
                 # "5 dead on Monday, 24 on Wednesday": the toll grew; news, not a conflict.
                 days = sorted({c.published for g in groups for c in g})
                 conflict.disagreement, conflict.severity = "update", "info"
-                conflict.explanation = f"{subject} grew in later reports ({days[0]} to {days[-1]}): " + ", ".join(v.value for v in conflict.values)
+                conflict.explanation = f"{subject} grew in later reports ({days[0]} to {days[-1]}): " + ", ".join(
+                    v.value for v in conflict.values
+                )
                 conflict.hint = None
             conflicts.append(conflict)
     return conflicts
@@ -472,11 +480,14 @@ def _conflict(story: str, subject: str, family: str, change: str, groups: list[l
             )
         )
     shown = ", ".join(
-        f"{v.value}" + (f" ({'; '.join(dict.fromkeys(c['attribution'] or c['source'] for c in v.claims))})") for v in values
+        f"{v.value}" + (f" ({'; '.join(dict.fromkeys(c['attribution'] or c['source'] for c in v.claims))})")
+        for v in values
     )
     what = subject if change == "level" else f"the {change.split(':')[1]} change in {subject}"
     expl = EXPLAIN[kind].format(n=len(values), subject=what) + ": " + shown
-    scope_note = {c.scope.get("status_word") or "" for g in groups for c in g} | {c.scope.get("place") or "" for g in groups for c in g}
+    scope_note = {c.scope.get("status_word") or "" for g in groups for c in g} | {
+        c.scope.get("place") or "" for g in groups for c in g
+    }
     if len(scope_note - {""}) > 1:
         expl += " (scopes differ: " + ", ".join(sorted(scope_note - {""})) + ")"
     key_parts = ["quantity", story, subject, family, change]
@@ -499,7 +510,11 @@ def _claim_entry(c: Claim) -> dict:
     An undated article's estimated date (checker/resolve/dating.py) is added only
     when there is one, so the entries of dated articles are unchanged.
     """
-    estimate = {"published_estimate": c.published_estimate, "published_basis": c.published_basis} if c.published_estimate else {}
+    estimate = (
+        {"published_estimate": c.published_estimate, "published_basis": c.published_basis}
+        if c.published_estimate
+        else {}
+    )
     return {
         "article": c.article,
         "start": c.start,

@@ -62,7 +62,9 @@ def extract_doc(doc: Doc, article: Article, rules: Rules, kinds: Iterable[str] |
     return claims
 
 
-def parse_articles(nlp: Language, articles: list[Article], n_process: int = 1, batch_size: int = 32) -> Iterator[tuple[Article, Doc]]:
+def parse_articles(
+    nlp: Language, articles: list[Article], n_process: int = 1, batch_size: int = 32
+) -> Iterator[tuple[Article, Doc]]:
     """Parse articles with ``nlp.pipe`` (in ``n_process`` processes), in order."""
     texts = ((a.text, a) for a in articles)
     for doc, art in nlp.pipe(texts, as_tuples=True, n_process=n_process, batch_size=batch_size):

@@ -21,10 +21,39 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 REPORTING_VERBS = {
-    "say", "state", "report", "tell", "confirm", "estimate", "indicate", "announce",
-    "claim", "add", "believe", "warn", "note", "write", "suggest", "insist", "reveal",
-    "disclose", "put", "quote", "explain", "assert", "acknowledge", "allege", "declare",
-    "testify", "predict", "forecast", "show", "find", "record", "count", "tally",
+    "say",
+    "state",
+    "report",
+    "tell",
+    "confirm",
+    "estimate",
+    "indicate",
+    "announce",
+    "claim",
+    "add",
+    "believe",
+    "warn",
+    "note",
+    "write",
+    "suggest",
+    "insist",
+    "reveal",
+    "disclose",
+    "put",
+    "quote",
+    "explain",
+    "assert",
+    "acknowledge",
+    "allege",
+    "declare",
+    "testify",
+    "predict",
+    "forecast",
+    "show",
+    "find",
+    "record",
+    "count",
+    "tally",
 }
 ATTRIBUTION_PREPS = ("according to", "per", "citing", "cited by", "quoted by")
 ENTITY_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
@@ -307,7 +336,8 @@ def clause_of(tok: Token) -> Token:
     node = tok
     while node.i not in memo:
         if node.head.i == node.i or (
-            node.pos_ in ("VERB", "AUX") and node.dep_ in ("ROOT", "ccomp", "advcl", "relcl", "conj", "xcomp", "acl", "pcomp")
+            node.pos_ in ("VERB", "AUX")
+            and node.dep_ in ("ROOT", "ccomp", "advcl", "relcl", "conj", "xcomp", "acl", "pcomp")
         ):
             memo[node.i] = node.i
             break
@@ -422,7 +452,23 @@ def scope_of(tok: Token, sent: Span, rules: Rules, exclude: tuple[int, int] | No
         all_places.append(ent)
         k = ent.start - 1
         # Skip "the", "eastern", "Russia's": "in the eastern Kursk region".
-        while k > lo and sent.doc[k].lower_ in ("the", "eastern", "western", "northern", "southern", "central", "north", "south", "east", "west", "northeastern", "northwestern", "southeastern", "southwestern", "remote"):
+        while k > lo and sent.doc[k].lower_ in (
+            "the",
+            "eastern",
+            "western",
+            "northern",
+            "southern",
+            "central",
+            "north",
+            "south",
+            "east",
+            "west",
+            "northeastern",
+            "northwestern",
+            "southeastern",
+            "southwestern",
+            "remote",
+        ):
             k -= 1
         prev = sent.doc[k] if k >= 0 else None
         if prev is not None and prev.lower_ in PLACE_PREPS and _attaches_to(prev, tok, verb):
@@ -457,7 +503,11 @@ def scope_of(tok: Token, sent: Span, rules: Rules, exclude: tuple[int, int] | No
             # date when compared; kept as "past:4".
             from checker.extract.numbers import parse_words
 
-            n = 1 if ago.group(3) else parse_words(ago.group(1)) or (float(ago.group(1)) if ago.group(1).isdigit() else None)
+            n = (
+                1
+                if ago.group(3)
+                else parse_words(ago.group(1)) or (float(ago.group(1)) if ago.group(1).isdigit() else None)
+            )
             scale = 10 if ago.group(2) and ago.group(2).startswith("decade") else 1
             scope["year"] = f"past:{int(n * scale)}" if n else "past"
     status = status_of(tok, verb, rules)

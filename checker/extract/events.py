@@ -29,7 +29,22 @@ if TYPE_CHECKING:
 # The event vocabulary (event classes, once-only events, light verbs, event
 # nouns, particle verbs, nouns that are not events) is in rules/events.yaml
 # (``rules.events``). The dependency walk and pronouns are grammar, kept here.
-WALK_DEPS = {"prep", "pobj", "npadvmod", "nmod", "compound", "appos", "advmod", "tmod", "obl", "nummod", "quantmod", "amod", "dep", "pcomp"}
+WALK_DEPS = {
+    "prep",
+    "pobj",
+    "npadvmod",
+    "nmod",
+    "compound",
+    "appos",
+    "advmod",
+    "tmod",
+    "obl",
+    "nummod",
+    "quantmod",
+    "amod",
+    "dep",
+    "pcomp",
+}
 # Verbs that report only with a clause ("police found that ..."); with an object they are events.
 FINDING_VERBS = {"find", "show", "record", "count", "tally"}
 PRONOUNS = {"he", "him", "his", "she", "her", "hers", "it", "its"}
@@ -90,9 +105,17 @@ def predicate_of(tok: Token, rules: Rules, max_steps: int = 6) -> Token | None:
     classes = rules.lookups["event"]
     nouns = rules.events.noun_set
     for c in tok.children:
-        if c.dep_ in ("relcl", "advcl") and c.pos_ in ("VERB", "AUX") and any(g.lower_ in ("when", "that") for g in c.children):
+        if (
+            c.dep_ in ("relcl", "advcl")
+            and c.pos_ in ("VERB", "AUX")
+            and any(g.lower_ in ("when", "that") for g in c.children)
+        ):
             return c
-    if tok.dep_ in ("compound", "nummod", "amod", "poss", "nmod") and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i > tok.i:
+    if (
+        tok.dep_ in ("compound", "nummod", "amod", "poss", "nmod")
+        and tok.head.pos_ in ("NOUN", "PROPN")
+        and tok.head.i > tok.i
+    ):
         return tok.head
     subject_event = _dated_subject(tok, nouns)
     if subject_event is not None:
@@ -111,11 +134,20 @@ def predicate_of(tok: Token, rules: Rules, max_steps: int = 6) -> Token | None:
                     for o in c.children:
                         if o.dep_ == "pobj" and o.lemma_.lower() in nouns and o.lemma_.lower() in classes:
                             return o
-        if head.pos_ == "NOUN" and (head.lemma_.lower() in nouns or _compound_text(head) in nouns) and node.dep_ in ("prep", "npadvmod", "compound", "nmod", "appos", "amod", "poss"):
+        if (
+            head.pos_ == "NOUN"
+            and (head.lemma_.lower() in nouns or _compound_text(head) in nouns)
+            and node.dep_ in ("prep", "npadvmod", "compound", "nmod", "appos", "amod", "poss")
+        ):
             return head
         # "its deployment on November 2": a phrase on a noun dates that noun.
-        if head.pos_ == "NOUN" and head.lemma_.lower() not in rules.events.not_event_set and (
-            (node.dep_ == "prep" and node.lower_ in ("on", "in", "at", "during")) or (node.dep_ == "npadvmod" and node is tok)
+        if (
+            head.pos_ == "NOUN"
+            and head.lemma_.lower() not in rules.events.not_event_set
+            and (
+                (node.dep_ == "prep" and node.lower_ in ("on", "in", "at", "during"))
+                or (node.dep_ == "npadvmod" and node is tok)
+            )
         ):
             return head
         if node.dep_ not in WALK_DEPS and node.dep_ not in ("poss", "acl", "relcl"):

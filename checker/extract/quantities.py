@@ -60,9 +60,7 @@ _SCALES = "hundred|thousand|lakhs?|crores?|million|billion|trillion"
 _SCALE = rf"(?:[\s-]+(?:{_SCALES}))*"
 _ONE = rf"(?P<curN>{_CUR})?\s?(?P<numN>{_NUM})(?P<sufN>{_SUF})?(?P<scaleN>{_SCALE})"
 _ONE1, _ONE2 = _ONE.replace("N>", "1>"), _ONE.replace("N>", "2>")
-DIGIT_RX = re.compile(
-    rf"(?<![\w.,/:])(?:{_ONE1})(?:(?P<sep>\s?(?:-|–|—|to)\s?)(?:{_ONE2}))?(?![\w/]|[.,]\d)"
-)
+DIGIT_RX = re.compile(rf"(?<![\w.,/:])(?:{_ONE1})(?:(?P<sep>\s?(?:-|–|—|to)\s?)(?:{_ONE2}))?(?![\w/]|[.,]\d)")
 # Glued units the rules may not spell the same way.
 GLUED_UNITS = {"p": "pence", "pc": "%", "gbs": "gb", "mbs": "mb", "lbs": "lb", "kms": "km", "in": "inch"}
 _W = "|".join(sorted(UNITS_WORDS, key=len, reverse=True))
@@ -87,48 +85,240 @@ FRACTION_RX = re.compile(
 CONTEXT = 400
 HEDGES = [
     # (phrase before the number, qualifier); longest first when matching.
-    ("more than", ">"), ("greater than", ">"), ("over", ">"), ("above", ">"), ("in excess of", ">"),
-    ("upwards of", ">"), ("exceeding", ">"), ("higher than", ">"),
-    ("at least", ">="), ("no fewer than", ">="), ("no less than", ">="), ("a minimum of", ">="),
+    ("more than", ">"),
+    ("greater than", ">"),
+    ("over", ">"),
+    ("above", ">"),
+    ("in excess of", ">"),
+    ("upwards of", ">"),
+    ("exceeding", ">"),
+    ("higher than", ">"),
+    ("at least", ">="),
+    ("no fewer than", ">="),
+    ("no less than", ">="),
+    ("a minimum of", ">="),
     ("not less than", ">="),
-    ("fewer than", "<"), ("less than", "<"), ("under", "<"), ("below", "<"), ("just under", "<"),
-    ("short of", "<"), ("lower than", "<"),
-    ("up to", "<="), ("at most", "<="), ("no more than", "<="), ("a maximum of", "<="),
-    ("as many as", "<="), ("as much as", "<="), ("not more than", "<="),
-    ("about", "~"), ("around", "~"), ("approximately", "~"), ("roughly", "~"), ("some", "~"),
-    ("nearly", "~"), ("almost", "~"), ("an estimated", "~"), ("estimated", "~"), ("circa", "~"),
-    ("estimated at", "~"), ("put at", "~"), ("an estimated total of", "~"),
-    ("close to", "~"), ("approx.", "~"), ("approx", "~"), ("just over", "~"), ("just under", "~"),
-    ("an approximate", "~"), ("round about", "~"), ("somewhere around", "~"), ("nigh on", "~"),
-    ("almost exactly", "="), ("exactly", "="), ("precisely", "="), ("only", "="), ("just", "="),
+    ("fewer than", "<"),
+    ("less than", "<"),
+    ("under", "<"),
+    ("below", "<"),
+    ("just under", "<"),
+    ("short of", "<"),
+    ("lower than", "<"),
+    ("up to", "<="),
+    ("at most", "<="),
+    ("no more than", "<="),
+    ("a maximum of", "<="),
+    ("as many as", "<="),
+    ("as much as", "<="),
+    ("not more than", "<="),
+    ("about", "~"),
+    ("around", "~"),
+    ("approximately", "~"),
+    ("roughly", "~"),
+    ("some", "~"),
+    ("nearly", "~"),
+    ("almost", "~"),
+    ("an estimated", "~"),
+    ("estimated", "~"),
+    ("circa", "~"),
+    ("estimated at", "~"),
+    ("put at", "~"),
+    ("an estimated total of", "~"),
+    ("close to", "~"),
+    ("approx.", "~"),
+    ("approx", "~"),
+    ("just over", "~"),
+    ("just under", "~"),
+    ("an approximate", "~"),
+    ("round about", "~"),
+    ("somewhere around", "~"),
+    ("nigh on", "~"),
+    ("almost exactly", "="),
+    ("exactly", "="),
+    ("precisely", "="),
+    ("only", "="),
+    ("just", "="),
 ]
 HEDGES.sort(key=lambda h: -len(h[0]))
-AFTER_HEDGES = [("or more", ">="), ("or so", "~"), ("or fewer", "<="), ("or less", "<="), ("plus", ">="),
-                ("and above", ">="), ("and over", ">="), ("or over", ">="), ("or above", ">="), ("or older", ">="),
-                ("and older", ">="), ("or under", "<="), ("or younger", "<="), ("-odd", "~"), ("odd", "~")]
+AFTER_HEDGES = [
+    ("or more", ">="),
+    ("or so", "~"),
+    ("or fewer", "<="),
+    ("or less", "<="),
+    ("plus", ">="),
+    ("and above", ">="),
+    ("and over", ">="),
+    ("or over", ">="),
+    ("or above", ">="),
+    ("or older", ">="),
+    ("and older", ">="),
+    ("or under", "<="),
+    ("or younger", "<="),
+    ("-odd", "~"),
+    ("odd", "~"),
+]
 
 UP_WORDS = {
-    "rise", "rose", "risen", "up", "increase", "increased", "climb", "climbed", "gain", "gained",
-    "jump", "jumped", "grow", "grew", "grown", "add", "added", "boost", "boosted", "surge", "surged",
-    "soar", "soared", "advance", "advanced", "rally", "rallied", "raise", "raised", "higher",
+    "rise",
+    "rose",
+    "risen",
+    "up",
+    "increase",
+    "increased",
+    "climb",
+    "climbed",
+    "gain",
+    "gained",
+    "jump",
+    "jumped",
+    "grow",
+    "grew",
+    "grown",
+    "add",
+    "added",
+    "boost",
+    "boosted",
+    "surge",
+    "surged",
+    "soar",
+    "soared",
+    "advance",
+    "advanced",
+    "rally",
+    "rallied",
+    "raise",
+    "raised",
+    "higher",
 }
 DOWN_WORDS = {
-    "fall", "fell", "fallen", "down", "drop", "dropped", "decline", "declined", "decrease", "decreased",
-    "slip", "slipped", "lose", "lost", "shed", "plunge", "plunged", "slump", "slumped", "tumble",
-    "tumbled", "sink", "sank", "shrink", "shrank", "dip", "dipped", "slide", "slid", "ease", "eased",
-    "lower", "cut", "reduce", "reduced", "lowered",
+    "fall",
+    "fell",
+    "fallen",
+    "down",
+    "drop",
+    "dropped",
+    "decline",
+    "declined",
+    "decrease",
+    "decreased",
+    "slip",
+    "slipped",
+    "lose",
+    "lost",
+    "shed",
+    "plunge",
+    "plunged",
+    "slump",
+    "slumped",
+    "tumble",
+    "tumbled",
+    "sink",
+    "sank",
+    "shrink",
+    "shrank",
+    "dip",
+    "dipped",
+    "slide",
+    "slid",
+    "ease",
+    "eased",
+    "lower",
+    "cut",
+    "reduce",
+    "reduced",
+    "lowered",
 }
 NOT_QUANTITY_BEFORE = {
-    "article", "articles", "clause", "section", "chapter", "paragraph", "page", "pages", "no", "no.",
-    "number", "room", "flight", "route", "line", "platform", "version", "level", "grade", "category",
-    "channel", "gate", "highway", "interstate", "unit", "item", "resolution", "amendment", "rule",
-    "world war", "phase", "stage", "season", "episode", "volume", "vol", "vol.", "part", "act",
-    "psalm", "verse", "block", "apartment", "suite", "floor", "row", "seat", "lot", "case",
-    "division", "group", "pool", "top", "windows", "office", "iphone", "formula", "g", "boeing",
-    "airbus", "apollo", "bbc", "radio", "code", "zone", "tier", "ward", "district",
+    "article",
+    "articles",
+    "clause",
+    "section",
+    "chapter",
+    "paragraph",
+    "page",
+    "pages",
+    "no",
+    "no.",
+    "number",
+    "room",
+    "flight",
+    "route",
+    "line",
+    "platform",
+    "version",
+    "level",
+    "grade",
+    "category",
+    "channel",
+    "gate",
+    "highway",
+    "interstate",
+    "unit",
+    "item",
+    "resolution",
+    "amendment",
+    "rule",
+    "world war",
+    "phase",
+    "stage",
+    "season",
+    "episode",
+    "volume",
+    "vol",
+    "vol.",
+    "part",
+    "act",
+    "psalm",
+    "verse",
+    "block",
+    "apartment",
+    "suite",
+    "floor",
+    "row",
+    "seat",
+    "lot",
+    "case",
+    "division",
+    "group",
+    "pool",
+    "top",
+    "windows",
+    "office",
+    "iphone",
+    "formula",
+    "g",
+    "boeing",
+    "airbus",
+    "apollo",
+    "bbc",
+    "radio",
+    "code",
+    "zone",
+    "tier",
+    "ward",
+    "district",
 }
-TIME_WORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
-              "minute", "minutes", "second", "seconds", "decade", "decades", "century", "centuries"}
+TIME_WORDS = {
+    "year",
+    "years",
+    "month",
+    "months",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "hour",
+    "hours",
+    "minute",
+    "minutes",
+    "second",
+    "seconds",
+    "decade",
+    "decades",
+    "century",
+    "centuries",
+}
 PER_RX = re.compile(r"\s?-?\s*(?:per|a|an|each)[\s-]+([A-Za-z]+)\b(?!\s+(?:of|ago|earlier|before|later|previously)\b)")
 # Abbreviated periods a rate is per, spelled out so "mm/yr" and "mm a year" are one rate.
 PER_WORDS = {"yr": "year", "yrs": "year", "annum": "year", "hr": "hour", "hrs": "hour", "mo": "month", "wk": "week"}
@@ -145,17 +335,107 @@ def _singular_word(w: str) -> str:
 
 TIME_UNITS = {"year", "month", "week", "day", "hour", "minute", "second", "decade", "century"}
 RELATIVE_AFTER = ("ago", "earlier", "later", "before", "after", "since", "from now", "previously")
-SCORE_WORDS = {"win", "won", "victory", "defeat", "beat", "beaten", "lost", "lose", "draw", "drew",
-               "lead", "led", "score", "scored", "scoreline", "goal", "goals", "match", "game",
-               "half-time", "halftime", "sets", "set", "trail", "trailed", "thrashing", "loss",
-               "triumph", "routed", "edged", "held"}
-SCORE_NEXT = {"win", "victory", "defeat", "loss", "lead", "draw", "decision", "vote", "scoreline", "triumph",
-              "victors", "thrashing", "home", "away", "aggregate", "margin", "majority", "verdict", "ruling"}
-SCORE_PREV = {"won", "lost", "beat", "drew", "led", "trailed", "voted", "leading", "trailing", "score", "scored",
-              "winning", "losing", "thrashed", "edged", "routed", "by", "vote", "of"}
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-          "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-          "sept", "oct", "nov", "dec")
+SCORE_WORDS = {
+    "win",
+    "won",
+    "victory",
+    "defeat",
+    "beat",
+    "beaten",
+    "lost",
+    "lose",
+    "draw",
+    "drew",
+    "lead",
+    "led",
+    "score",
+    "scored",
+    "scoreline",
+    "goal",
+    "goals",
+    "match",
+    "game",
+    "half-time",
+    "halftime",
+    "sets",
+    "set",
+    "trail",
+    "trailed",
+    "thrashing",
+    "loss",
+    "triumph",
+    "routed",
+    "edged",
+    "held",
+}
+SCORE_NEXT = {
+    "win",
+    "victory",
+    "defeat",
+    "loss",
+    "lead",
+    "draw",
+    "decision",
+    "vote",
+    "scoreline",
+    "triumph",
+    "victors",
+    "thrashing",
+    "home",
+    "away",
+    "aggregate",
+    "margin",
+    "majority",
+    "verdict",
+    "ruling",
+}
+SCORE_PREV = {
+    "won",
+    "lost",
+    "beat",
+    "drew",
+    "led",
+    "trailed",
+    "voted",
+    "leading",
+    "trailing",
+    "score",
+    "scored",
+    "winning",
+    "losing",
+    "thrashed",
+    "edged",
+    "routed",
+    "by",
+    "vote",
+    "of",
+}
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+)
 
 
 @dataclass
@@ -253,9 +533,31 @@ def _catalogue():
     return load.units("en_US")
 
 
-PHYSICAL = {"length", "mass", "area", "volume", "speed", "temperature", "energy", "power", "data storage", "data transfer rate",
-            "frequency", "force", "torque", "pressure", "angle", "time", "acceleration", "electric potential", "electric current",
-            "density", "fuel economy", "luminous intensity", "currency"}
+PHYSICAL = {
+    "length",
+    "mass",
+    "area",
+    "volume",
+    "speed",
+    "temperature",
+    "energy",
+    "power",
+    "data storage",
+    "data transfer rate",
+    "frequency",
+    "force",
+    "torque",
+    "pressure",
+    "angle",
+    "time",
+    "acceleration",
+    "electric potential",
+    "electric current",
+    "density",
+    "fuel economy",
+    "luminous intensity",
+    "currency",
+}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -346,7 +648,12 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
             taken.append((s0, m.end()))
             continue
         # "from $2 to $3 billion": the scale word of the second end is the first's too.
-        if v2 is not None and not m.group("suf1") and not (m.group("scale1") or "").strip() and (m.group("scale2") or "").strip():
+        if (
+            v2 is not None
+            and not m.group("suf1")
+            and not (m.group("scale1") or "").strip()
+            and (m.group("scale2") or "").strip()
+        ):
             bare2 = parse_digits(n2)
             if bare2 and parse_digits(n1) <= bare2 < parse_digits(n1) * 10:
                 v1 = v1 * (v2 / bare2)
@@ -358,7 +665,11 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
             if v2 is not None:
                 skip2 = _sign_start(m.group("cur2"), rules)
                 s2 = m.start("cur2") + skip2 if m.group("cur2") else m.start("num2")
-                cur2 = _currency_of((m.group("cur2") or "")[skip2:] or None, rules) or (g2[1] if g2[1] in rules.compare.currencies else None) or cur
+                cur2 = (
+                    _currency_of((m.group("cur2") or "")[skip2:] or None, rules)
+                    or (g2[1] if g2[1] in rules.compare.currencies else None)
+                    or cur
+                )
                 out.append(Mention(s2, m.end(), text[s2 : m.end()], v2, cur2, n2, unit=None if cur2 else g2[1]))
             taken.append((s0, m.end()))
             continue
@@ -377,7 +688,9 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
         if v is None:
             continue
         # "half a million", "a quarter of a million": a fraction of a scale word.
-        more = re.match(r"\s+(?:of\s+)?(?:(?:a|an)\s+)?(thousand|lakh|crore|million|billion|trillion)\b", text[e0:], re.IGNORECASE)
+        more = re.match(
+            r"\s+(?:of\s+)?(?:(?:a|an)\s+)?(thousand|lakh|crore|million|billion|trillion)\b", text[e0:], re.IGNORECASE
+        )
         if more:
             v *= SCALE_WORDS[more.group(1).lower()]
             e0 += more.end()
@@ -417,13 +730,29 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
             if unit_gap and re.search(r"\bbetween\b(?:\s+(?:the\s+)?(?:ages?|age)\s+of)?\s*$", before):
                 av, bv = float(a.value), float(b.value)
                 if av < bv:
-                    merged.append(Mention(a.start, b.end, text[a.start : b.end], (av, bv), a.currency or b.currency, a.surface_num, unit=a.unit or b.unit))
+                    merged.append(
+                        Mention(
+                            a.start,
+                            b.end,
+                            text[a.start : b.end],
+                            (av, bv),
+                            a.currency or b.currency,
+                            a.surface_num,
+                            unit=a.unit or b.unit,
+                        )
+                    )
                     i += 2
                     continue
             # "two to three thousand", "eight to 10 feet": one stated range, the second
             # end's scale word applying to both; "from two to three" after a change is two levels.
             raw_gap = text[a.end : b.start]
-            if (gap == "to" or raw_gap in ("-", "–")) and (a.is_word or b.is_word) and not a.currency and not a.unit and not FRACTION_RX.search(a.text + " " + b.text):
+            if (
+                (gap == "to" or raw_gap in ("-", "–"))
+                and (a.is_word or b.is_word)
+                and not a.currency
+                and not a.unit
+                and not FRACTION_RX.search(a.text + " " + b.text)
+            ):
                 av, bv = float(a.value), float(b.value)
                 scale = re.search(r"\b(hundred|thousand|lakh|crore|million|billion|trillion)$", b.text.lower())
                 if scale and not re.search(r"(hundred|thousand|lakh|crore|million|billion|trillion)", a.text.lower()):
@@ -432,7 +761,18 @@ def find_mentions(text: str, rules: Rules) -> list[Mention]:
                         av *= factor
                 changing = before.rstrip().endswith("from") or CHANGE_BEFORE.search(before)
                 if av < bv and not changing:
-                    merged.append(Mention(a.start, b.end, text[a.start : b.end], (av, bv), b.currency, a.surface_num, is_word=a.is_word and b.is_word, unit=b.unit))
+                    merged.append(
+                        Mention(
+                            a.start,
+                            b.end,
+                            text[a.start : b.end],
+                            (av, bv),
+                            b.currency,
+                            a.surface_num,
+                            is_word=a.is_word and b.is_word,
+                            unit=b.unit,
+                        )
+                    )
                     i += 2
                     continue
         merged.append(a)
@@ -518,7 +858,11 @@ def _counted_noun(toks: list[Token], rules: Rules) -> Token | None:
     for _ in range(4):
         if node.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod", "nmod", "appos") and node.head != node:
             nxt = node.head
-            if nxt.i in {t.i for t in toks} or nxt.like_num or nxt.lower_ in ("million", "billion", "thousand", "hundred", "dozen"):
+            if (
+                nxt.i in {t.i for t in toks}
+                or nxt.like_num
+                or nxt.lower_ in ("million", "billion", "thousand", "hundred", "dozen")
+            ):
                 node = nxt
                 continue
             if nxt.pos_ in ("NOUN", "PROPN") and nxt.i > last.i:
@@ -554,7 +898,11 @@ def predicate_class(tok: Token, rules: Rules) -> str | None:
 
     # From the noun the number counts or measures ("40 million dollars" -> dollars).
     for _ in range(3):
-        if tok.dep_ in ("nummod", "compound", "quantmod") and tok.head.pos_ in ("NOUN", "PROPN", "NUM") and tok.head != tok:
+        if (
+            tok.dep_ in ("nummod", "compound", "quantmod")
+            and tok.head.pos_ in ("NOUN", "PROPN", "NUM")
+            and tok.head != tok
+        ):
             tok = tok.head
     # "one of 99 members seized on Tuesday", "people killed in the raid": a participle
     # giving the counted noun its status says what happened to what is counted, whatever
@@ -562,7 +910,9 @@ def predicate_class(tok: Token, rules: Rules) -> str | None:
     # in 1990") does not.
     acl = None
     if tok.pos_ == "NOUN":
-        acl = next((c for c in tok.children if c.dep_ == "acl" and c.tag_ == "VBN" and rules.lookup("status", c.lower_)), None)
+        acl = next(
+            (c for c in tok.children if c.dep_ == "acl" and c.tag_ == "VBN" and rules.lookup("status", c.lower_)), None
+        )
     pred = acl if acl is not None else predicate_of(tok, rules)
     if pred is None:
         # A headline the parser reads as one noun phrase ("Robbers in drag
@@ -611,10 +961,48 @@ def harmed_people(last: Token, rules: Rules) -> tuple[str, str] | None:
 
 
 GENERIC_MODS = {
-    "new", "several", "total", "few", "many", "some", "last", "first", "next", "previous", "such", "own",
-    "separate", "different", "similar", "estimated", "reported", "confirmed", "known", "potential", "possible",
-    "alleged", "suspected", "least", "about", "whole", "entire", "only", "just", "single", "same", "big", "small",
-    "large", "major", "minor", "local", "foreign", "young", "old", "nearly", "over",
+    "new",
+    "several",
+    "total",
+    "few",
+    "many",
+    "some",
+    "last",
+    "first",
+    "next",
+    "previous",
+    "such",
+    "own",
+    "separate",
+    "different",
+    "similar",
+    "estimated",
+    "reported",
+    "confirmed",
+    "known",
+    "potential",
+    "possible",
+    "alleged",
+    "suspected",
+    "least",
+    "about",
+    "whole",
+    "entire",
+    "only",
+    "just",
+    "single",
+    "same",
+    "big",
+    "small",
+    "large",
+    "major",
+    "minor",
+    "local",
+    "foreign",
+    "young",
+    "old",
+    "nearly",
+    "over",
 }
 
 
@@ -637,13 +1025,21 @@ def _kind_of(noun: Token, toks: list[Token], rules: Rules) -> tuple[str | None, 
             lem = c.lemma_.lower()
             if lem in rules.subjects.partial_modifiers:
                 partial = True
-            elif c.ent_type_ not in ("NORP", "GPE", "ORG") and lem not in GENERIC_MODS and c.is_alpha \
-                    and rules.lookup("subject", f"{c.lower_} {noun.lower_}") is None:
+            elif (
+                c.ent_type_ not in ("NORP", "GPE", "ORG")
+                and lem not in GENERIC_MODS
+                and c.is_alpha
+                and rules.lookup("subject", f"{c.lower_} {noun.lower_}") is None
+            ):
                 mods.append(lem)
         if c.dep_ == "prep" and c.lower_ == "of":
             for o in c.children:
                 if o.dep_ == "pobj" and o.pos_ == "NOUN":
-                    words = [g.lemma_.lower() for g in o.children if g.dep_ in ("amod", "compound") and g.i < o.i and g.lemma_.lower() not in GENERIC_MODS]
+                    words = [
+                        g.lemma_.lower()
+                        for g in o.children
+                        if g.dep_ in ("amod", "compound") and g.i < o.i and g.lemma_.lower() not in GENERIC_MODS
+                    ]
                     mods.append(" ".join(words + [o.lemma_.lower()]))
     # "the pirates in two boats": the boats are the pirates'; a noun the
     # counted phrase hangs on says which boats.
@@ -657,8 +1053,12 @@ def _kind_of(noun: Token, toks: list[Token], rules: Rules) -> tuple[str | None, 
             if noun.doc[k].is_punct and k > 0:
                 k -= 1
             holder = noun.doc[k]
-        if holder.pos_ in ("NOUN", "PROPN") and holder.lemma_.lower() not in rules.subjects.stop_heads \
-                and not rules.lookup("unit", holder.lower_) and holder.ent_type_ not in ("DATE", "TIME"):
+        if (
+            holder.pos_ in ("NOUN", "PROPN")
+            and holder.lemma_.lower() not in rules.subjects.stop_heads
+            and not rules.lookup("unit", holder.lower_)
+            and holder.ent_type_ not in ("DATE", "TIME")
+        ):
             mods.append(holder.lemma_.lower())
     return (" ".join(mods) or None), partial
 
@@ -719,13 +1119,35 @@ def _noun_key(noun: Token, rules: Rules) -> str:
     return noun.lemma_.lower()
 
 
-MEASURE_PREPS = {"of", "at", "for", "to", "by", "from", "worth", "with", "around", "about", "over", "than", "under", "near", "in", "on"}
+MEASURE_PREPS = {
+    "of",
+    "at",
+    "for",
+    "to",
+    "by",
+    "from",
+    "worth",
+    "with",
+    "around",
+    "about",
+    "over",
+    "than",
+    "under",
+    "near",
+    "in",
+    "on",
+}
 
 
 def _is_unitish(t: Token, rules: Rules) -> bool:
     low = t.lower_
-    return bool(t.like_num or rules.lookup("unit", low) or rules.lookup("currency", low) or low in SUFFIX_SCALES
-                or low in ("million", "billion", "trillion", "thousand", "hundred", "cent", "cents", "percent", "pence"))
+    return bool(
+        t.like_num
+        or rules.lookup("unit", low)
+        or rules.lookup("currency", low)
+        or low in SUFFIX_SCALES
+        or low in ("million", "billion", "trillion", "thousand", "hundred", "cent", "cents", "percent", "pence")
+    )
 
 
 def _noun_or_none(t: Token | None, rules: Rules) -> Token | None:
@@ -781,7 +1203,11 @@ def _measured(tok: Token, rules: Rules) -> Token | None:
             return _subject_of(target, rules)
         if target.pos_ == "ADJ" and target.head != target:  # "worth $2bn"
             n = _noun_or_none(target.head, rules)
-            return n if n is not None else (_subject_of(target.head, rules) if target.head.pos_ in ("VERB", "AUX") else None)
+            return (
+                n
+                if n is not None
+                else (_subject_of(target.head, rules) if target.head.pos_ in ("VERB", "AUX") else None)
+            )
         return None
     if dep in ("dobj", "attr", "npadvmod", "oprd", "acomp", "advmod", "ROOT") and head.pos_ in ("VERB", "AUX"):
         if head.lemma_.lower() in ("say", "tell", "report", "state"):
@@ -808,9 +1234,15 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
     if m.currency:
         return None
     # Clock times and time zones: "2.15pm", "8:30 p.m.", "1100 hours", "2248 GMT".
-    if re.match(r"\s?(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])", al) or re.match(r"\s?(hours|hrs|gmt|utc|bst|est|pst|ist|local time)\b", al) and re.fullmatch(r"\d{4}", m.surface_num):
+    if (
+        re.match(r"\s?(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])", al)
+        or re.match(r"\s?(hours|hrs|gmt|utc|bst|est|pst|ist|local time)\b", al)
+        and re.fullmatch(r"\d{4}", m.surface_num)
+    ):
         return "time"
-    if re.match(r"[:.]\d\d\s?(a\.?m|p\.?m|gmt|utc|local|pst|est|ist|hours)", al) or re.fullmatch(r"\d{1,2}[:]\d\d", m.text):
+    if re.match(r"[:.]\d\d\s?(a\.?m|p\.?m|gmt|utc|local|pst|est|ist|hours)", al) or re.fullmatch(
+        r"\d{1,2}[:]\d\d", m.text
+    ):
         return "time"
     if re.match(r"\s?(?:a\.?m\.?|p\.?m\.?|o'clock)\b", al):
         return "time"
@@ -825,7 +1257,12 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
     if prev in ("ranked", "rank", "number", "no", "no.", "#") or before.endswith("#"):
         return "ranking"
     # Parts of names and codes: "G8", "F-16", "AK-47", "Windows 7", "MP3".
-    if re.search(r"[A-Za-z][-]?$", before[-2:] if before else "") and rel > 0 and not sent_text[rel - 1].isspace() and not before.lower().endswith("age-"):
+    if (
+        re.search(r"[A-Za-z][-]?$", before[-2:] if before else "")
+        and rel > 0
+        and not sent_text[rel - 1].isspace()
+        and not before.lower().endswith("age-")
+    ):
         return "name"
     if re.match(r"[A-Za-z]", after) and not re.match(r"(bn|m|k|mn|km|kg|cm|mm|ft|lb|mph|mw|gb|mb|ghz)\b", al):
         return "name"
@@ -834,7 +1271,18 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
         v = m.value
         if re.fullmatch(r"(1[5-9]|20)\d\d", m.text) and not re.match(r"\s?(%|per ?cent|people|troops|[a-z]+s\b)", al):
             return "year"
-        if re.fullmatch(r"(1[5-9]|20)\d\d", m.text) and prev in ("in", "since", "of", "by", "from", "until", "till", "before", "after", "during"):
+        if re.fullmatch(r"(1[5-9]|20)\d\d", m.text) and prev in (
+            "in",
+            "since",
+            "of",
+            "by",
+            "from",
+            "until",
+            "till",
+            "before",
+            "after",
+            "during",
+        ):
             return "year"
         if v == int(v) and 1 <= v <= 31 and (prev in MONTHS or re.match(r"\s?(" + "|".join(MONTHS) + r")\b", al)):
             return "date"
@@ -842,7 +1290,12 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
             return "date"
         if re.match(r"s\b", al) and re.fullmatch(r"(1[5-9]|20)?\d0", m.text):
             return "decade"
-    if isinstance(m.value, tuple) and not m.unit and re.search(r"[-–]", m.text) and all(float(x).is_integer() for x in m.value):
+    if (
+        isinstance(m.value, tuple)
+        and not m.unit
+        and re.search(r"[-–]", m.text)
+        and all(float(x).is_integer() for x in m.value)
+    ):
         # Scores and vote splits: "won 3-1", "a 2-1 decision", "voted 8-1", "7-5 2-2".
         lo, hi = m.value
         nxt = re.match(r"[\s-]*([a-z]+)", al)
@@ -857,14 +1310,37 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
         doc = first.doc
         before_tok = doc[first.i - 1] if first.i > sent.start else None
         after_tok = doc[last.i + 1] if last.i + 1 < sent.end else None
-        if m.is_word and m.text[:1].isupper() and first.i > sent.start and before_tok is not None and before_tok.text not in ('"', "“", "(", ":", "-", "—", "'", "‘"):
+        if (
+            m.is_word
+            and m.text[:1].isupper()
+            and first.i > sent.start
+            and before_tok is not None
+            and before_tok.text not in ('"', "“", "(", ":", "-", "—", "'", "‘")
+        ):
             return "name"
-        if before_tok is not None and before_tok.i > sent.start and (before_tok.is_title or (before_tok.is_upper and len(before_tok) > 1)) \
-                and before_tok.is_alpha and before_tok.ent_type_ not in ("DATE", "NORP", "MONEY", "CARDINAL") and before_tok.lower_ not in MONTHS \
-                and not rules.lookup("currency", before_tok.lower_) and before_tok.lower_ not in ("i",):
+        if (
+            before_tok is not None
+            and before_tok.i > sent.start
+            and (before_tok.is_title or (before_tok.is_upper and len(before_tok) > 1))
+            and before_tok.is_alpha
+            and before_tok.ent_type_ not in ("DATE", "NORP", "MONEY", "CARDINAL")
+            and before_tok.lower_ not in MONTHS
+            and not rules.lookup("currency", before_tok.lower_)
+            and before_tok.lower_ not in ("i",)
+        ):
             return "name"
-        if after_tok is not None and after_tok.is_title and after_tok.ent_type_ not in ("NORP", "GPE", "DATE") and not re.match(r"\s*[,.;:]", after) and after_tok.pos_ == "PROPN":
-            if not (last.idx + len(last.text) == after_tok.idx - 1 and catalogue_unit(after_tok.text, rules) and len(after_tok.text) >= 2):
+        if (
+            after_tok is not None
+            and after_tok.is_title
+            and after_tok.ent_type_ not in ("NORP", "GPE", "DATE")
+            and not re.match(r"\s*[,.;:]", after)
+            and after_tok.pos_ == "PROPN"
+        ):
+            if not (
+                last.idx + len(last.text) == after_tok.idx - 1
+                and catalogue_unit(after_tok.text, rules)
+                and len(after_tok.text) >= 2
+            ):
                 return "name"
     # Reporting periods and points in time: "for the three months to December",
     # "the past 12 months", "the best in five years", "after 20 minutes".
@@ -872,19 +1348,33 @@ def _skip_reason(m: Mention, sent_text: str, rel: int, toks: list[Token], rules:
         # "after 13 days of bombardment": how long an event lasted, not a reporting period
         # ("the first three months of the year").
         lasted = re.match(r"[\s-]?[a-z]+\s+of\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?:[a-z]+\s+){0,2}?([a-z]+)", al)
-        of_event = lasted is not None and lasted.group(1) not in TIME_WORDS and lasted.group(1) not in ("age", "year", "season", "quarter", "half")
-        if re.search(r"\b(the|the past|the last|the next|the first|in|after|past|last|next)\s*$", before.lower()[-16:]) and not of_event and not _age_like(before, after):
+        of_event = (
+            lasted is not None
+            and lasted.group(1) not in TIME_WORDS
+            and lasted.group(1) not in ("age", "year", "season", "quarter", "half")
+        )
+        if (
+            re.search(r"\b(the|the past|the last|the next|the first|in|after|past|last|next)\s*$", before.lower()[-16:])
+            and not of_event
+            and not _age_like(before, after)
+        ):
             return "period"
     # Designations: "the 60m hurdles", "a 17-inch notebook", "a 5.56mm rifle".
     if m.unit in ("m", "mm", "cm", "inch", "km") or re.match(r"[\s-]?(meter|metre|inch|mm)\b", al):
         rest = re.sub(r"^[\s-]?(meters?|metres?|inch(es)?|mm)?", "", al) if not m.unit else al
-        if re.match(r"[\s-]?[a-z]+", rest) and not re.match(r"[\s-]?(of|off|from|to|away|long|high|wide|deep|thick|tall|in|above|below|north|south|east|west|northeast|northwest|southeast|southwest|and|or)\b", rest):
+        if re.match(r"[\s-]?[a-z]+", rest) and not re.match(
+            r"[\s-]?(of|off|from|to|away|long|high|wide|deep|thick|tall|in|above|below|north|south|east|west|northeast|northwest|southeast|southwest|and|or)\b",
+            rest,
+        ):
             return "designation"
     glued_measure = m.unit is not None and m.unit not in TIME_UNITS
     for t in toks:
         if t.ent_type_ in ("DATE", "TIME") and not m.currency and not glued_measure and not _age_like(before, after):
             if re.match(r"[\s-]?(" + "|".join(sorted(TIME_WORDS, key=len, reverse=True)) + r")\b", al):
-                if any(re.match(rf"[\s-]?\w+[\s-]+{w}\b", al) or re.match(rf"[\s-]?\w+\s+\w+\s+{w}\b", al) for w in RELATIVE_AFTER) or re.match(r"[\s-]?\w+\s+(ago|earlier|later|previously)\b", al):
+                if any(
+                    re.match(rf"[\s-]?\w+[\s-]+{w}\b", al) or re.match(rf"[\s-]?\w+\s+\w+\s+{w}\b", al)
+                    for w in RELATIVE_AFTER
+                ) or re.match(r"[\s-]?\w+\s+(ago|earlier|later|previously)\b", al):
                     return "relative date"
                 return None  # a duration: "three weeks", "nine days"
             if re.match(r"[\s-]?year[\s-]old|[\s-]?years?\s+old", al):
@@ -955,7 +1445,12 @@ def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Cla
             claim.change = prev.change
             claim.extra.update({k: prev.extra.get(k) for k in ("subject_known", "owner", "partial")})
             claim.extra["conversion_of"] = prev.extra.get("conversion_of", prev.start)
-            claim.low, claim.high = (safe_float(x) for x in interval(_value_of(claim), claim.qualifier, rounding_unit(claim.text, _point(_value_of(claim))), rules))
+            claim.low, claim.high = (
+                safe_float(x)
+                for x in interval(
+                    _value_of(claim), claim.qualifier, rounding_unit(claim.text, _point(_value_of(claim))), rules
+                )
+            )
         out.append(claim)
     return out
 
@@ -997,22 +1492,53 @@ def ordinal_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
             continue
         series = any(c.lower_ in SERIES_WORDS for c in noun.children if c.i < noun.i)
         # "this year's third quarter" names a period; "his sixth defence" counts his defences.
-        owned = any(c.dep_ == "poss" for c in noun.children) and noun.lemma_.lower() not in TIME_WORDS | {"quarter", "half", "period", "round", "set", "leg"}
-        times = noun.lemma_.lower() == "time" and tok.i >= 2 and sent.doc[tok.i - 1].lower_ == "the" and sent.doc[tok.i - 2].lower_ == "for"
+        owned = any(c.dep_ == "poss" for c in noun.children) and noun.lemma_.lower() not in TIME_WORDS | {
+            "quarter",
+            "half",
+            "period",
+            "round",
+            "set",
+            "leg",
+        }
+        times = (
+            noun.lemma_.lower() == "time"
+            and tok.i >= 2
+            and sent.doc[tok.i - 1].lower_ == "the"
+            and sent.doc[tok.i - 2].lower_ == "for"
+        )
         if not (series or owned or times) or not article.is_checked(tok.idx, tok.idx + len(tok.text)):
             continue
         owner = next((c for c in noun.children if c.dep_ == "poss"), None)
-        who = ent_span(owner).text.lower() if owner is not None and ent_span(owner) is not None else (owner.lower_ if owner is not None else None)
+        who = (
+            ent_span(owner).text.lower()
+            if owner is not None and ent_span(owner) is not None
+            else (owner.lower_ if owner is not None else None)
+        )
         if who is not None:
             who = re.sub(r"(’s|'s)$", "", who).strip()
-        subject = f"{who} {noun.lemma_.lower()}" if who and who not in ("his", "her", "their", "its", "my", "our") else noun.lemma_.lower()
+        subject = (
+            f"{who} {noun.lemma_.lower()}"
+            if who and who not in ("his", "her", "their", "its", "my", "our")
+            else noun.lemma_.lower()
+        )
         end = noun.idx + len(noun.text)
         out.append(
             Claim.in_sentence(
-                article, sent, tok.idx, tok.idx + len(tok.text), tok.text, "quantity", subject, float(value),
-                unit="ordinal", qualifier="=", low=float(value), high=float(value),
-                attribution=attribution(tok, sent), scope=scope_of(noun, sent, rules),
-                display=article.text[tok.idx:end],
+                article,
+                sent,
+                tok.idx,
+                tok.idx + len(tok.text),
+                tok.text,
+                "quantity",
+                subject,
+                float(value),
+                unit="ordinal",
+                qualifier="=",
+                low=float(value),
+                high=float(value),
+                attribution=attribution(tok, sent),
+                scope=scope_of(noun, sent, rules),
+                display=article.text[tok.idx : end],
                 extra={"owner": who, "counted": noun.lower_, "subject_known": True, "partial": False, "ordinal": True},
             )
         )
@@ -1035,7 +1561,11 @@ def record_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
         before = doc[prev.start - 1] if prev is not None and prev.start > 0 else None
         while before is not None and before.is_space and before.i > 0:
             before = doc[before.i - 1]
-        if before is None or (before.ent_type_ != "PERSON" and before.pos_ != "PROPN") or not article.is_checked(a, sent.start_char + m.end()):
+        if (
+            before is None
+            or (before.ent_type_ != "PERSON" and before.pos_ != "PROPN")
+            or not article.is_checked(a, sent.start_char + m.end())
+        ):
             continue
         # A career record, not a score: a knockout count, a draw column, or ten bouts or more.
         if not (m.group(3) or m.group(4) or int(m.group(1)) + int(m.group(2)) >= 10):
@@ -1050,9 +1580,26 @@ def record_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
             v = float(m.group(g))
             out.append(
                 Claim.in_sentence(
-                    article, sent, s0, e0, m.group(g), "quantity", f"{who.lower()} {whats}", v,
-                    unit=what, qualifier="=", low=v, high=v, display=m.group(0),
-                    extra={"owner": who.lower(), "counted": what, "subject_known": True, "partial": False, "record": True},
+                    article,
+                    sent,
+                    s0,
+                    e0,
+                    m.group(g),
+                    "quantity",
+                    f"{who.lower()} {whats}",
+                    v,
+                    unit=what,
+                    qualifier="=",
+                    low=v,
+                    high=v,
+                    display=m.group(0),
+                    extra={
+                        "owner": who.lower(),
+                        "counted": what,
+                        "subject_known": True,
+                        "partial": False,
+                        "record": True,
+                    },
                 )
             )
     return out
@@ -1078,7 +1625,9 @@ def _is_conversion(prev: Claim, claim: Claim, text: str, rules: Rules) -> bool:
     gap = text[prev.end : claim.start]
     if "conversion_of" in prev.extra:
         return bool(re.fullmatch(r"\s*[;,/]\s*(or\s+)?", gap))
-    return bool(re.fullmatch(r"[^()\[\];]{0,12}?\s*[(\[]\s*(about|around|some|or|roughly|nearly)?\s*|\s*,?\s*or\s+", gap))
+    return bool(
+        re.fullmatch(r"[^()\[\];]{0,12}?\s*[(\[]\s*(about|around|some|or|roughly|nearly)?\s*|\s*,?\s*or\s+", gap)
+    )
 
 
 def _claim_for(
@@ -1109,7 +1658,8 @@ def _claim_for(
     # "minus 5", "-5 degrees", "- 20 degrees fahrenheit": a negative figure (a hyphen
     # glued to a word before it is a compound, "a 3-5 win" a range).
     negative = re.search(r"\bminus\s*$", before.lower()) or (
-        re.search(r"(?:^|[\s(])[-−–]\s?$", before) and (unit in ("°C", "°F", "degree") or m.currency is None and re.match(r"\s?(degrees?|°)", al))
+        re.search(r"(?:^|[\s(])[-−–]\s?$", before)
+        and (unit in ("°C", "°F", "degree") or m.currency is None and re.match(r"\s?(degrees?|°)", al))
     )
     if negative and not isinstance(m.value, tuple):
         m.value = -m.value
@@ -1133,12 +1683,19 @@ def _claim_for(
             return None
         if counted is None:
             harmed = harmed_people(toks[-1], rules)
-        if counted is not None and (counted.lower_ in rules.subjects.stop_heads or counted.lemma_.lower() in rules.subjects.stop_heads):
+        if counted is not None and (
+            counted.lower_ in rules.subjects.stop_heads or counted.lemma_.lower() in rules.subjects.stop_heads
+        ):
             counted = None
         if counted is not None and rules.lookup("unit", counted.lower_):
             unit = rules.lookup("unit", counted.lower_)
             counted = None
-        elif counted is not None and counted.i == toks[-1].i + 1 and len(counted.text) >= 2 and catalogue_unit(counted.text, rules):
+        elif (
+            counted is not None
+            and counted.i == toks[-1].i + 1
+            and len(counted.text) >= 2
+            and catalogue_unit(counted.text, rules)
+        ):
             # A unit of any kind right after the number ("100 Mbps", "400 Nm"), from the catalogue.
             unit = catalogue_unit(counted.text, rules)
             counted = None
@@ -1153,7 +1710,12 @@ def _claim_for(
     subject, unit_key, owner, head = _subject(m, toks, counted, unit, sent, rules)
     if harmed is not None:
         subject, unit = "people", "people"
-    known = harmed is not None or counted is not None or subject not in (unit, _plural(unit or ""), "number", None) and subject != (unit or "").lower()
+    known = (
+        harmed is not None
+        or counted is not None
+        or subject not in (unit, _plural(unit or ""), "number", None)
+        and subject != (unit or "").lower()
+    )
     if age_of:
         subject = f"{age_of} age"
     if counted is not None:
@@ -1182,15 +1744,23 @@ def _claim_for(
         first = re.match(r"\s?([a-zA-Zµμ%°]+)", after)
         if consumed:
             rest = after[consumed:]
-        elif unit == "%" or (first and not m.unit and counted is None and catalogue_unit(first.group(1), rules) == unit):
-            rest = after[first.end() :] if first else after  # the unit word after the figure ("37.8 microgrammes per gramme")
+        elif unit == "%" or (
+            first and not m.unit and counted is None and catalogue_unit(first.group(1), rules) == unit
+        ):
+            rest = (
+                after[first.end() :] if first else after
+            )  # the unit word after the figure ("37.8 microgrammes per gramme")
         else:
             rest = after  # glued to the figure ("50km a day"), a sign before it, or a counted noun
         # "2.4 billion gallons of jet fuel a year": a period after what is measured is still the rate's.
         per = PER_RX.match(rest) or PER_SLASH_RX.match(rest) or PERIOD_AFTER_OF_RX.match(rest)
         if " per " in unit or "/" in unit.strip("/"):
             per = None  # the unit is a rate already ("inch per year", "km/h")
-        if per and per.group(1).lower() not in UNITS_WORDS and per.group(1).lower() not in ("few", "lot", "little", "bit", "number", "total", "record", "further"):
+        if (
+            per
+            and per.group(1).lower() not in UNITS_WORDS
+            and per.group(1).lower() not in ("few", "lot", "little", "bit", "number", "total", "record", "further")
+        ):
             scope["per"] = PER_WORDS.get(per.group(1).lower(), _singular_word(per.group(1).lower()))
     disp_start = start - hedge_len
     display = article.text[disp_start:end]
@@ -1201,7 +1771,14 @@ def _claim_for(
         return None
     verb = predicate_class(toks[-1], rules) if toks else None
     return Claim.in_sentence(
-        article, sent, start, end, article.text[start:end], "quantity", subject, value,
+        article,
+        sent,
+        start,
+        end,
+        article.text[start:end],
+        "quantity",
+        subject,
+        value,
         unit=unit,
         qualifier=qualifier,
         change=change,
@@ -1210,8 +1787,14 @@ def _claim_for(
         attribution=attribution(tok, sent),
         scope=scope,
         display=display.strip(),
-        extra={"owner": owner, "counted": counted.lower_ if counted is not None else "people" if harmed else None, "subject_known": bool(known or age_of), "partial": partial_flag,
-               "demonym": counted is not None and counted.ent_type_ == "NORP", **({"verb": verb} if verb else {})},
+        extra={
+            "owner": owner,
+            "counted": counted.lower_ if counted is not None else "people" if harmed else None,
+            "subject_known": bool(known or age_of),
+            "partial": partial_flag,
+            "demonym": counted is not None and counted.ent_type_ == "NORP",
+            **({"verb": verb} if verb else {}),
+        },
     )
 
 
@@ -1249,9 +1832,15 @@ def _age(m: Mention, before: str, after: str, toks: list[Token], sent: Span) -> 
 def _age_like(before: str, after: str) -> bool:
     """Is a number in an age pattern ("Hiller, 43,", "aged 91", "He was 95.")?"""
     bl = before.lower().rstrip()
-    if re.search(r"\b(aged|at the age of|age of|ages of|age)$", bl) or re.search(r"\bage-$", bl) or re.match(r"\s?[\s-]\s?years?\s?[\s-]\s?old\b", after.lower()):
+    if (
+        re.search(r"\b(aged|at the age of|age of|ages of|age)$", bl)
+        or re.search(r"\bage-$", bl)
+        or re.match(r"\s?[\s-]\s?years?\s?[\s-]\s?old\b", after.lower())
+    ):
         return True
-    if re.match(r"\s(years?|months?|weeks?|days?)\s+of\s+age\b", after.lower()) or (re.fullmatch(r"\s*at", bl) and re.match(r"\s*,", after)):
+    if re.match(r"\s(years?|months?|weeks?|days?)\s+of\s+age\b", after.lower()) or (
+        re.fullmatch(r"\s*at", bl) and re.match(r"\s*,", after)
+    ):
         return True
     if re.search(r"[A-Z][a-z]+,$", before.rstrip()) and re.match(r"\s*[,;]", after):
         return True
@@ -1299,10 +1888,31 @@ def interval(value: float | tuple[float, float], qualifier: str, unit: float, ru
 def _change(before: str, toks: list[Token], rules: Rules) -> str | None:
     """'up'/'down' when the number is the size of a rise or fall."""
     words = re.findall(r"[a-z-]+", before.lower())[-3:]
-    if words and words[-1] in ("to", "from", "at", "of") and not (len(words) > 1 and words[-1] == "of" and words[-2] in ("rise", "fall", "increase", "decrease", "drop", "gain", "loss", "decline", "cut", "jump")):
+    if (
+        words
+        and words[-1] in ("to", "from", "at", "of")
+        and not (
+            len(words) > 1
+            and words[-1] == "of"
+            and words[-2] in ("rise", "fall", "increase", "decrease", "drop", "gain", "loss", "decline", "cut", "jump")
+        )
+    ):
         return None
     for w in reversed(words):
-        if w == "by" or w in ("a", "an", "some", "nearly", "about", "almost", "more", "than", "around", "over", "of", "just"):
+        if w == "by" or w in (
+            "a",
+            "an",
+            "some",
+            "nearly",
+            "about",
+            "almost",
+            "more",
+            "than",
+            "around",
+            "over",
+            "of",
+            "just",
+        ):
             continue
         if w in UP_WORDS:
             return "up"
@@ -1317,12 +1927,28 @@ def _change(before: str, toks: list[Token], rules: Rules) -> str | None:
             lem = head.lemma_.lower()
             if lem in ("rise", "increase", "climb", "gain", "jump", "grow", "surge", "soar", "advance"):
                 return "up"
-            if lem in ("fall", "drop", "decline", "decrease", "slip", "plunge", "slump", "tumble", "sink", "shrink", "dip", "slide", "ease"):
+            if lem in (
+                "fall",
+                "drop",
+                "decline",
+                "decrease",
+                "slip",
+                "plunge",
+                "slump",
+                "tumble",
+                "sink",
+                "shrink",
+                "dip",
+                "slide",
+                "ease",
+            ):
                 return "down"
     return None
 
 
-def _subject(m: Mention, toks: list[Token], counted: Token | None, unit: str | None, sent: Span, rules: Rules) -> tuple[str, str | None, str | None, Token | None]:
+def _subject(
+    m: Mention, toks: list[Token], counted: Token | None, unit: str | None, sent: Span, rules: Rules
+) -> tuple[str, str | None, str | None, Token | None]:
     """(subject key, counted-noun unit, owner, head noun) for a quantity."""
     if counted is not None and counted.ent_type_ == "NORP":
         # "12 Somalis": people of a nationality; resolve_demonyms may later
@@ -1350,7 +1976,19 @@ def _subject(m: Mention, toks: list[Token], counted: Token | None, unit: str | N
     return (unit or "number"), None, None, None
 
 
-MEASURE_KINDS = {"main", "initial", "first", "second", "third", "latest", "last", "final", "biggest", "largest", "strongest"}
+MEASURE_KINDS = {
+    "main",
+    "initial",
+    "first",
+    "second",
+    "third",
+    "latest",
+    "last",
+    "final",
+    "biggest",
+    "largest",
+    "strongest",
+}
 
 
 _Q_PARSER = None
@@ -1401,6 +2039,17 @@ def _quantulum_unit(snippet: str, rules: Rules) -> str | None:
         if q.span[0] > 2:
             break
         ent = q.unit.entity.name
-        if ent in ("length", "mass", "area", "volume", "speed", "temperature", "energy", "power", "data storage", "frequency"):
+        if ent in (
+            "length",
+            "mass",
+            "area",
+            "volume",
+            "speed",
+            "temperature",
+            "energy",
+            "power",
+            "data storage",
+            "frequency",
+        ):
             return rules.lookup("unit", q.unit.name) or q.unit.name
     return None

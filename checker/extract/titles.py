@@ -274,7 +274,12 @@ def _canonical(words: list[str], lex: Lexicon) -> tuple[str, int] | None:
     name, s, _ = found
     # "general" after another noun is part of that office ("surgeon general", "director
     # general"), a rank only after a rank word ("brigadier general").
-    if name == "general" and s > 0 and lex.category.get(lex.canon.get(words[s - 1], ""), "") != "rank" and words[s - 1] not in RANK_PREFIXES:
+    if (
+        name == "general"
+        and s > 0
+        and lex.category.get(lex.canon.get(words[s - 1], ""), "") != "rank"
+        and words[s - 1] not in RANK_PREFIXES
+    ):
         s -= 1
         name = lex.canon.get(f"{words[s]} general", f"{words[s]} general")
     # "deputy" prime minister, "senior" VP: modifiers make a different office.
@@ -294,7 +299,9 @@ def _best_office(part: list[tuple[str, Token]], lex: Lexicon) -> tuple[str, int]
     """
     words = [w for w, _ in part]
     full = _canonical(words, lex)
-    keep = [i for i, (w, t) in enumerate(part) if t.ent_type_ not in ENTITY_ORG or w in lex.head_words or w in lex.modifiers]
+    keep = [
+        i for i, (w, t) in enumerate(part) if t.ent_type_ not in ENTITY_ORG or w in lex.head_words or w in lex.modifiers
+    ]
     bare = _canonical([words[i] for i in keep], lex) if len(keep) < len(words) and keep else None
     if bare is not None:
         name, s = bare
@@ -314,7 +321,9 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
     lex = lexicon(rules)
     toks = [t for t in tokens if not t.is_space]
     # Leading determiners and possessive pronouns are not part of the title.
-    while toks and (toks[0].pos_ in ("DET", "PRON", "PUNCT", "CCONJ", "ADP") or norm_word(toks[0].text) in lex.honorifics):
+    while toks and (
+        toks[0].pos_ in ("DET", "PRON", "PUNCT", "CCONJ", "ADP") or norm_word(toks[0].text) in lex.honorifics
+    ):
         toks = toks[1:]
     while toks and (toks[-1].is_punct or toks[-1].pos_ in ("CCONJ", "ADP", "DET")):
         toks = toks[:-1]
@@ -404,7 +413,9 @@ def parse_title(tokens: list[Token], rules: Rules) -> Title | None:
             orgs.append(_org_with_head(ent, rules))
         elif ent.label_ == "GPE":
             branch.extend(norm_word(x.text) for x in ent)
-    unit_words.extend(w for w in tail_words if w not in SPLIT_PREPS and w not in lex.descriptors and w not in {"the", "a", "an"})
+    unit_words.extend(
+        w for w in tail_words if w not in SPLIT_PREPS and w not in lex.descriptors and w not in {"the", "a", "an"}
+    )
     org_words = {w for o in orgs for w in o.split()} | set(branch)
     unit = " ".join(w for w in unit_words if w not in org_words and w not in lex.orgs) or None
     start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)

@@ -79,7 +79,9 @@ def _surname_pairs(lasts: list[str], judge: NameJudge) -> set[tuple[str, str]]:
 
     pairs: set[tuple[str, str]] = {(x, x) for x in lasts}
     if len(lasts) > 1:
-        scores = process.cdist(lasts, lasts, scorer=Indel.normalized_similarity, score_cutoff=judge.threshold - 1e-6, workers=1)
+        scores = process.cdist(
+            lasts, lasts, scorer=Indel.normalized_similarity, score_cutoff=judge.threshold - 1e-6, workers=1
+        )
         for i, j in zip(*np.nonzero(scores)):
             if i < j:
                 pairs.add((lasts[i], lasts[j]))
@@ -95,7 +97,11 @@ def _surname_pairs(lasts: list[str], judge: NameJudge) -> set[tuple[str, str]]:
 
 
 def cluster_names(
-    names: list[Name], articles: list[str], offices: list[set[tuple[str, str]]], judge: NameJudge, kin: list[bool] | None = None
+    names: list[Name],
+    articles: list[str],
+    offices: list[set[tuple[str, str]]],
+    judge: NameJudge,
+    kin: list[bool] | None = None,
 ) -> list[int]:
     """A cluster id per full name (given names and surname) of one story.
 
@@ -274,14 +280,13 @@ def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: 
         if id(c) in cluster_of:
             nm = parsed[id(c)]
             spellings[cluster_of[id(c)]][nm.written if nm.full else nm.last_written] += 1000 if nm.full else 1
-    keys = {
-        cl: fold(max(ctr.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0])
-        for cl, ctr in spellings.items()
-    }
+    keys = {cl: fold(max(ctr.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0]) for cl, ctr in spellings.items()}
     return [(c, keys[cluster_of[id(c)]]) for c in members if id(c) in cluster_of]
 
 
-def _match_full(nm: Name, arts: set[str], dnames: list[Name], roots: list[int], spelled_in: dict, judge: NameJudge) -> int | None:
+def _match_full(
+    nm: Name, arts: set[str], dnames: list[Name], roots: list[int], spelled_in: dict, judge: NameJudge
+) -> int | None:
     """The person a candidate full name names: exact surname first, then near spelling."""
     best: tuple[int, int] | None = None
     for i, other in enumerate(dnames):
