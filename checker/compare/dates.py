@@ -13,6 +13,7 @@ zone, or an offset against a calendar date never conflicts.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from checker.compare.quantities import _claim_entry
@@ -35,6 +36,30 @@ def incident(verb: str, rules: Rules) -> str:
     return rules.events.incident_of.get(verb, verb)
 
 
+def named_args(c: Claim) -> set[str]:
+    """The named participants of a claim's event (a person or place, not "the fight")."""
+    ev = c.extra.get("event") or {}
+    return {a for a, n in zip(ev.get("args", []), ev.get("named", [])) if n}
+
+
+def _components(n: int, links: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Indices 0..n-1 in connected groups (union-find), each group in index order."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in links:
+        parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        groups[find(i)].append(i)
+    return list(groups.values())
+
+
 def event_groups(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
     """Claims of one story and event class, grouped by a shared named participant.
 
@@ -49,29 +74,20 @@ def event_groups(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
         verb = ev.get("verb", "")
         if verb not in once and incident(verb, rules) not in once and verb not in with_object:
             continue
-        keys = {a for a, n in zip(ev.get("args", []), ev.get("named", [])) if n}
+        keys = named_args(c)
         if keys:
             named.append((c, keys))
-    parent = list(range(len(named)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     owner: dict[str, int] = {}
+    links = []
     for i, (_, keys) in enumerate(named):
         for k in keys:
             if k in owner:
-                parent[find(i)] = find(owner[k])
+                links.append((i, owner[k]))
             else:
                 owner[k] = i
-    groups: dict[int, list[Claim]] = defaultdict(list)
-    for i, (c, _) in enumerate(named):
-        groups[find(i)].append(c)
+    groups = [[named[i][0] for i in comp] for comp in _components(len(named), links)]
     out: list[list[Claim]] = []
-    for g in groups.values():
+    for g in groups:
         out.extend(_by_object(g) if (g[0].extra.get("event") or {}).get("verb") in with_object else [g])
     return [g for g in out if len({(c.article, c.start) for c in g}) > 1]
 
@@ -123,30 +139,14 @@ def contest_groups(claims: list[Claim]) -> list[list[Claim]]:
     disjoint people ("X stopped Y at 1:45 of the fifth" on an undercard) are
     two contests.
     """
-    named = [
-        {
-            a
-            for a, n in zip((c.extra.get("event") or {}).get("args", []), (c.extra.get("event") or {}).get("named", []))
-            if n
-        }
-        for c in claims
-    ]
-    parent = list(range(len(claims)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i in range(len(claims)):
-        for j in range(i + 1, len(claims)):
-            if not named[i] or not named[j] or _share_person(named[i], named[j]):
-                parent[find(i)] = find(j)
-    groups: dict[int, list[Claim]] = defaultdict(list)
-    for i, c in enumerate(claims):
-        groups[find(i)].append(c)
-    return list(groups.values())
+    named = [named_args(c) for c in claims]
+    links = (
+        (i, j)
+        for i in range(len(claims))
+        for j in range(i + 1, len(claims))
+        if not named[i] or not named[j] or _share_person(named[i], named[j])
+    )
+    return [[claims[i] for i in comp] for comp in _components(len(claims), links)]
 
 
 def _share_person(a: set[str], b: set[str]) -> bool:
