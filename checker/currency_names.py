@@ -11,8 +11,10 @@ others is both larger and more correct than one we would copy out by hand.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
+from pathlib import Path
 
 # Words that are currency names to CLDR but ordinary words after a number in news text:
 # "5 gold medals", "10 silver", "Sucre" (a city). Precious metals have codes (XAU), not coins.
@@ -86,8 +88,23 @@ def is_currency_sign(ch: str) -> bool:
     return len(ch) == 1 and unicodedata.category(ch) == "Sc"
 
 
+#: The sign table below, built once from CLDR and shipped: building it parses about 150
+#: locales, which costs each extraction worker about 100 MB that Python never gives back.
+#: ``tests/test_currency_names.py`` checks it against the installed Babel;
+#: ``python -m checker.currency_names`` rewrites it after a Babel upgrade.
+SIGNS_FILE = Path(__file__).with_name("currency_signs.json")
+
+
 @functools.lru_cache(maxsize=1)
 def _signs() -> dict[str, str]:
+    """Currency sign -> ISO code (the shipped table of :func:`signs_from_cldr`)."""
+    try:
+        return json.loads(SIGNS_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # a broken install: build it (slower, larger)
+        return signs_from_cldr()
+
+
+def signs_from_cldr() -> dict[str, str]:
     """Currency sign -> ISO code, from CLDR: each currency's symbol in English and in the
     official languages of the countries whose tender it is. A sign shared by several
     currencies ("$", "kr") is kept only when English gives it to one of them."""
@@ -123,3 +140,10 @@ def currency_by_sign(sign: str) -> str | None:
     """ISO code of a currency sign CLDR knows ("₾" -> GEL, "MX$" -> MXN), or None."""
     got = _signs().get(sign.strip())
     return got or None
+
+
+if __name__ == "__main__":
+    SIGNS_FILE.write_text(
+        json.dumps(signs_from_cldr(), ensure_ascii=False, sort_keys=True, indent=0) + "\n", encoding="utf-8"
+    )
+    print(f"wrote {SIGNS_FILE}")

@@ -280,6 +280,14 @@ def test_currency_names_and_signs_from_cldr():
     assert currency_by_sign("kr") is None  # shared by several crowns
 
 
+def test_shipped_currency_signs_match_the_installed_cldr():
+    # The sign table ships prebuilt (building it costs each worker ~100 MB); it must be what
+    # the installed Babel gives, or `python -m checker.currency_names` rewrites it.
+    from checker.currency_names import SIGNS_FILE, signs_from_cldr
+
+    assert json.loads(SIGNS_FILE.read_text(encoding="utf-8")) == signs_from_cldr()
+
+
 def test_currency_signs_with_their_country_and_cldr_names_after_a_figure(nlp, rules):
     from checker.extract.quantities import extract_quantities
     from checker.models import Article
