@@ -13,12 +13,12 @@ zone, or an offset against a calendar date never conflicts.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from checker.compare.quantities import _claim_entry
 from checker.dateparse import When, compatible
 from checker.models import Claim, Conflict, ValueGroup, stable_id
+from checker.unionfind import components
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,24 +40,6 @@ def named_args(c: Claim) -> set[str]:
     """The named participants of a claim's event (a person or place, not "the fight")."""
     ev = c.extra.get("event") or {}
     return {a for a, n in zip(ev.get("args", []), ev.get("named", [])) if n}
-
-
-def _components(n: int, links: Iterable[tuple[int, int]]) -> list[list[int]]:
-    """Indices 0..n-1 in connected groups (union-find), each group in index order."""
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j in links:
-        parent[find(i)] = find(j)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(n):
-        groups[find(i)].append(i)
-    return list(groups.values())
 
 
 def event_groups(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
@@ -85,7 +67,7 @@ def event_groups(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
                 links.append((i, owner[k]))
             else:
                 owner[k] = i
-    groups = [[named[i][0] for i in comp] for comp in _components(len(named), links)]
+    groups = [[named[i][0] for i in comp] for comp in components(len(named), links)]
     out: list[list[Claim]] = []
     for g in groups:
         out.extend(_by_object(g) if (g[0].extra.get("event") or {}).get("verb") in with_object else [g])
@@ -146,7 +128,7 @@ def contest_groups(claims: list[Claim]) -> list[list[Claim]]:
         for j in range(i + 1, len(claims))
         if not named[i] or not named[j] or _share_person(named[i], named[j])
     )
-    return [[claims[i] for i in comp] for comp in _components(len(claims), links)]
+    return [[claims[i] for i in comp] for comp in components(len(claims), links)]
 
 
 def _share_person(a: set[str], b: set[str]) -> bool:

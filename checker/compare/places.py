@@ -30,6 +30,7 @@ from checker.compare.quantities import contains
 from checker.models import Claim, Conflict
 from checker.places import head_kind, near_each_other, street_name
 from checker.places import relation as gazetteer_relation
+from checker.unionfind import components
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -205,13 +206,6 @@ def near_spelling(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
-def _root(parent: dict, x):
-    """The representative of ``x`` in a union-find forest."""
-    while parent[x] != x:
-        x = parent[x]
-    return x
-
-
 def street_spellings(sub: pd.DataFrame) -> list[Conflict]:
     """Streets of one story spelled two ways ("Independent Street" / "Independence Street").
 
@@ -229,16 +223,13 @@ def street_spellings(sub: pd.DataFrame) -> list[Conflict]:
     out: list[Conflict] = []
     for story, items in sorted(by_story.items()):
         streets = sorted({st for st, _ in items})
-        parent = {st: st for st in streets}
-
-        for i, a in enumerate(streets):
-            for b in streets[i + 1 :]:
-                if near_spelling(a[0], b[0]):
-                    parent[_root(parent, a)] = _root(parent, b)
-        families: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-        for st in streets:
-            families[_root(parent, st)].append(st)
-        for family in families.values():
+        links = (
+            (i, j)
+            for i in range(len(streets))
+            for j in range(i + 1, len(streets))
+            if near_spelling(streets[i][0], streets[j][0])
+        )
+        for family in ([streets[i] for i in comp] for comp in components(len(streets), links)):
             if len(family) < 2:
                 continue
             groups = [[c for st, c in items if st == f] for f in family]

@@ -23,26 +23,11 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
 from checker.names import Name, NameJudge, fold, split_name
+from checker.unionfind import UnionFind
 
 if TYPE_CHECKING:
     from checker.models import Claim
     from checker.rules import Rules
-
-
-class _Union:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def _offices(titles: list[Claim]) -> set[tuple[str, str]]:
@@ -111,7 +96,7 @@ def cluster_names(
     """
     kin = kin or [False] * len(names)
     n = len(names)
-    uf = _Union(n)
+    uf = UnionFind(n)
     # Which articles use each spelling, for the side-by-side test.
     by_spelling: dict[tuple, set[str]] = defaultdict(set)
     by_last: dict[str, list[int]] = defaultdict(list)
@@ -128,7 +113,14 @@ def cluster_names(
 
 
 def _maybe_union(
-    i: int, j: int, names: list[Name], offices: list, by_spelling: dict, judge: NameJudge, uf: _Union, kin: bool = False
+    i: int,
+    j: int,
+    names: list[Name],
+    offices: list,
+    by_spelling: dict,
+    judge: NameJudge,
+    uf: UnionFind,
+    kin: bool = False,
 ) -> None:
     a, b = names[i], names[j]
     if judge.same_word(a.last, b.last):
