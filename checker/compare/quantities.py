@@ -78,18 +78,21 @@ def native_bounds(c: Claim) -> tuple[float, float]:
     return (c.low if c.low is not None else -INF, c.high if c.high is not None else INF)
 
 
-def same_figure(a: Claim, b: Claim, rules: Rules) -> bool:
-    """Do the two claims' intervals overlap (the same figure, hedges and rounding allowed)?
+def pair_bounds(a: Claim, b: Claim, rules: Rules) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Both claims' intervals on one scale: as written when they share a unit, else converted.
 
     Two amounts in one currency are compared as written: converting both to
     dollars at a range of rates would widen each by the rate tolerance, so
     "e80 million" would fit "85 million euros".
     """
     if a.unit and a.unit == b.unit:
-        (alo, ahi), (blo, bhi) = native_bounds(a), native_bounds(b)
-    else:
-        alo, ahi = bounds(a, rules)
-        blo, bhi = bounds(b, rules)
+        return native_bounds(a), native_bounds(b)
+    return bounds(a, rules), bounds(b, rules)
+
+
+def same_figure(a: Claim, b: Claim, rules: Rules) -> bool:
+    """Do the two claims' intervals overlap (the same figure, hedges and rounding allowed)?"""
+    (alo, ahi), (blo, bhi) = pair_bounds(a, b, rules)
     tol = rules.compare.tolerances.get(a.unit or "") or rules.compare.tolerances.get("*")
     slack = 0.0
     finite = [abs(x) for x in (alo, ahi, blo, bhi) if x not in (INF, -INF)]

@@ -319,11 +319,10 @@ def value_closeness(a: Claim, b: Claim, rules: Rules) -> float:
     """How close two figures are; in one unit as written (two euro amounts are
     not widened by exchange rates: "85 million euros" and "more than e85
     million" are the same figure), else in the family's common unit."""
-    from checker.compare.quantities import bounds, native_bounds
+    from checker.compare.quantities import pair_bounds
 
-    if a.unit and a.unit == b.unit:
-        return _closeness(_mid(*native_bounds(a)), _mid(*native_bounds(b)))
-    return _closeness(_mid(*bounds(a, rules)), _mid(*bounds(b, rules)))
+    ba, bb = pair_bounds(a, b, rules)
+    return _closeness(_mid(*ba), _mid(*bb))
 
 
 def old_key(c: Claim, rules: Rules) -> tuple:
