@@ -37,6 +37,7 @@ class Score:
     cross_story: int = 0
     missed: list[dict] = field(default_factory=list)
     wrong: list[dict] = field(default_factory=list)
+    flagged_nonconflicts: list[dict] = field(default_factory=list)
     unresolved_quotes: list[str] = field(default_factory=list)
 
     @property
@@ -230,6 +231,7 @@ def score_conflicts(
             spans = _spans(item, texts, run_articles, score.unresolved_quotes)
             if any(finds(c, spans) for c in conflicts):
                 score.nonconflict_flags += 1
+                score.flagged_nonconflicts.append(item)
     if story_of:
         for c in conflicts:
             stories = {story_of.get(_basename(cl["article"])) for v in c["values"] for cl in v["claims"]}
@@ -255,6 +257,15 @@ def _clusters(path: Path | str) -> tuple[dict[str, str], set[str]]:
     return story_of, clean
 
 
+def _flagged_nonconflict_lines(items: list[dict], suffix: str = "") -> list[str]:
+    """The labelled non-conflicts a run flagged, named as the labels name them: the
+    first thing to read when the non-conflict figure is not zero."""
+    if not items:
+        return []
+    head = f"flagged labelled non-conflicts {suffix}".rstrip() + ":"
+    return [head] + [f"  [{n.get('kind')}] {n.get('cluster')}: {n.get('subject')}" for n in items]
+
+
 def format_score(score: Score, verbose: bool = False) -> str:
     """A plain-text table of the figures, for the terminal and the README."""
     lines = [
@@ -277,6 +288,7 @@ def format_score(score: Score, verbose: bool = False) -> str:
         lines += [f"  [{m['kind']}] {m['cluster']}: {m['subject']}" for m in score.missed]
         lines.append("unlabelled flags:")
         lines += [f"  [{w['kind']}] {w['subject']}: {' | '.join(w['values'])}" for w in score.wrong]
+        lines += _flagged_nonconflict_lines(score.flagged_nonconflicts)
         if score.unresolved_quotes:
             lines.append("evidence not resolved:")
             lines += [f"  {u}" for u in score.unresolved_quotes]
@@ -444,6 +456,7 @@ def _pool(scores: list[Score]) -> Score:
         out.cross_story += s.cross_story
         out.missed += s.missed
         out.wrong += s.wrong
+        out.flagged_nonconflicts += s.flagged_nonconflicts
         for k, (f, t) in s.by_kind.items():
             tally = out.by_kind.setdefault(k, [0, 0])
             tally[0] += f
@@ -537,4 +550,5 @@ def format_folds(res: Folds, verbose: bool = False) -> str:
         lines += [f"  [{m['kind']}] {m['cluster']}: {m['subject']}" for m in p.missed]
         lines.append("unlabelled flags (story-out):")
         lines += [f"  [{w['kind']}] {w['subject']}: {' | '.join(w['values'])}" for w in p.wrong]
+        lines += _flagged_nonconflict_lines(p.flagged_nonconflicts, "(story-out)")
     return "\n".join(lines)

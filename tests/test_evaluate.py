@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.cli import app
-from checker.evaluate import claim_kind, evaluate, evidence_coverage, finds
+from checker.evaluate import claim_kind, evaluate, evidence_coverage, finds, format_score
 
 
 def _claim(article, start, end):
@@ -119,6 +119,10 @@ def test_scores_recall_precision_and_bad_flags(tmp_path, labelled):
     assert (score.correct_flags, score.flags) == (1, 3)
     assert score.nonconflict_flags == 1
     assert score.clean_story_flags == 1 and score.cross_story == 1
+    # Verbose output names the flagged non-conflict, as the labels name it.
+    nc_subject = score.flagged_nonconflicts[0]["subject"]
+    assert f"] {score.flagged_nonconflicts[0]['cluster']}: {nc_subject}" in format_score(score, verbose=True)
+    assert "flagged labelled non-conflicts" not in format_score(score)
 
 
 def test_cli_prints_figures_and_json(tmp_path, labelled):
