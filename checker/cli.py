@@ -424,6 +424,7 @@ def _evaluate_folds(
             "pooled": res.pooled.to_dict(),
             "stories": res.clusters,
             "in_sample": res.in_sample.to_dict() if res.in_sample else None,
+            "event_identity": {k: vars(v) for k, v in res.identity.items()},
         }
         typer.echo(json.dumps(doc, indent=1))
     else:

@@ -440,6 +440,9 @@ class Folds:
     pooled: Score
     clusters: list[list[str]]
     in_sample: Score | None = None
+    # Event identity on the held-out stories' chains: by the rules' classes
+    # alone, and with each fold's learned relations (event_relations.Identity).
+    identity: dict[str, Any] = field(default_factory=dict)
 
 
 def _pool(scores: list[Score]) -> Score:
@@ -489,19 +492,29 @@ def evaluate_folds(lab: Any, rules: Any, k: int, in_sample: bool = True) -> Fold
     Stories go to folds in turn by name (deterministic); ``k`` at least the
     number of stories is leave-one-story-out.
     """
+    from checker.resolve.event_relations import EMPTY, Identity, Relations, identity_scores
     from checker.resolve.training import fit, labelled_pairs
 
     clusters = lab.clusters
     k = max(2, min(k, len(clusters)))
     folds = [clusters[i::k] for i in range(k)]
     scores = []
+    identity = {"rules": Identity(), "learned": Identity()}
+    heads = lab.event_heads(rules)
     for test in folds:
-        model = fit(labelled_pairs(lab, rules, set(clusters) - set(test)))
+        train = set(clusters) - set(test)
+        # Relations from the training stories' chains only: the held-out ones never teach their own.
+        relations = lab.event_relations(rules, train)
+        model = fit(labelled_pairs(lab, rules, train, relations=relations), relations=relations)
         scores.append(score_model(lab, rules, model, set(test)))
+        identity["rules"].add(identity_scores(heads, set(test), rules, EMPTY))
+        identity["learned"].add(identity_scores(heads, set(test), rules, Relations(relations, rules)))
     whole = None
     if in_sample:
-        whole = score_model(lab, rules, fit(labelled_pairs(lab, rules)), set(clusters))
-    return Folds(folds=scores, pooled=_pool(scores), clusters=folds, in_sample=whole)
+        relations = lab.event_relations(rules)
+        model = fit(labelled_pairs(lab, rules, relations=relations), relations=relations)
+        whole = score_model(lab, rules, model, set(clusters))
+    return Folds(folds=scores, pooled=_pool(scores), clusters=folds, in_sample=whole, identity=identity)
 
 
 def _spread(values: list[float | None]) -> str:
@@ -545,6 +558,9 @@ def format_folds(res: Folds, verbose: bool = False) -> str:
         r = f"{f}/{t} {f / t:.2f} ({kr})" if t else "-"
         q = f"{c}/{n} {c / n:.2f} ({kp})" if n else "-"
         lines.append(f"  {kind:<14}  {r:<26}  {q}")
+    if res.identity:
+        lines.append("event identity (story-out; mention pairs of distinct lemmas across articles, chains as truth):")
+        lines += [f"  {v.line(k)}" for k, v in res.identity.items()]
     if verbose:
         lines.append("missed (story-out):")
         lines += [f"  [{m['kind']}] {m['cluster']}: {m['subject']}" for m in p.missed]

@@ -36,6 +36,7 @@ from checker.errors import RuleError
 
 if TYPE_CHECKING:
     from checker.models import Claim
+    from checker.resolve.event_relations import Relations
     from checker.rules import Rules
 
 PACKAGED_MODEL = Path(__file__).resolve().parent / "alignment.json"
@@ -52,6 +53,7 @@ FEATURES: dict[str, str] = {
     "same_unit": "same unit",
     "same_status": "same status",
     "same_event": "same event",
+    "related_event": "events the corpus's chains name alike",
     "shared_named": "same named participant",
     "once_event": "an event that happens once",
     "sentence_words": "shared words in the sentences",
@@ -141,14 +143,31 @@ class AlignModel:
     kinds: dict[str, KindModel] = field(default_factory=dict)
     trained_on: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
+    # Lemma pairs that name one event, learned from the training corpora's
+    # coreference chains: [[lemma_a, lemma_b, stories together, stories apart]]
+    # (checker/resolve/event_relations.py). Part of the fitted model, so a
+    # fold's model holds only its training stories' relations.
+    event_relations: list[list] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "format": 1,
             "version": self.version,
             "trained_on": self.trained_on,
             "kinds": {k: vars(m) for k, m in sorted(self.kinds.items())},
         }
+        if self.event_relations:
+            out["event_relations"] = self.event_relations
+        return out
+
+    def relations(self, rules: Rules) -> Relations:
+        """The learned relations mapped through ``rules``' event classes (built once per rules)."""
+        from checker.resolve.event_relations import Relations
+
+        cache = self.__dict__.setdefault("_relations", {})
+        if id(rules) not in cache:
+            cache[id(rules)] = (rules, Relations(self.event_relations, rules))
+        return cache[id(rules)][1]
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -177,8 +196,13 @@ def parse_model(data: Any, where: str) -> AlignModel:
             ):
                 raise ValueError(f"kind {kind}: unknown features {sorted(unknown)} or bad coef/threshold")
             kinds[str(kind)] = km
+        relations = [[str(r[0]), str(r[1]), *(int(x) for x in r[2:])] for r in data.get("event_relations") or []]
         return AlignModel(
-            version=str(data["version"]), kinds=kinds, trained_on=dict(data.get("trained_on") or {}), path=where
+            version=str(data["version"]),
+            kinds=kinds,
+            trained_on=dict(data.get("trained_on") or {}),
+            path=where,
+            event_relations=relations,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RuleError("E105", f"{where}: not an alignment model ({exc})") from exc
@@ -202,8 +226,11 @@ def load_model(rules_dir: str | Path | None = None) -> AlignModel | None:
 class StoryText:
     """Words of each claim's sentence and surroundings, weighted by IDF over the story's sentences."""
 
-    def __init__(self, claims: list[Claim], texts: dict[str, str]) -> None:
+    def __init__(self, claims: list[Claim], texts: dict[str, str], relations: Relations | None = None) -> None:
+        from checker.resolve.event_relations import EMPTY
+
         self.texts = texts
+        self.relations = relations if relations is not None else EMPTY
         self._sent: dict[tuple[str, int, int], Counter] = {}
         self._names: dict[tuple[str, int, int], set[str]] = {}
         df: Counter = Counter()
@@ -437,6 +464,7 @@ def pair_features(a: Claim, b: Claim, ctx: StoryText, rules: Rules) -> dict[str,
 
         f["same_counted"] = same_counted(a, b, rules)
         f["same_event"] = same_predicate(a, b)
+        f["related_event"] = float(ctx.relations.related(a.extra.get("verb"), b.extra.get("verb")))
         f["same_owner"] = float(bool(a.extra.get("owner")) and a.extra.get("owner") == b.extra.get("owner"))
         # Person nouns are one unit as they are one counted class ("99 members", "89 people").
         f["same_unit"] = float(a.unit == b.unit or (f["same_counted"] == 1.0 and counted_class(a, rules) == "people"))
@@ -450,6 +478,7 @@ def pair_features(a: Claim, b: Claim, ctx: StoryText, rules: Rules) -> dict[str,
     else:
         ea, eb = _event(a), _event(b)
         f["same_event"] = float(bool(ea) and ea.get("verb") == eb.get("verb"))
+        f["related_event"] = float(ctx.relations.related(ea.get("verb"), eb.get("verb")))
         f["shared_named"] = float(bool(_named(a) & _named(b)))
         once = rules.events.once_set | rules.events.once_with_object_set
         f["once_event"] = float(ea.get("verb") in once and eb.get("verb") in once)
@@ -514,7 +543,7 @@ def align(
         km = model.kinds.get(kind) if model else None
         if km is None:
             continue  # compare keys these claims as it did before alignment
-        ctx, seeds = story_context(members, texts, rules)
+        ctx, seeds = story_context(members, texts, rules, model.relations(rules) if model else None)
         for ms in cluster(seeds, km, ctx, rules):
             desc = _describe(ms)
             # Keyed by its description and first claim: stable across runs for the same claims.
@@ -526,9 +555,12 @@ def align(
     return facts
 
 
-def story_context(members: list[Claim], texts: dict[str, str], rules: Rules) -> tuple[StoryText, list[list[Claim]]]:
-    """The clause context of one story's claims of one kind, and their seed groups."""
-    ctx = StoryText(members, texts)
+def story_context(
+    members: list[Claim], texts: dict[str, str], rules: Rules, relations: Relations | None = None
+) -> tuple[StoryText, list[list[Claim]]]:
+    """The clause context of one story's claims of one kind (with the model's learned
+    event relations), and their seed groups."""
+    ctx = StoryText(members, texts, relations)
     seeds = seed_groups(members, rules)
     for i, g in enumerate(seeds):
         for c in g:
@@ -661,7 +693,7 @@ def explain_conflicts(
                 for c in claims
                 if c.kind == kind and stories.get(c.article, "") == conflict.story and eligible(c, rules)
             ]
-            ctxs[key] = story_context(members, texts, rules)[0]
+            ctxs[key] = story_context(members, texts, rules, model.relations(rules))[0]
         ctx = ctxs[key]
         strength[id(conflict)] = max(
             (

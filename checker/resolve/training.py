@@ -37,6 +37,7 @@ from checker.resolve.align import ALIGNED_KINDS, FEATURES, AlignModel, KindModel
 
 if TYPE_CHECKING:
     from checker.models import Article, Claim
+    from checker.resolve.event_relations import Head
     from checker.rules import Rules
 
 log = logging.getLogger("checker")
@@ -53,6 +54,7 @@ KIND_FEATURES = {
         "same_unit",
         "same_status",
         "same_event",
+        "related_event",
         "sentence_words",
         "near_words",
         "shared_names",
@@ -68,6 +70,7 @@ KIND_FEATURES = {
         "same_key",
         "subject_overlap",
         "same_event",
+        "related_event",
         "shared_named",
         "once_event",
         "sentence_words",
@@ -83,6 +86,7 @@ KIND_FEATURES = {
         "same_key",
         "subject_overlap",
         "same_event",
+        "related_event",
         "shared_named",
         "once_event",
         "sentence_words",
@@ -111,9 +115,25 @@ class Labelled:
     story_of: dict[str, str] = field(default_factory=dict)  # file name -> labelled cluster
     clean: set[str] = field(default_factory=set)  # clusters labelled as having no discrepancy
     corpus_texts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _heads: list[Head] | None = field(default=None, repr=False)
 
     def cluster_of(self, article_id: str) -> str | None:
         return self.story_of.get(article_id.rsplit("/", 1)[-1])
+
+    def event_heads(self, rules: Rules) -> list[Head]:
+        """The head lemmas of the corpus's event mentions (parsed once, kept)."""
+        if self._heads is None:
+            from checker.resolve.event_relations import mention_heads
+
+            run = {a.id for a in self.articles}
+            self._heads = mention_heads(self.mentions, self.texts, lambda f, c: _article_id(f, c, run), rules)
+        return self._heads
+
+    def event_relations(self, rules: Rules, clusters: set[str] | None = None) -> list[list]:
+        """Event relations learned from the chains of ``clusters`` (all when None) only."""
+        from checker.resolve.event_relations import learn
+
+        return learn(self.event_heads(rules), clusters)
 
     @property
     def clusters(self) -> list[str]:
@@ -289,12 +309,18 @@ def labelled_pairs(
     clusters: set[str] | None = None,
     decisions: list[dict] | None = None,
     only_marked: bool = False,
+    relations: list[list] | None = None,
 ) -> PairSet:
     """Training pairs from the labelled stories in ``clusters`` (all when None) and from decisions.
 
     ``only_marked``: only pairs a label, chain or decision speaks about (for
     decided conflicts outside any labelled story, where silence means nothing).
+    ``relations``: the learned event relations the model will carry (its
+    ``related_event`` feature reads them).
     """
+    from checker.resolve.event_relations import Relations
+
+    rel = Relations(relations or [], rules)
     run_articles = {a.id for a in lab.articles}
     by_article: dict[str, list[Claim]] = defaultdict(list)
     for c in lab.claims:
@@ -348,7 +374,7 @@ def labelled_pairs(
         if c.kind in ALIGNED_KINDS and eligible(c, rules) and (clusters is None or cl in clusters or only_marked):
             groups[(lab.stories.get(c.article, ""), c.kind)].append(c)
     for (_story, kind), members in sorted(groups.items(), key=lambda kv: kv[0]):
-        ctx = story_context(members, lab.texts, rules)[0]
+        ctx = story_context(members, lab.texts, rules, rel)[0]
         for (i, j), feats in sorted(story_pairs(members, ctx, rules).items()):
             a, b = members[i], members[j]
             k = _pk(a, b)
@@ -399,8 +425,14 @@ def fit(
     trained_on: dict[str, Any] | None = None,
     c: float = 1.0,
     kinds_wanted: tuple[str, ...] = DEFAULT_KINDS,
+    relations: list[list] | None = None,
 ) -> AlignModel:
-    """One logistic model per kind; the threshold with the best F0.5 on the training pairs."""
+    """One logistic model per kind; the threshold with the best F0.5 on the training pairs.
+
+    ``relations``: the event relations learned from the same training stories
+    (the pairs' ``related_event`` feature was computed with them); the model
+    carries them, and its version covers them.
+    """
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
@@ -428,8 +460,13 @@ def fit(
         )
     info = dict(trained_on or {})
     info["pairs"] = {k: {o: n for o, n in sorted(v.items())} for k, v in sorted(pairs.origin.items())}
+    relations = [list(r) for r in relations or []]
     blob = json.dumps({k: vars(m) for k, m in sorted(kinds.items())}, sort_keys=True)
-    return AlignModel(version=hashlib.sha256(blob.encode()).hexdigest()[:12], kinds=kinds, trained_on=info)
+    if relations:
+        blob += json.dumps(relations)
+    return AlignModel(
+        version=hashlib.sha256(blob.encode()).hexdigest()[:12], kinds=kinds, trained_on=info, event_relations=relations
+    )
 
 
 BETA = 0.5  # a wrong link makes a false conflict, a missed one only a miss: precision weighs more
@@ -470,12 +507,16 @@ def train(
     """
     pairs = PairSet()
     info: dict[str, Any] = {"corpora": [Path(d).name for d in corpora], "kinds": list(kinds)}
+    relations: list[list] = []
     if corpora:
         lab = load_labelled(corpora, rules, store, model, n_process)
-        pairs.extend(labelled_pairs(lab, rules))
+        relations = lab.event_relations(rules)
+        pairs.extend(labelled_pairs(lab, rules, relations=relations))
         info["stories"] = len(lab.clusters)
     if decisions and store is not None:
         dlab, decs = decided_set(store, rules, model)
-        pairs.extend(labelled_pairs(dlab, rules, decisions=decs, only_marked=True), weight=decision_weight)
+        pairs.extend(
+            labelled_pairs(dlab, rules, decisions=decs, only_marked=True, relations=relations), weight=decision_weight
+        )
         info["decisions"] = len(decs)
-    return fit(pairs, info, kinds_wanted=kinds)
+    return fit(pairs, info, kinds_wanted=kinds, relations=relations)
