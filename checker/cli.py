@@ -491,6 +491,8 @@ def train(
     pairs = model.trained_on.get("pairs", {})
     for kind, m in sorted(model.kinds.items()):
         typer.echo(f"{kind:<9} threshold {m.threshold:.3f}  pairs {pairs.get(kind, {})}")
+    if model.event_relations:
+        typer.echo(f"event relations {len(model.event_relations)} (lemma pairs of one event, from the chains)")
     typer.echo(f"model {model.version} -> {out}")
 
 
