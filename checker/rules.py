@@ -174,6 +174,8 @@ class EventRules(_Strict):
     contest whoever the text names, so their game clocks meet within a story;
     ``period_lengths`` say how long a period lasts in the sport an article
     names, so "two seconds remaining" and "at 2:58" of one round meet.
+    ``speech_verbs`` are verbs of saying or judging ("condemned", "described"):
+    their subject is the speaker, never a participant of the event they report.
     ``incidents`` join classes that time one incident for a shared named
     participant: one victim is shot and killed once, whichever verb an
     article uses, so "shot on Saturday" and "killed on Sunday" meet.
@@ -188,6 +190,7 @@ class EventRules(_Strict):
     nouns: list[str] = []
     particles: dict[str, list[ParticleVerb]] = {}
     not_events: list[str] = []
+    speech_verbs: list[str] = []
     # incident -> event classes that, for one named participant, time one
     # incident ("shot on Saturday", "killed on Sunday"): their dates meet.
     incidents: dict[str, list[str]] = {}
@@ -232,6 +235,10 @@ class EventRules(_Strict):
     @cached_property
     def not_event_set(self) -> frozenset[str]:
         return frozenset(w.lower() for w in self.not_events)
+
+    @cached_property
+    def speech_verb_set(self) -> frozenset[str]:
+        return frozenset(w.lower() for w in self.speech_verbs)
 
 
 class EntityPattern(_Strict):

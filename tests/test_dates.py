@@ -483,3 +483,27 @@ def test_a_bare_surname_and_the_full_name_are_one_fighter_for_contest_clocks():
     other = clock("c", ["pratt", "lomax"])
     groups = contest_groups([a, b, other])
     assert sorted(len(g) for g in groups) == [1, 2]
+
+
+def _event_of_date(nlp, rules, text: str, date_text: str) -> dict:
+    claims = extract_dates(nlp(text), Article(id="a", text=text), rules)
+    return next(c.extra["event"] for c in claims if c.text == date_text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When the rocket attack came on the market at 4pm on Monday, Anna Berg said dozens were hurt.",
+        "Anna Berg condemned Monday's rocket attack on the market.",
+    ],
+)
+def test_a_speaker_is_not_a_participant_of_the_event_she_reports(nlp, rules, text):
+    ev = _event_of_date(nlp, rules, text, "Monday")
+    assert "anna berg" not in ev["args"]
+
+
+def test_a_reporting_verb_that_reports_nothing_still_lends_its_subject(nlp, rules):
+    # "insisted on staying silent": no reported clause, so the subject is the story's person.
+    text = "Omar Diaz insisted on staying silent until June 2, 2004 when the family revealed the secret."
+    ev = _event_of_date(nlp, rules, text, "June 2, 2004")
+    assert "omar diaz" in ev["args"]

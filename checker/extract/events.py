@@ -171,6 +171,23 @@ def is_reporting(pred: Token, rules: Rules) -> bool:
     return lemma in REPORTING_VERBS or lemma in {"announce", "tell", "say", "quote"}
 
 
+def speaks_of(pred: Token, rules: Rules) -> bool:
+    """Is ``pred`` a verb of saying or judging ("said", "condemned", "described")?
+
+    What it governs directly (a reported clause, "when the attack came, Ging
+    said", an object "Ging condemned the attack") is what its subject speaks
+    of: an event it reports does not take the speaker as a participant. A
+    prepositional complement is not reported ("Felt insisted on remaining
+    anonymous until ... his family revealed"): the caller walks on there.
+    """
+    if pred.pos_ not in ("VERB", "AUX"):
+        return False
+    if pred.lemma_.lower() in rules.events.speech_verb_set:
+        return True
+    # "insisted on remaining anonymous": a reporting verb that reports nothing (no clause, no object).
+    return is_reporting(pred, rules) and any(c.dep_ in ("ccomp", "parataxis", "dobj", "xcomp") for c in pred.children)
+
+
 class Participants:
     """Names a participant token stands for, with pronouns resolved (one per doc)."""
 
@@ -369,8 +386,8 @@ def _event_base(pred: Token, parts: Participants, rules: Rules) -> tuple[str, bo
             if node.head == node:
                 break
             child, node = node, node.head
-            if is_reporting(node, rules) and child.dep_ in ("ccomp", "parataxis", "xcomp"):
-                break  # the speaker of a reported event is not a participant
+            if child.dep_ != "prep" and speaks_of(node, rules):
+                break  # the speaker of a reported or judged event is not a participant
             subj = children_with(node, ("nsubj", "nsubjpass"))
             if subj and _arg_is_person(subj[0], parts, rules):
                 args.append(subj[0])
