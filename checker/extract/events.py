@@ -344,6 +344,10 @@ def _event_base(pred: Token, parts: Participants, rules: Rules) -> tuple[str, bo
     for c in children_with(pred, ("prt",)):
         if f"{lemma} {c.lower_}" in particles:
             lemma = particles[f"{lemma} {c.lower_}"]
+    # "ended her modeling career": a verb and its object naming one event (retire).
+    for c in children_with(pred, ("dobj",)) if pred.pos_ in ("VERB", "AUX") else []:
+        if f"{lemma} {c.lemma_.lower()}" in particles:
+            lemma = particles[f"{lemma} {c.lemma_.lower()}"]
     ev = Event(verb=classes.get(lemma, lemma), head=pred.i)
     args: list[Token] = []
     if pred.pos_ in ("VERB", "AUX"):
