@@ -527,3 +527,12 @@ def test_ending_a_career_and_vanishing_from_view_date_one_retirement(nlp, rules)
     # "by 1963" is any year up to 1963: no conflict with 1961.
     texts["b"] = "By 1963, the singer Lena Moss had vanished from public view."
     assert _date_conflicts(nlp, rules, texts) == []
+
+
+def test_a_date_after_a_present_participle_modifier_dates_the_clause(nlp, rules):
+    # "ships sailing the strait" is a state while the clause's event happens, not an event of its own.
+    ev = _event_of_date(nlp, rules, "Coast guards seized a trawler towing nets in the bay on Sunday.", "Sunday")
+    assert ev["verb"] == "capture"
+    # A past participle keeps its own date: the ship was built in 1990.
+    ev = _event_of_date(nlp, rules, "A tanker built in 1990 sank off the coast on Monday.", "1990")
+    assert ev["verb"] == "build"

@@ -126,7 +126,10 @@ def predicate_of(tok: Token, rules: Rules, max_steps: int = 6) -> Token | None:
         if head == node:
             return node if node.pos_ in ("VERB", "AUX") else None
         if head.pos_ in ("VERB", "AUX"):
-            return head
+            if not _concurrent_participle(head):
+                return head
+            node = head  # "foiled an attack on ships transiting the strait on Friday": walk on
+            continue
         # "the exact cause of his death ... on Thursday": the event is the death.
         if head.pos_ == "NOUN" and head.lemma_.lower() not in nouns:
             for c in head.children:
@@ -137,7 +140,7 @@ def predicate_of(tok: Token, rules: Rules, max_steps: int = 6) -> Token | None:
         if (
             head.pos_ == "NOUN"
             and (head.lemma_.lower() in nouns or _compound_text(head) in nouns)
-            and node.dep_ in ("prep", "npadvmod", "compound", "nmod", "appos", "amod", "poss")
+            and node.dep_ in ("prep", "npadvmod", "compound", "nmod", "appos", "amod", "poss", "acl")
         ):
             return head
         # "its deployment on November 2": a phrase on a noun dates that noun.
@@ -154,6 +157,22 @@ def predicate_of(tok: Token, rules: Rules, max_steps: int = 6) -> Token | None:
             return head if head.pos_ in ("VERB", "AUX", "NOUN") else None
         node = head
     return None
+
+
+def _concurrent_participle(verb: Token) -> bool:
+    """A present participle modifying a noun ("ships transiting the strait"), with no subject of its own.
+
+    It names a state holding while the clause's event happens, not an event
+    of its own: a date at its end ("foiled an attack on ships transiting the
+    strait on Friday") dates what the clause is about. A past participle
+    ("a ship built in 1990") keeps its date: that is its own event.
+    """
+    return (
+        verb.dep_ == "acl"
+        and verb.tag_ == "VBG"
+        and verb.head.pos_ in ("NOUN", "PROPN")
+        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+    )
 
 
 def _compound_text(tok: Token) -> str:
