@@ -167,11 +167,18 @@ def _concurrent_participle(verb: Token) -> bool:
     strait on Friday") dates what the clause is about. A past participle
     ("a ship built in 1990") keeps its date: that is its own event.
     """
+    if verb.tag_ != "VBG":
+        return False
+    if verb.dep_ == "acl":
+        return verb.head.pos_ in ("NOUN", "PROPN") and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+    # The same read as a gerund clause with the noun as its subject: "a raid on [ships crossing the sea] on Sunday"
+    # ("credits the program for preventing bloodshed last night" has no subject: the gerund is the event).
+    prep = verb.head
     return (
-        verb.dep_ == "acl"
-        and verb.tag_ == "VBG"
-        and verb.head.pos_ in ("NOUN", "PROPN")
-        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+        verb.dep_ == "pcomp"
+        and prep.dep_ == "prep"
+        and prep.head.pos_ in ("NOUN", "PROPN")
+        and any(c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN") for c in verb.children)
     )
 
 
