@@ -471,18 +471,31 @@ def test_killed_of_another_victim_is_another_incident(nlp, rules):
     assert conflicts == []
 
 
-def test_a_bare_surname_and_the_full_name_are_one_fighter_for_contest_clocks():
+def test_a_bare_surname_and_the_full_name_are_one_fighter_for_contest_clocks(rules):
     from checker.compare.dates import contest_groups
     from checker.models import Claim
 
-    def clock(article: str, names: list[str]) -> Claim:
-        ev = {"verb": "stop", "args": names, "named": [True] * len(names)}
-        return Claim(article, 0, 4, "2:56", 0, 4, "date", "stop", "", extra={"event": ev})
+    def name(article: str, start: int, value: str) -> Claim:
+        return Claim(article, start, start + len(value), value, 0, 0, "name", value.lower(), value)
 
-    a, b = clock("a", ["ray judd", "dorn"]), clock("b", ["lee mills", "ken dorn"])
-    other = clock("c", ["pratt", "lomax"])
-    groups = contest_groups([a, b, other])
-    assert sorted(len(g) for g in groups) == [1, 2]
+    def clock(article: str, names: list[str], spans: list) -> Claim:
+        ev = {"verb": "stop", "args": names, "named": [True] * len(names), "arg_spans": spans}
+        return Claim(article, 90, 94, "2:56", 0, 0, "date", "stop", "", extra={"event": ev})
+
+    # "dorn" read from a bare word (no mention span): the linker makes it the story's one Dorn.
+    a = clock("a", ["ray judd", "dorn"], [[0, 8], None])
+    b = clock("b", ["lee mills", "ken dorn"], [[0, 9], [20, 28]])
+    other = clock("c", ["pratt", "lomax"], [None, None])
+    names = [name("a", 0, "Ray Judd"), name("b", 0, "Lee Mills"), name("b", 20, "Ken Dorn")]
+    names += [name("c", 0, "Al Pratt"), name("c", 20, "Bo Lomax"), name("c", 40, "Cy Lomax")]
+    stories = {"a": "s", "b": "s", "c": "s"}
+    linked = [c for c in link_people([*names, a, b, other], stories, rules) if c.kind == "date"]
+    assert [c.extra["event"]["args"] for c in linked] == [
+        ["ray judd", "ken dorn"],
+        ["lee mills", "ken dorn"],
+        ["al pratt", "lomax"],  # two Lomaxes: the bare surname stays as written
+    ]
+    assert sorted(len(g) for g in contest_groups(linked)) == [1, 2]
 
 
 def _event_of_date(nlp, rules, text: str, date_text: str) -> dict:

@@ -119,30 +119,17 @@ def contest_groups(claims: list[Claim]) -> list[list[Claim]]:
     Weeks stopped the fight", "stopped Rahman", "the fight was stopped"):
     clocks that share a name, or where one names no one, meet. Clocks naming
     disjoint people ("X stopped Y at 1:45 of the fifth" on an undercard) are
-    two contests.
+    two contests. Participants are person keys: the linker has already made a
+    bare "Thompson" the story's "tony thompson" (resolve/people.py).
     """
     named = [named_args(c) for c in claims]
     links = (
         (i, j)
         for i in range(len(claims))
         for j in range(i + 1, len(claims))
-        if not named[i] or not named[j] or _share_person(named[i], named[j])
+        if not named[i] or not named[j] or named[i] & named[j]
     )
     return [[claims[i] for i in comp] for comp in components(len(claims), links)]
-
-
-def _share_person(a: set[str], b: set[str]) -> bool:
-    """Do two sets of participant keys name one person: a key in common, or a bare
-    surname one article gives for a full name in the other ("thompson", "tony thompson")?
-
-    The person linker joins a bare surname to the full name when it can; a
-    contest's few fighters and referee are told apart by surname anyway.
-    """
-    if a & b:
-        return True
-    bare_a = {k for k in a if " " not in k}
-    bare_b = {k for k in b if " " not in k}
-    return any(k.rsplit(" ", 1)[-1] in bare_a for k in b) or any(k.rsplit(" ", 1)[-1] in bare_b for k in a)
 
 
 def _when(c: Claim) -> When:

@@ -158,6 +158,7 @@ def link_people(claims: list[Claim], stories: dict[str, str], rules: Rules) -> l
     for members in by_story.values():
         for c, key in _link_story(members, titles_at, judge, rules):
             key_at[(c.article, c.start, c.end)] = key
+    by_surname = _keys_by_surname(key_at, stories)
     out: list[Claim] = []
     for c in claims:
         if c.kind == "name":
@@ -173,7 +174,7 @@ def link_people(claims: list[Claim], stories: dict[str, str], rules: Rules) -> l
             else:
                 c.subject = key
         elif c.extra.get("event"):
-            _rekey_event(c, key_at)
+            _rekey_event(c, key_at, by_surname.get(stories.get(c.article, ""), {}))
         out.append(c)
     return out
 
@@ -300,20 +301,46 @@ def _best(counter: Counter | None) -> int | None:
     return counter.most_common(1)[0][0]
 
 
-def _rekey_event(c: Claim, key_at: dict[tuple[str, int, int], str]) -> None:
-    """Date and place claims: name the event's people by their person keys."""
+def _keys_by_surname(
+    key_at: dict[tuple[str, int, int], str], stories: dict[str, str]
+) -> dict[str, dict[str, set[str]]]:
+    """Story -> last word of a person key -> the story's person keys ending in it."""
+    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for (article, _, _), key in key_at.items():
+        out[stories.get(article, "")][key.rsplit(" ", 1)[-1]].add(key)
+    return out
+
+
+def _rekey_event(
+    c: Claim, key_at: dict[tuple[str, int, int], str], by_surname: dict[str, set[str]] | None = None
+) -> None:
+    """Date and place claims: name the event's people by their person keys.
+
+    A participant read from a mention the linker saw takes that mention's
+    key. One read from a bare word (a surname the model did not tag as a
+    person, "Thompson", or the name an "it" stood for) takes the person of
+    the story with that surname when there is exactly one, so "thompson" and
+    "tony thompson" are one participant for compare.
+    """
     from checker.extract.events import event_subject
 
     ev = c.extra["event"]
     spans = ev.get("arg_spans") or []
     args = list(ev.get("args") or [])
+    named = ev.get("named") or []
     changed = False
-    for i, span in enumerate(spans):
-        if span and i < len(args):
+    for i, arg in enumerate(args):
+        span = spans[i] if i < len(spans) else None
+        if span:
             key = key_at.get((c.article, span[0], span[1]))
-            if key and key != args[i]:
-                args[i] = key
-                changed = True
+        elif by_surname and i < len(named) and named[i] and " " not in arg:
+            keys = by_surname.get(arg, set())
+            key = next(iter(keys)) if len(keys) == 1 else None
+        else:
+            key = None
+        if key and key != args[i]:
+            args[i] = key
+            changed = True
     if changed:
         ev["args"] = args
         c.subject = event_subject(ev["verb"], args)
