@@ -148,7 +148,7 @@ def dating_of(doc: Doc, article: Article, today: date | None = None) -> Dating:
             continue
         if w.day is not None:
             refs.append(w.days)
-        if _reported_past(ent) and (latest is None or w.days[0] > latest[0]):
+        if reported_past(ent) and (latest is None or w.days[0] > latest[0]):
             latest = (w.days[0], _iso(w))
     out = Dating(refs=sorted(set(refs)))
     line = dateline(text, latest[0] if latest else None, limit)
@@ -245,7 +245,7 @@ def apply_estimates(articles: list[Article], datings: dict[str, dict[str, Any] |
             a.published_estimate, a.published_basis = d["estimate"], d["basis"]
 
 
-def _reported_past(ent: Span) -> bool:
+def reported_past(ent: Span, attributive: bool = False) -> bool:
     """Is the date that of an event the article reports as past?
 
     The governing verb is in the past tense (VBD, or a participle); neither it
@@ -260,13 +260,10 @@ def _reported_past(ent: Span) -> bool:
     if any(t.lower_ in BOUND_WORDS for t in ent[:1]):
         return False
     tok = ent.root
-    if tok.dep_ in ATTRIBUTIVE_DEPS and tok.head.pos_ in ("NOUN", "PROPN"):
+    if not attributive and tok.dep_ in ATTRIBUTIVE_DEPS and tok.head.pos_ in ("NOUN", "PROPN"):
         return False
-    for _ in range(8):
-        if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
-            break
-        tok = tok.head
-    if tok.pos_ not in ("VERB", "AUX") or tok.tag_ not in ("VBD", "VBN"):
+    tok = governing_verb(ent)
+    if tok is None or tok.tag_ not in ("VBD", "VBN"):
         return False
     verb = tok
     for _ in range(8):
@@ -279,6 +276,16 @@ def _reported_past(ent: Span) -> bool:
             break
         verb = verb.head
     return True
+
+
+def governing_verb(ent: Span) -> Any:
+    """The verb a date phrase hangs from (up to eight steps up the parse), or None."""
+    tok = ent.root
+    for _ in range(8):
+        if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
+            break
+        tok = tok.head
+    return tok if tok.pos_ in ("VERB", "AUX") else None
 
 
 def _date_words_only(line: str, first: bool = False) -> bool:

@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from checker.models import Dating, stable_id
@@ -68,7 +69,131 @@ def fingerprint(doc: Doc, article: Article) -> Counter:
                 terms["n:" + tok.lemma_.lower()] += 1
     for name, age in person_ages(doc, article):
         terms[f"{AGE_PREFIX}{name}:{age}"] = 1
+    for key, year in year_bound_entities(doc, article):
+        terms[f"{YEAR_PREFIX}{key}:{year}"] = 1
+    for value in money_figures(doc, article):
+        terms[f"{MONEY_PREFIX}{value}"] = 1
+    day = lead_weekday(doc, article)
+    if day is not None:
+        terms[f"{WEEKDAY_PREFIX}{day}"] = 1
     return terms
+
+
+def _entity_key(text: str) -> str:
+    """An entity's fingerprint key: lower case, without a possessive or a leading "the"."""
+    key = re.sub(r"(’s|'s)$", "", text.lower()).strip()
+    return re.sub(r"^the\s+", "", key)
+
+
+# Fingerprint terms that tie an entity to a past year ("y:harry winston:2008"):
+# every mention of it in the text stands in a sentence reporting an event of
+# that year. A clock for story grouping, never a similarity term.
+YEAR_PREFIX = "y:"
+# The weekday the text's lead dates its reported event to ("w:6": Sunday). A clock too.
+WEEKDAY_PREFIX = "w:"
+# Sums of money the text states in millions or billions ("m:85000000"): which
+# robbery, which deal. A clock too: it places an undated article beside the
+# articles of its own occurrence when a story splits (see ``Linkage.occurrences``).
+MONEY_PREFIX = "m:"
+_RX_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(million|billion|mn|bn|m)\b", re.I)
+_SCALE = {"million": 10**6, "mn": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9}
+# Sentences with a verb from the top that make the lead (the headline's included;
+# a dateline, verbless, is not counted).
+LEAD_SENTENCES = 3
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Verbs whose weekday is the day of a statement, not of the event ("officials said Friday").
+REPORTING_LEMMAS = frozenset(
+    {"say", "tell", "report", "describe", "announce", "confirm", "add", "state", "disclose", "reveal", "quote"}
+)
+_RX_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.I)
+_RX_ABSOLUTE = re.compile(r"\b\d{4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+
+
+# Words outside dates that make a line prose, not a dateline ("Published: 09 Sep 2013 11:25").
+PROSE_WORDS = 5
+
+
+def _is_prose(sent: Any) -> bool:
+    """A sentence with a verb and some words beyond its dates (a headline counts, a dateline does not)."""
+    words = [t for t in sent if t.is_alpha and t.ent_type_ not in ("DATE", "TIME")]
+    return len(words) >= PROSE_WORDS and any(t.pos_ in ("VERB", "AUX") for t in sent)
+
+
+def year_bound_entities(doc: Doc, article: Article) -> list[tuple[str, int]]:
+    """(entity key, year) for each entity the text mentions only in sentences of one past year.
+
+    "In December 2008, three men emptied the X jewellery store": an article
+    of 2013 that names X only there tells that an undated report centred on
+    X's robbery is of 2008, not of the 2013 story however alike the words
+    (see ``Linkage``). An entity also named in a sentence without such a
+    year (the story's own present) is not bound.
+    """
+    from checker.dateparse import parse
+    from checker.resolve.dating import reported_past
+
+    years: dict[int, set[int]] = {}
+    for ent in doc.ents:
+        if ent.label_ != "DATE" or not article.is_checked(ent.start_char, ent.end_char):
+            continue
+        w = parse(ent.text)
+        if w.year is not None and reported_past(ent):
+            years.setdefault(ent.sent.start, set()).add(w.year)
+    seen: dict[str, set[int | None]] = {}
+    for ent in doc.ents:
+        if ent.label_ not in ENT_LABELS or not article.is_checked(ent.start_char, ent.end_char):
+            continue
+        key = _entity_key(ent.text)
+        if len(key) <= 1:
+            continue
+        ys = years.get(ent.sent.start, set())
+        seen.setdefault(key, set()).add(next(iter(ys)) if len(ys) == 1 else None)
+    return sorted((k, ys.pop()) for k, ys in seen.items() if len(ys) == 1 and None not in ys)
+
+
+def money_figures(doc: Doc, article: Article) -> list[int]:
+    """Sums of money of a million or more the text states, as whole units ("$108 million": 108000000).
+
+    Only the amount: the currency differs between outlets ("85 million
+    euros ($108 million)"), the amount as written recurs.
+    """
+    out = set()
+    for ent in doc.ents:
+        if ent.label_ != "MONEY" or not article.is_checked(ent.start_char, ent.end_char):
+            continue
+        for m in _RX_MONEY.finditer(ent.text):
+            out.add(round(float(m.group(1)) * _SCALE[m.group(2).lower()]))
+    return sorted(out)
+
+
+def lead_weekday(doc: Doc, article: Article) -> int | None:
+    """The weekday (0 Monday .. 6 Sunday) the lead dates its reported event to, or None.
+
+    The first weekday standing alone ("on Sunday", "early Thursday", not
+    "Thursday, March 14, 2013", a dateline or a full date) in the first
+    ``LEAD_SENTENCES`` sentences, governed by a verb of a reported past event
+    that is not a verb of saying ("officials said Friday" dates the statement).
+    An undated article can be placed in time by nothing else; two outlets that
+    agree on it against the dated reports' day report another occurrence.
+    """
+    from checker.resolve.dating import governing_verb, reported_past
+
+    sents = [s for s in doc.sents if _is_prose(s)][:LEAD_SENTENCES]
+    if not sents:
+        return None
+    end = sents[-1].end
+    for ent in doc.ents:
+        if ent.start >= end:
+            break
+        if ent.label_ not in ("DATE", "TIME") or not article.is_checked(ent.start_char, ent.end_char):
+            continue
+        m = _RX_WEEKDAY.search(ent.text)
+        if not m or _RX_ABSOLUTE.search(ent.text) or not reported_past(ent, attributive=True):
+            continue
+        verb = governing_verb(ent)
+        if verb is None or verb.lemma_.lower() in REPORTING_LEMMAS:
+            continue
+        return WEEKDAYS.index(m.group(1).lower())
+    return None
 
 
 # Fingerprint terms that carry a person's stated age ("a:klitschko:32"): a clock for
@@ -118,11 +243,14 @@ def _vector(fp: Counter, idf: dict[str, float]) -> dict[str, float]:
     return {t: x / norm for t, x in v.items()}
 
 
+CLOCK_PREFIXES = (AGE_PREFIX, YEAR_PREFIX, WEEKDAY_PREFIX, MONEY_PREFIX)
+
+
 def _similarity_terms(fp: Counter) -> Counter:
-    """The terms that make articles alike (ages are a clock, not a topic)."""
-    if not any(t.startswith(AGE_PREFIX) for t in fp):
+    """The terms that make articles alike (ages, bound years and weekdays are clocks, not topics)."""
+    if not any(t.startswith(CLOCK_PREFIXES) for t in fp):
         return fp
-    return Counter({t: c for t, c in fp.items() if not t.startswith(AGE_PREFIX)})
+    return Counter({t: c for t, c in fp.items() if not t.startswith(CLOCK_PREFIXES)})
 
 
 def ages_of(fp: Counter) -> dict[str, tuple[int, int]]:
@@ -288,12 +416,14 @@ def cluster(
 
     ids, x = vectors(fingerprints)
     days = [_day((dates or {}).get(i)) for i in ids]
+    spans = [_When.of(d, (datings or {}).get(i)) for i, d in zip(ids, days)]
     link = Linkage(
         x,
-        [_When.of(d, (datings or {}).get(i)) for i, d in zip(ids, days)],
+        spans,
         threshold,
         window_days,
         ages=[ages_of(fingerprints[i]) for i in ids],
+        clocks=(clocks := [_Occurrence.of(fingerprints[i], w) for i, w in zip(ids, spans)]),
     )
     pi, pj, ps, crowded = candidate_pairs(x, threshold, neighbours)
     for k in np.lexsort((pj, pi, -ps)).tolist():
@@ -301,7 +431,7 @@ def cluster(
     rows = np.flatnonzero(crowded).tolist()
     while rows and link.close({link.owner[r] for r in rows}):
         pass
-    groups = [sorted(ids[r] for r in g) for g in link.members.values()]
+    groups = [sorted(ids[r] for r in part) for g in link.members for part in link.occurrences(g, clocks)]
     return sorted(groups, key=lambda g: g[0])
 
 
@@ -323,8 +453,10 @@ class Linkage:
         threshold: float,
         window_days: int,
         ages: list[dict[str, tuple[int, int]]] | None = None,
+        clocks: list[_Occurrence] | None = None,
     ) -> None:
         self.x = x
+        self.clocks: dict[int, _Occurrence] = {r: c for r, c in enumerate(clocks or ()) if c is not None}
         self.ages: dict[int, dict[str, tuple[int, int]]] = dict(enumerate(ages)) if ages else {}
         self.members: dict[int, list[int]] = {r: [r] for r in range(x.shape[0])}
         self.owner = list(range(x.shape[0]))
@@ -385,9 +517,49 @@ class Linkage:
         ak, ad = self.ages.pop(keep, None), self.ages.pop(drop, None)
         if ak or ad:
             self.ages[keep] = _merge_ages(ak or {}, ad or {})
+        ck, cd = self.clocks.pop(keep, None), self.clocks.pop(drop, None)
+        if ck or cd:
+            self.clocks[keep] = ck.merge(cd) if ck and cd else (ck or cd)
         sk, sd = self.span[keep], self.span.pop(drop)
         self.span[keep] = sk.merge(sd) if sk and sd else (sk or sd)
         return True
+
+    def occurrences(self, g: int, clocks: list[_Occurrence]) -> list[list[int]]:
+        """The group's rows, split in two when its undated members report another occurrence.
+
+        Done once the groups are formed, not while merging: refusing merges
+        on the way depends on their order (a dated article that names the
+        weekday may come after the undated camp joined) and cut a story of
+        dated articles into pieces. The undated camp (the members that agree
+        on a weekday against the dated ones, or that are about an entity the
+        dated ones tie to an earlier year) is split off with the dated
+        members on the other side; every other member goes to the side it is
+        nearer: the one whose articles state a sum of money it states too
+        ("85 million" is one robbery's loot), else the one holding its
+        nearest article.
+        """
+        rows = self.members[g]
+        clock = self.clocks.get(g)
+        camp = clock.camp(rows, clocks) if clock else set()
+        if not camp:
+            return [rows]
+        dated = [r for r in rows if not clocks[r].undated]
+        if not dated:
+            return [rows]
+        sides: tuple[list[int], list[int]] = (dated, sorted(camp))
+        rest = [r for r in rows if clocks[r].undated and r not in camp]
+        for r in rest:
+            shared = [len(clocks[r].figures & _figures(clocks, side)) for side in sides]
+            if bool(shared[0]) != bool(shared[1]):
+                sides[0 if shared[0] else 1].append(r)
+                continue
+            near = [self._nearest(r, side) for side in sides]
+            sides[0 if near[0] >= near[1] else 1].append(r)
+        return [sorted(side) for side in sides]
+
+    def _nearest(self, r: int, rows: list[int]) -> float:
+        """Cosine of row ``r`` with its nearest of ``rows`` (a near-copy is the best witness of an occurrence)."""
+        return float((self.x[rows] @ self.x[r].T).max())
 
     def close(self, crowded: set[int]) -> bool:
         """Try to merge each ``crowded`` group with every group it is near on average; True if any merged.
@@ -474,6 +646,95 @@ class _When:
             max(self.last, o.last),
             self.refs | o.refs,
         )
+
+
+# Articles of one camp that agree on the lead event's weekday: fewer is one
+# outlet's slip (a date conflict to flag), this many is another occurrence.
+CAMP = 2
+
+
+@dataclass
+class _Occurrence:
+    """What tells a group's occurrence of an event from another's, for undated members.
+
+    ``dated_days`` / ``undated_days``: the lead event's weekday, counted over
+    the members with a publication day and over the others; ``bound``: entity
+    terms the dated members tie to a year before their own ("In December 2008,
+    ... the X store" in a 2013 article); ``loose``: entity terms the undated
+    members name, counted by member, outside sentences of a past year;
+    ``undated``: how many members are undated.
+    """
+
+    dated_days: Counter
+    undated_days: Counter
+    bound: frozenset[str]
+    loose: Counter
+    undated: int
+    figures: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, fp: Counter, when: _When | None) -> _Occurrence:
+        days = Counter(int(t[len(WEEKDAY_PREFIX) :]) for t in fp if t.startswith(WEEKDAY_PREFIX))
+        figures = frozenset(int(t[len(MONEY_PREFIX) :]) for t in fp if t.startswith(MONEY_PREFIX))
+        years = []
+        for t in fp:
+            if t.startswith(YEAR_PREFIX):
+                key, _, year = t[len(YEAR_PREFIX) :].rpartition(":")
+                if year.isdigit():
+                    years.append(("e:" + key, int(year)))
+        if when is not None and when.exact:
+            own = date.fromordinal(when.exact[0]).year
+            bound = frozenset(k for k, y in years if y < own)
+            return cls(days, Counter(), bound, Counter(), 0, figures)
+        tied = {k for k, _ in years}
+        loose = Counter({t: 1 for t in fp if t.startswith("e:") and t not in tied})
+        return cls(Counter(), days, frozenset(), loose, 1, figures)
+
+    def merge(self, o: _Occurrence) -> _Occurrence:
+        return _Occurrence(
+            self.dated_days + o.dated_days,
+            self.undated_days + o.undated_days,
+            self.bound | o.bound,
+            self.loose + o.loose,
+            self.undated + o.undated,
+            self.figures | o.figures,
+        )
+
+    def camp(self, rows: list[int], clocks: list[_Occurrence]) -> set[int]:
+        """The rows of this group's undated members that report another occurrence (empty: none).
+
+        Those about an entity the dated members tie to an earlier year, when
+        at least half of the undated members are; else those that agree on
+        the lead event's weekday, at least ``CAMP`` of them and a clear
+        majority of the undated, against at least ``CAMP`` dated members
+        agreeing on another. A single undated dissenter is one outlet's slip
+        and stays.
+        """
+        undated = [r for r in rows if clocks[r].undated]
+        tied = {t for t in self.bound if 2 * self.loose[t] >= self.undated}
+        if tied:
+            return {r for r in undated if any(clocks[r].loose[t] for t in tied)}
+        day = _camps_apart(self.dated_days, self.undated_days)
+        if day is None:
+            return set()
+        return {r for r in undated if clocks[r].undated_days[day]}
+
+
+def _figures(clocks: list[_Occurrence], rows: list[int]) -> frozenset[int]:
+    """The sums of money the articles of ``rows`` state."""
+    return frozenset().union(*(clocks[r].figures for r in rows))
+
+
+def _camps_apart(dated: Counter, undated: Counter) -> int | None:
+    """The undated camp's weekday when two clear camps of at least ``CAMP`` articles,
+    dated against undated, name different weekdays; else None."""
+    tops = []
+    for side in (dated, undated):
+        top = side.most_common(2)
+        if not top or top[0][1] < CAMP or (len(top) > 1 and top[1][1] == top[0][1]):
+            return None
+        tops.append(top[0][0])
+    return tops[1] if tops[0] != tops[1] else None
 
 
 def _compatible(a: _When | None, b: _When | None, window_days: int) -> bool:
