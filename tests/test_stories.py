@@ -280,3 +280,73 @@ def test_ages_are_read_after_a_name_and_before_it(nlp):
     doc = nlp(text)
     assert sorted(person_ages(doc, Article(id="a", text=text))) == [("klitschko", 32), ("rahman", 36), ("thompson", 40)]
     assert fingerprint(doc, Article(id="a", text=text))["a:rahman:36"] == 1
+
+
+QUAKE = ["e:cobb valley", "e:lakeport", "n:quake", "n:magnitude", "e:geological survey", "n:temblor"]
+DATED = {"d1": "2013-03-14", "d2": "2013-03-14", "d3": "2013-03-15"}
+
+
+def test_undated_articles_agreeing_on_another_weekday_are_another_occurrence():
+    # Three dated reports of a Thursday quake, two undated ones of a Sunday quake at the same place.
+    fps = {k: fp(*QUAKE, "w:3") for k in DATED} | {"u1": fp(*QUAKE, "w:6"), "u2": fp(*QUAKE, "w:6")}
+    assert sorted(cluster(fps, dates=DATED)) == [["d1", "d2", "d3"], ["u1", "u2"]]
+    # An undated article with no weekday goes with its nearest article.
+    near = fps | {"u3": fp(*QUAKE, "e:cloverdale")} | {"u1": fp(*QUAKE, "w:6", "e:cloverdale")}
+    assert sorted(cluster(near, dates=DATED)) == [["d1", "d2", "d3"], ["u1", "u2", "u3"]]
+
+
+def test_a_single_undated_dissenter_on_the_weekday_stays_in_its_story():
+    # One outlet's wrong day is a date conflict to flag, not another occurrence.
+    fps = {k: fp(*QUAKE, "w:3") for k in DATED} | {"u1": fp(*QUAKE, "w:6"), "u2": fp(*QUAKE)}
+    assert cluster(fps, dates=DATED) == [["d1", "d2", "d3", "u1", "u2"]]
+    # Two dated articles are needed to fix the day; undated ones split between days are no camp.
+    few = {"d1": fp(*QUAKE, "w:3"), "d2": fp(*QUAKE), "u1": fp(*QUAKE, "w:6"), "u2": fp(*QUAKE, "w:6")}
+    assert len(cluster(few, dates=DATED)) == 1
+    torn = fps | {"u2": fp(*QUAKE, "w:5")}
+    assert len(cluster(torn, dates=DATED)) == 1
+
+
+HEIST = ["e:paris", "n:jewellery", "n:heist", "n:robber", "e:place vendome", "n:store"]
+
+
+def test_undated_reports_about_what_dated_ones_tie_to_an_earlier_year_are_that_years_story():
+    # The 2013 reports recall "In 2008, ... the Moreau store" (every mention in that sentence).
+    fps = {k: fp(*HEIST, "y:moreau:2008") for k in DATED} | {
+        "u1": fp(*HEIST, "e:moreau", "m:85000000"),
+        "u2": fp(*HEIST, "e:moreau"),
+        # No Moreau, but the same loot as u1: the same robbery.
+        "u3": fp(*HEIST, "m:85000000"),
+    }
+    assert sorted(cluster(fps, dates=DATED)) == [["d1", "d2", "d3"], ["u1", "u2", "u3"]]
+    # A year no earlier than the dated articles' own binds nothing.
+    same_year = {k: fp(*HEIST, "y:moreau:2013") if k in DATED else v for k, v in fps.items()}
+    assert len(cluster(same_year, dates=DATED)) == 1
+    # An undated report that itself recalls Moreau in a past year is of the dated story.
+    recall = {k: v for k, v in fps.items() if k in DATED} | {"u4": fp(*HEIST, "y:moreau:2008")}
+    assert len(cluster(recall, dates=DATED)) == 1
+
+
+def test_lead_weekday_year_bound_entities_and_money_figures_are_read_from_the_parse(nlp):
+    from checker.resolve.stories import lead_weekday, money_figures, year_bound_entities
+
+    def read(text: str):
+        doc = nlp(text)
+        a = Article(id="a", text=text)
+        return lead_weekday(doc, a), year_bound_entities(doc, a), money_figures(doc, a)
+
+    day, _, _ = read("A strong earthquake shook the town of Cobb on Sunday morning. Nobody was hurt.")
+    assert day == 6
+    # The day of a statement is not the event's; a full date is a dateline, not the lead's weekday.
+    day, _, _ = read("Robbers stole jewels from a Paris store, officials said Friday. Police are searching.")
+    assert day is None
+    day, _, _ = read("Thursday, March 14, 2013\nA quake struck the valley early today. Houses shook.")
+    assert day is None
+    text = (
+        "Four men rammed a car into a jewellery shop in Lyon on Monday and stole watches worth 2 million euros.\n"
+        "In December 2008, three men robbed the Moreau jewellery store of gems worth $108 million.\n"
+        "Police in Lyon are looking for the car."
+    )
+    day, bound, money = read(text)
+    assert day == 0
+    assert ("moreau", 2008) in bound and not any(k == "lyon" for k, _ in bound)
+    assert {2_000_000, 108_000_000} <= set(money)

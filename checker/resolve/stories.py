@@ -156,9 +156,15 @@ def money_figures(doc: Doc, article: Article) -> list[int]:
     Only the amount: the currency differs between outlets ("85 million
     euros ($108 million)"), the amount as written recurs.
     """
+    from checker.currency_names import currency_by_name
+
     out = set()
     for ent in doc.ents:
-        if ent.label_ != "MONEY" or not article.is_checked(ent.start_char, ent.end_char):
+        if not article.is_checked(ent.start_char, ent.end_char):
+            continue
+        after = doc[ent.end].text if ent.end < len(doc) else ""
+        # "2 million euros" is often a number and a noun to the tagger, not MONEY.
+        if ent.label_ != "MONEY" and not (ent.label_ == "CARDINAL" and after and currency_by_name(after)):
             continue
         for m in _RX_MONEY.finditer(ent.text):
             out.add(round(float(m.group(1)) * _SCALE[m.group(2).lower()]))
