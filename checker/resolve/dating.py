@@ -253,6 +253,8 @@ def reported_past(ent: Span, attributive: bool = False) -> bool:
     followed by declines in 2006") or has a future or modal auxiliary ("could
     be floated in 2007"); the date does not qualify a noun ("a 2007
     deadline"); and no bound word stands before it ("until 2012").
+    ``attributive``: a date qualifying a noun counts too, for a weekday ("on
+    Sunday morning", where "Sunday" qualifies "morning").
     """
     doc = ent.doc
     if ent.start > 0 and doc[ent.start - 1].lower_ in BOUND_WORDS:
