@@ -323,6 +323,9 @@ def test_undated_reports_about_what_dated_ones_tie_to_an_earlier_year_are_that_y
     # A year no earlier than the dated articles' own binds nothing.
     same_year = {k: fp(*HEIST, "y:moreau:2013") if k in DATED else v for k, v in fps.items()}
     assert len(cluster(same_year, dates=DATED)) == 1
+    # A dated article naming Moreau in its own present too: Moreau is of the dated story.
+    present = fps | {"d3": fp(*HEIST, "e:moreau")}
+    assert len(cluster(present, dates=DATED)) == 1
     # An undated report that itself recalls Moreau in a past year is of the dated story.
     recall = {k: v for k, v in fps.items() if k in DATED} | {"u4": fp(*HEIST, "y:moreau:2008")}
     assert len(cluster(recall, dates=DATED)) == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -462,7 +462,9 @@ class Linkage:
         clocks: list[_Occurrence] | None = None,
     ) -> None:
         self.x = x
-        self.clocks: dict[int, _Occurrence] = {r: c for r, c in enumerate(clocks or ()) if c is not None}
+        # Each group's clock (the rows' own until the group grows; then a copy of its own in ``own_clock``).
+        self.clocks: dict[int, _Occurrence] = dict(enumerate(clocks or ()))
+        self.own_clock: set[int] = set()
         self.ages: dict[int, dict[str, tuple[int, int]]] = dict(enumerate(ages)) if ages else {}
         self.members: dict[int, list[int]] = {r: [r] for r in range(x.shape[0])}
         self.owner = list(range(x.shape[0]))
@@ -523,9 +525,12 @@ class Linkage:
         ak, ad = self.ages.pop(keep, None), self.ages.pop(drop, None)
         if ak or ad:
             self.ages[keep] = _merge_ages(ak or {}, ad or {})
-        ck, cd = self.clocks.pop(keep, None), self.clocks.pop(drop, None)
-        if ck or cd:
-            self.clocks[keep] = ck.merge(cd) if ck and cd else (ck or cd)
+        if keep in self.clocks and drop in self.clocks:
+            if keep not in self.own_clock:  # still the row's own: copy before adding to it
+                self.clocks[keep] = self.clocks[keep].copy()
+                self.own_clock.add(keep)
+            self.clocks[keep].absorb(self.clocks.pop(drop))
+            self.own_clock.discard(drop)
         sk, sd = self.span[keep], self.span.pop(drop)
         self.span[keep] = sk.merge(sd) if sk and sd else (sk or sd)
         return True
@@ -668,7 +673,9 @@ class _Occurrence:
     terms the dated members tie to a year before their own ("In December 2008,
     ... the X store" in a 2013 article); ``loose``: entity terms the undated
     members name, counted by member, outside sentences of a past year;
-    ``undated``: how many members are undated.
+    ``undated``: how many members are undated; ``figures``: the sums of
+    money they state; ``present``: entity terms the dated members name
+    outside sentences of a past year, counted by member.
     """
 
     dated_days: Counter
@@ -677,6 +684,7 @@ class _Occurrence:
     loose: Counter
     undated: int
     figures: frozenset[int] = frozenset()
+    present: Counter = field(default_factory=Counter)
 
     @classmethod
     def of(cls, fp: Counter, when: _When | None) -> _Occurrence:
@@ -691,33 +699,46 @@ class _Occurrence:
         if when is not None and when.exact:
             own = date.fromordinal(when.exact[0]).year
             bound = frozenset(k for k, y in years if y < own)
-            return cls(days, Counter(), bound, Counter(), 0, figures)
+            present = Counter({t: 1 for t in fp if t.startswith("e:") and t not in {k for k, _ in years}})
+            return cls(days, Counter(), bound, Counter(), 0, figures, present)
         tied = {k for k, _ in years}
         loose = Counter({t: 1 for t in fp if t.startswith("e:") and t not in tied})
         return cls(Counter(), days, frozenset(), loose, 1, figures)
 
-    def merge(self, o: _Occurrence) -> _Occurrence:
+    def copy(self) -> _Occurrence:
         return _Occurrence(
-            self.dated_days + o.dated_days,
-            self.undated_days + o.undated_days,
-            self.bound | o.bound,
-            self.loose + o.loose,
-            self.undated + o.undated,
-            self.figures | o.figures,
+            Counter(self.dated_days),
+            Counter(self.undated_days),
+            self.bound,
+            Counter(self.loose),
+            self.undated,
+            self.figures,
+            Counter(self.present),
         )
+
+    def absorb(self, o: _Occurrence) -> None:
+        """Add ``o``'s counts to this one, in place: the cost is ``o``'s size (the smaller group's)."""
+        self.dated_days.update(o.dated_days)
+        self.undated_days.update(o.undated_days)
+        self.loose.update(o.loose)
+        self.present.update(o.present)
+        self.bound = self.bound | o.bound if o.bound else self.bound
+        self.figures = self.figures | o.figures if o.figures else self.figures
+        self.undated += o.undated
 
     def camp(self, rows: list[int], clocks: list[_Occurrence]) -> set[int]:
         """The rows of this group's undated members that report another occurrence (empty: none).
 
-        Those about an entity the dated members tie to an earlier year, when
-        at least half of the undated members are; else those that agree on
+        Those about an entity the dated members tie to an earlier year (and
+        none names outside such a sentence: else it is of their own story too),
+        when at least half of the undated members are; else those that agree on
         the lead event's weekday, at least ``CAMP`` of them and a clear
         majority of the undated, against at least ``CAMP`` dated members
         agreeing on another. A single undated dissenter is one outlet's slip
         and stays.
         """
         undated = [r for r in rows if clocks[r].undated]
-        tied = {t for t in self.bound if 2 * self.loose[t] >= self.undated}
+        tied = {t for t in self.bound if not self.present[t] and 2 * self.loose[t] >= self.undated}
         if tied:
             return {r for r in undated if any(clocks[r].loose[t] for t in tied)}
         day = _camps_apart(self.dated_days, self.undated_days)
