@@ -355,3 +355,64 @@ def test_lead_weekday_year_bound_entities_and_money_figures_are_read_from_the_pa
     assert day == 0
     assert ("moreau", 2008) in bound and not any(k == "lyon" for k, _ in bound)
     assert {2_000_000, 108_000_000} <= set(money)
+
+
+def test_sunday_and_thursday_quakes_at_one_place_are_two_stories_from_the_text(nlp, monkeypatch):
+    # Three dated reports of a Thursday quake near Cobb Valley; two undated ones of a
+    # Sunday quake there, years earlier; and, alone, one undated outlet that got the day wrong.
+    dated = [
+        "A magnitude 4.6 earthquake struck Cobb Valley in Lake County on Thursday morning, the Geological Survey said. "
+        "Residents of Cobb Valley and Lakeport felt the quake. No damage was reported.",
+        "An earthquake shook Cobb Valley near Lakeport on Thursday, waking residents across Lake County. "
+        "The Geological Survey put the quake's magnitude at 4.6.",
+        "Lake County residents were shaken awake when a 4.6 quake hit Cobb Valley on Thursday. "
+        "The Geological Survey said the quake was shallow; Lakeport reported no damage.",
+    ]
+    sunday = [
+        "A magnitude 4.2 earthquake struck Cobb Valley in Lake County on Sunday morning, the Geological Survey said. "
+        "Residents of Cobb Valley and Lakeport felt the quake.",
+        "An earthquake shook Cobb Valley near Lakeport on Sunday, the Geological Survey said. "
+        "The quake's magnitude was 4.2 and Lake County reported no damage.",
+    ]
+    arts = [Article(id=f"d{k}", text=t, published="2013-03-14") for k, t in enumerate(dated)]
+    arts += [Article(id=f"u{k}", text=t) for k, t in enumerate(sunday)]
+    docs = {a.id: nlp(a.text) for a in arts}
+    found = assign_stories(arts, docs=docs)
+    assert len({found[a.id] for a in arts if a.id.startswith("d")}) == 1
+    assert len({found[a.id] for a in arts if a.id.startswith("u")}) == 1
+    assert found["d0"] != found["u0"]
+    # Their words alone make one story: the weekdays split it.
+    import checker.resolve.stories as stories
+
+    with monkeypatch.context() as m:
+        m.setattr(stories, "CAMP", 99)
+        assert len(set(assign_stories(arts, docs=docs).values())) == 1
+    # One undated outlet with the wrong day: a date conflict within the story, not a second story.
+    lone = [a for a in arts if a.id != "u1"]
+    found = assign_stories(lone, docs=docs)
+    assert len(set(found.values())) == 1
+
+
+def test_a_robbery_the_dated_reports_recall_in_an_earlier_year_is_its_own_story_from_the_text(nlp, monkeypatch):
+    import checker.resolve.stories as stories
+
+    dated = [
+        "Four men rammed a car into a jewellery shop near the Place Vendome in Paris on Monday and fled with watches. "
+        "In 2008, robbers emptied the Moreau jewellery store in Paris of its gems.",
+        "Thieves smashed a car through the window of a Paris jewellery shop near the Place Vendome on Monday. "
+        "In 2008, the Moreau jewellery store in Paris was robbed of its gems.",
+    ]
+    old = [
+        "Armed robbers stole gems worth 85 million euros from the Moreau jewellery store in Paris, police said. "
+        "The robbers fled the Moreau store near the Place Vendome.",
+        "Robbers disguised as women raided the Moreau jewellery store in Paris and fled with gems worth 85 million euros. "
+        "Moreau staff were unhurt.",
+    ]
+    arts = [Article(id=f"d{k}", text=t, published="2013-09-09") for k, t in enumerate(dated)]
+    arts += [Article(id=f"u{k}", text=t) for k, t in enumerate(old)]
+    docs = {a.id: nlp(a.text) for a in arts}
+    found = assign_stories(arts, docs=docs)
+    assert found["d0"] == found["d1"] and found["u0"] == found["u1"] and found["d0"] != found["u0"]
+    with monkeypatch.context() as m:
+        m.setattr(stories, "year_bound_entities", lambda doc, article: [])
+        assert len(set(assign_stories(arts, docs=docs).values())) == 1

@@ -10,6 +10,7 @@ frequent across unrelated articles, link little.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -183,7 +184,7 @@ def lead_weekday(doc: Doc, article: Article) -> int | None:
     """
     from checker.resolve.dating import governing_verb, reported_past
 
-    sents = [s for s in doc.sents if _is_prose(s)][:LEAD_SENTENCES]
+    sents = list(itertools.islice((s for s in doc.sents if _is_prose(s)), LEAD_SENTENCES))
     if not sents:
         return None
     end = sents[-1].end
