@@ -306,6 +306,13 @@ def test_a_single_undated_dissenter_on_the_weekday_stays_in_its_story():
     assert len(cluster(few, dates=DATED)) == 1
     torn = fps | {"u2": fp(*QUAKE, "w:5")}
     assert len(cluster(torn, dates=DATED)) == 1
+    # Coverage over several days: dated reports lead with Thursday and Friday; undated
+    # reports of Friday, or of a day the dated ones do not clearly fix, stay.
+    days = {"d1": fp(*QUAKE, "w:3"), "d2": fp(*QUAKE, "w:3"), "d3": fp(*QUAKE, "w:4")}
+    later = days | {"u1": fp(*QUAKE, "w:4"), "u2": fp(*QUAKE, "w:4")}
+    assert len(cluster(later, dates=DATED)) == 1
+    other = days | {"u1": fp(*QUAKE, "w:5"), "u2": fp(*QUAKE, "w:5")}
+    assert len(cluster(other, dates=DATED)) == 1
 
 
 HEIST = ["e:paris", "n:jewellery", "n:heist", "n:robber", "e:place vendome", "n:store"]

@@ -755,13 +755,21 @@ def _figures(clocks: list[_Occurrence], rows: list[int]) -> frozenset[int]:
 
 def _camps_apart(dated: Counter, undated: Counter) -> int | None:
     """The undated camp's weekday when two clear camps of at least ``CAMP`` articles,
-    dated against undated, name different weekdays; else None."""
+    dated against undated, name different weekdays; else None.
+
+    The dated camp must hold over two thirds of the dated articles that name a
+    weekday, and none of them may name the undated camp's: coverage over
+    several days (Monday's reports, then Tuesday's) leads with several
+    weekdays, and undated reports of a later day are of the same story.
+    """
     tops = []
     for side in (dated, undated):
         top = side.most_common(2)
         if not top or top[0][1] < CAMP or (len(top) > 1 and top[1][1] == top[0][1]):
             return None
         tops.append(top[0][0])
+    if 3 * dated[tops[0]] <= 2 * sum(dated.values()) or dated[tops[1]]:
+        return None
     return tops[1] if tops[0] != tops[1] else None
 
 
