@@ -50,6 +50,16 @@ class _Strict(BaseModel):
 Table = dict[str, list[str]]
 
 
+class CumulativeForms(_Strict):
+    """rules/subjects.yaml ``cumulative``: the words that make a figure a running
+    total over many occasions ("so far", "during the five operations"), which a
+    single occasion's figure never contradicts."""
+
+    running: list[str] = []
+    periods: list[str] = []
+    occasions: list[str] = []
+
+
 class SubjectRules(_Strict):
     """rules/subjects.yaml: what is counted, and whose it is."""
 
@@ -60,6 +70,7 @@ class SubjectRules(_Strict):
     needs_status: list[str] = []
     partial_modifiers: list[str] = []
     person_nouns: list[str] = []
+    cumulative: CumulativeForms = CumulativeForms()
 
 
 class TitleRules(_Strict):

@@ -224,3 +224,17 @@ def test_two_articles_that_each_give_both_figures_do_not_disagree(rules):
     assert conflicts(rules, a20, a15, b20, b15) == []
     # One article giving only the old figure disagrees with one giving only the new.
     assert len(conflicts(rules, a20, b15)) == 1
+
+
+def test_a_running_total_never_meets_one_occasions_figure(rules):
+    """ "six rifles seized in this raid" and "14 so far" are different things; the totals still meet each other."""
+    raid = q(rules, "a", 6, unit="rifle", subject="rifles", status="captured")
+    total = q(rules, "b", 14, unit="rifle", subject="rifles", status="captured")
+    total.scope["cumulative"] = "so far"
+    assert conflicts(rules, raid, total) == []
+    other_total = q(rules, "c", 16, unit="rifle", subject="rifles", status="captured")
+    other_total.scope["cumulative"] = "during the five operations"
+    assert len(conflicts(rules, raid, total, other_total)) == 1
+    # An outlet that gives the total as the raid's own figure still disagrees with the raid.
+    as_raid = q(rules, "d", 14, unit="rifle", subject="rifles", status="captured")
+    assert len(conflicts(rules, raid, total, as_raid)) == 1

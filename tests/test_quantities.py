@@ -400,3 +400,29 @@ def test_a_figure_carries_the_event_class_of_its_verb(nlp, rules):
     # A participle that gives the counted people their status is their event, not the clause's verb.
     assert verbs("The boss shot himself, one of 45 gang members seized in the raid.")["45"] == "capture"
     assert verbs("The flood destroyed 40 houses built in 1990.")["40"] == "destroy"
+
+
+@pytest.mark.slow
+def test_a_running_total_over_many_occasions_is_scoped_cumulative(nlp, rules):
+    """ "so far", "since March", "in four raids", "over the past two weeks" make a figure a total of many
+    occasions; "a total of" alone sums one occasion's parts, and a marker in another clause is not the figure's."""
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def cumulative(text):
+        return {
+            c.text: c.scope.get("cumulative") for c in extract_quantities(nlp(text), Article(id="t", text=text), rules)
+        }
+
+    assert cumulative("So far, customs officers have seized 40 pistols from smugglers.")["40"] == "so far"
+    assert cumulative("The coast guard has thus far stopped 9 ferries.")["9"] == "thus far"
+    assert cumulative("Police have detained 75 protesters since March.")["75"] == "since march"
+    got = cumulative("The army captured 210 rifles during the four raids it led in the valley.")
+    assert got["210"] == "during the four raids" and got["four"] is None  # the count of raids is not a total
+    assert cumulative("Rangers caught 18 poachers over the past two weeks.")["18"] == "over the past two weeks"
+    # One occasion: no marker, a singular occasion, a sum of parts, a marker of another clause.
+    assert cumulative("Customs officers seized 40 pistols in the raid on Monday.")["40"] is None
+    assert cumulative("The frigate detained a total of 17 sailors on Friday.")["17"] is None
+    assert cumulative("Police detained 75 protesters since the march turned violent.")["75"] is None
+    got = cumulative("Officers seized 8 pistols, the ministry said in a report that has been updated so far.")
+    assert got["8"] is None

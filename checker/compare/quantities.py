@@ -186,10 +186,19 @@ def contains(outer: str, inner: str, rules: Rules, depth: int = 0) -> bool:
 def _split_scope(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
     """Split one key's claims where scopes make them about different things.
 
-    Different status classes (killed vs injured) and different stated years
-    (a background "2004 tsunami" toll vs this week's quake) never meet;
-    places meet only when equal or nested.
+    Different status classes (killed vs injured), different stated years
+    (a background "2004 tsunami" toll vs this week's quake), and a running
+    total against one occasion's figure never meet; places meet only when
+    equal or nested.
     """
+    if len({bool(c.scope.get("cumulative")) for c in claims}) > 1:
+        # A running total over many occasions ("so far", "during the five
+        # operations") and one occasion's figure are different things.
+        return [
+            g
+            for flag in (False, True)
+            for g in _split_scope([c for c in claims if bool(c.scope.get("cumulative")) == flag], rules)
+        ]
     by_status: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
         # What happened to the things counted splits counts; a measure (a

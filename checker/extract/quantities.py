@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from checker.currency_names import currency_by_name, currency_by_sign, is_currency_sign
-from checker.extract.common import attribution, doc_text, ent_span, scope_of, sentence_root
+from checker.extract.common import attribution, clause_of, doc_text, ent_span, scope_of, sentence_root
 from checker.extract.numbers import (
     _DIGITS,
     _VULG,
@@ -1630,6 +1630,86 @@ def _is_conversion(prev: Claim, claim: Claim, text: str, rules: Rules) -> bool:
     )
 
 
+_QUANTIFIERS = "several|multiple|many|numerous|various|separate|previous|recent|past"
+_PREPS = "during|in|over|across|throughout|within|from"
+_DETS = "the|its|their|these|those|his|her|our"
+
+
+@functools.lru_cache(maxsize=8)
+def _cumulative_rx(running: tuple[str, ...], periods: tuple[str, ...], occasions: tuple[str, ...]) -> re.Pattern:
+    """One pattern for the three forms of rules/subjects.yaml ``cumulative``."""
+
+    def alt(words: tuple[str, ...]) -> str:
+        return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+    num = rf"(?:\d[\d,]*|(?:{_W})(?:[\s-]+(?:{_W}))*)"
+    forms = []
+    if running:
+        forms.append(rf"(?<!\bup\s)\b(?:{alt(running)})\b")
+    # After a bare number only a plural period is many occasions ("in 12 days"; "in one day" is one).
+    plural = tuple(p for p in periods if p.endswith("s"))
+    if periods:
+        # "over the past three years", "in the last year", "in the 12 days of the offensive".
+        forms.append(
+            rf"\b(?:{_PREPS})\s+(?:(?:{_DETS})\s+)?"
+            rf"(?:(?:past|last|previous|first)\s+(?:{num}\s+)?(?:{alt(periods)})|{num}\s+(?:{alt(plural)}))\b"
+        )
+    if occasions:
+        # "during the five operations", "in all three raids", "across several missions".
+        forms.append(
+            rf"\b(?:{_PREPS})\s+(?:(?:{_DETS})\s+)?(?:all\s+)?(?:(?:{num}|{_QUANTIFIERS})\s+)+"
+            rf"(?:[a-z][\w-]*\s+)?(?:{alt(occasions)})\b"
+        )
+    forms.append(r"\bsince\b")
+    return re.compile("|".join(forms), re.IGNORECASE)
+
+
+def _cumulative_spans(sent: Span, rules: Rules) -> list[tuple[int, int, str]]:
+    """(first token, end token, words) of each cumulative marker in the sentence, found once."""
+    memo = sent.doc.user_data.setdefault("checker_cumulative", {})
+    if sent.start in memo:
+        return memo[sent.start]
+    forms = rules.subjects.cumulative
+    rx = _cumulative_rx(tuple(forms.running), tuple(forms.periods), tuple(forms.occasions))
+    text = sent.text
+    out = []
+    for m in rx.finditer(text):
+        span = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        if m.group(0).lower() == "since":
+            # "since January", "since 2008": a preposition before a date ("since the attack began" is a reason or a
+            # start, not a period of its own).
+            first = span[0]
+            nxt = sent.doc[first.i + 1 : min(first.i + 5, sent.end)]
+            if first.dep_ != "prep" or not any(t.ent_type_ == "DATE" for t in nxt):
+                continue
+            span = sent.doc[first.i : max(t.i for t in nxt if t.ent_type_ == "DATE") + 1]
+        out.append((span.start, span.end, " ".join(span.text.lower().split())))
+    memo[sent.start] = out
+    return out
+
+
+def cumulative_marker(tok: Token, sent: Span, rules: Rules) -> str | None:
+    """The words that make the figure at ``tok`` a running total over many occasions, or None.
+
+    "So far, the navy has seized 14 rifles" and "seized 14 rifles during the five operations" total
+    several seizures; "six rifles were seized in the raid" is one. Such figures never contradict each
+    other, so the total is scoped apart. A marker counts only in the figure's own clause, or in a
+    clause hung on the figure's noun ("600 people who have been killed so far"), and never when it
+    holds the figure itself ("the five operations" is a count of its own).
+    """
+    verb = clause_of(tok)
+    own = {tok.i, tok.head.i}
+    for i, j, words in _cumulative_spans(sent, rules):
+        if i <= tok.i < j:
+            continue
+        mverb = clause_of(sent.doc[i])
+        if mverb.i == verb.i or (mverb.dep_ in ("relcl", "acl") and mverb.head.i in own):
+            return words
+    return None
+
+
 def _claim_for(
     m: Mention, sent: Span, text: str, start: int, end: int, toks: list[Token], article: Article, rules: Rules
 ) -> Claim | None:
@@ -1734,6 +1814,9 @@ def _claim_for(
             scope["kind"] = kinds[0]
     if harmed is not None:
         scope["status"], scope["status_word"] = harmed
+    cumulative = cumulative_marker(tok, sent, rules)
+    if cumulative:
+        scope["cumulative"] = cumulative
     if counted is not None and "status" not in scope:
         s = rules.lookup("status", counted.lower_) or rules.lookup("status", counted.lemma_.lower())
         if s:
