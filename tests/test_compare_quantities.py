@@ -238,3 +238,30 @@ def test_a_running_total_never_meets_one_occasions_figure(rules):
     # An outlet that gives the total as the raid's own figure still disagrees with the raid.
     as_raid = q(rules, "d", 14, unit="rifle", subject="rifles", status="captured")
     assert len(conflicts(rules, raid, total, as_raid)) == 1
+
+
+def test_undated_fight_reports_compare_records_by_the_owners_person_key(nlp, rules):
+    """Undated reports of one bout cannot be shown to be of different days: their records of one
+    fighter ("Sayers" is "Tom Sayers") are compared; a preview gives the record before the bout."""
+    from checker.extract import extract_doc
+    from checker.models import Article
+    from checker.pipeline import judge
+    from checker.resolve import resolve_claims
+
+    texts = {
+        "a": "Sayers wins\nTom Sayers (31-2, 20 KOs) stopped Joe Walcott in the fifth round.",
+        "b": "Sayers wins again\nSayers, 32-2, 21 KO's, stopped Joe Walcott in the fifth round in London.",
+        "c": "Sayers meets Walcott\nTom Sayers (30-2, 19 KOs) will face Joe Walcott on Saturday.",
+    }
+    claims = []
+    for k, t in texts.items():
+        claims += extract_doc(nlp(t), Article(id=k, text=t), rules)
+    stories = {k: "s" for k in texts}
+    claims = resolve_claims(claims, stories, rules)
+    got = {
+        c.subject: sorted({cl["article"] for v in c.values for cl in v.claims})
+        for c in judge(claims, stories, texts, rules)
+        if c.kind == "quantity"
+    }
+    assert got["tom sayers wins"] == ["a", "b"]
+    assert got["tom sayers knockouts"] == ["a", "b"]

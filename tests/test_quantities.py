@@ -426,3 +426,36 @@ def test_a_running_total_over_many_occasions_is_scoped_cumulative(nlp, rules):
     assert cumulative("Police detained 75 protesters since the march turned violent.")["75"] is None
     got = cumulative("Officers seized 8 pistols, the ministry said in a report that has been updated so far.")
     assert got["8"] is None
+
+
+@pytest.mark.slow
+def test_records_in_apposition_and_after_a_verb_of_change(nlp, rules):
+    """A record in commas after the name, or after "improved to" / "dropped to", is the named
+    fighter's; a score after "to" is no record, and the record keeps its owner's name span."""
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def records(text):
+        cs = extract_quantities(nlp(text), Article(id="t", text=text), rules)
+        return {(c.subject, c.value) for c in cs if c.extra.get("record")}, cs
+
+    got, cs = records("Champion Tom Sayers, 31-2, 20 KO's, beat Joe Walcott in London.")
+    assert {("tom sayers wins", 31), ("tom sayers losses", 2), ("tom sayers knockouts", 20)} <= got
+    c = next(c for c in cs if c.extra.get("record"))
+    assert "Tom Sayers".startswith(c.text) or c.text.isdigit()
+    assert (c.extra["person_start"], c.extra["person_end"]) == (9, 19)
+    got, _ = records("Joe Walcott, the former champion, lost again and dropped to 40-12-3.")
+    assert {("joe walcott wins", 40), ("joe walcott losses", 12), ("joe walcott draws", 3)} <= got
+    got, _ = records("Walcott's third defeat in a row moved the veteran to 40-12 with 22 knockouts.")
+    assert ("walcott knockouts", 22) in got
+    assert records("The score moved to 2-1 after Smith scored.")[0] == set()
+    assert records("Chelsea, 2-1 winners, went top.")[0] == set()
+
+
+@pytest.mark.slow
+def test_an_article_told_in_the_past_leads_with_a_finished_event(nlp):
+    from checker.extract.quantities import told_in_past
+
+    assert told_in_past(nlp("Sayers stops Walcott\nTom Sayers stopped Joe Walcott in the fifth round."))
+    assert not told_in_past(nlp("Sayers defends title\nTom Sayers will defend his title against Joe Walcott."))
+    assert not told_in_past(nlp("Sayers faces Walcott\nTom Sayers faces Joe Walcott on Saturday night."))

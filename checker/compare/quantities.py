@@ -265,6 +265,28 @@ def _volatile(c: Claim, rules: Rules) -> bool:
     return bool(words & set(rules.compare.volatile))
 
 
+# The day shared by undated reports of a bout: see ``_day``.
+UNDATED_REPORT = "undated report"
+
+
+def _day(c: Claim, rules: Rules) -> str | None:
+    """The day a figure that moves daily holds for ("" for a figure that does not move; None
+    when nothing says which day, so it is compared with nothing).
+
+    A career record told in the past tense by an undated article ("Bowe (45-1) scored a
+    decision") is the record after the bout it reports; undated reports of one story cannot be
+    shown to be of different days, so they share one. A preview ("faces", "will defend")
+    gives the record before the bout and stays out.
+    """
+    if not (c.change or _volatile(c, rules)):
+        return ""
+    if c.published:
+        return str(c.published)[:10]
+    if c.extra.get("record") and c.extra.get("told") == "past":
+        return UNDATED_REPORT
+    return None
+
+
 def _vague(c: Claim, rules: Rules) -> bool:
     """Does nothing but a bare noun say what the figure is about?
 
@@ -415,7 +437,7 @@ def checkable(claim: Claim, rules: Rules) -> bool:
     if _vague(claim, rules) or "conversion_of" in claim.extra:
         return False  # a bracketed conversion stands for the amount it converts
     # A price or a rise without a date: no two can be said to be the same day's.
-    return not ((claim.change or _volatile(claim, rules)) and not claim.published)
+    return _day(claim, rules) is not None
 
 
 def alignable(claim: Claim, rules: Rules) -> bool:
@@ -428,7 +450,7 @@ def alignable(claim: Claim, rules: Rules) -> bool:
         return False
     if claim.unit in rules.subjects.needs_status and not claim.scope.get("status"):
         return False
-    if (claim.change or _volatile(claim, rules)) and not claim.published:
+    if _day(claim, rules) is None:
         return False
     return claim.unit is not None or bool(claim.scope.get("status"))
 
@@ -447,10 +469,10 @@ def compare_quantities(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
     for story, claim, fact in zip(sub["story"], sub["claim"], facts):
         if not checkable(claim, rules) and not (fact and sizes[fact] > 1 and alignable(claim, rules)):
             continue  # a figure without a specific subject counts only when linked to another
-        day = str(claim.published)[:10] if claim.change or _volatile(claim, rules) else ""
+        day = _day(claim, rules) or ""
         keyed[(story, fact or claim.subject, _family(claim, rules), _change_key(claim), day)].append(claim)
     conflicts: list[Conflict] = []
-    for (story, key, family, change, _day), claims in sorted(keyed.items(), key=lambda kv: kv[0]):
+    for (story, key, family, change, _on_day), claims in sorted(keyed.items(), key=lambda kv: kv[0]):
         subject = shown.get(key) or key
         if len({(c.article, c.start) for c in claims}) < 2:
             continue

@@ -1409,6 +1409,11 @@ def extract_quantities(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
             spans = {(c.start, c.end) for c in records}
             found = [c for c in found if not any(c.start < e and s < c.end for s, e in spans)]
         claims.extend(found + records + ordinal_claims(sent, article, rules))
+    records = [c for c in claims if c.extra.get("record")]
+    if records:
+        told = "past" if told_in_past(doc) else "other"
+        for c in records:
+            c.extra["told"] = told
     claims.sort(key=lambda c: (c.start, c.end))
     return claims
 
@@ -1545,35 +1550,81 @@ def ordinal_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
     return out
 
 
-RECORD_RX = re.compile(r"\((\d{1,3})-(\d{1,3})(?:-(\d{1,3}))?(?:,\s*(\d{1,3})\s+(KOs?|knockouts?))?\)")
+# A win-loss(-draw) record with an optional knockout count, in three settings:
+# "Klitschko (52-3, 46 KOs)", "Klitschko, 53-3, 47 KO's, stopped ..." (in apposition) and
+# "improved to 52-3 with 46 KOs" / "dropped to 45-7-2" (after a verb of change).
+_RECORD_BODY = (
+    r"(?P<w>\d{1,3})-(?P<l>\d{1,3})(?:-(?P<d>\d{1,3}))?"
+    r"(?:(?:,\s*|\s+with\s+)(?P<k>\d{1,3})\s*(?:KO[\u2019']?s|KOs?|knockouts?)\b)?"
+)
+RECORD_RX = re.compile(rf"(?:(?P<open>\()|(?P<comma>,\s+)|(?P<to>\bto\s+)){_RECORD_BODY}(?P<close>\))?(?![\w-])")
+# What may follow a record in apposition: the comma closing it, or the sentence's end.
+_APPOSITION_END = re.compile(r"\s*(?:[,;)]|\.(?:\s|$)|$)")
+_RECORD_PARTS = (("w", "win", "wins"), ("l", "loss", "losses"), ("d", "draw", "draws"), ("k", "knockout", "knockouts"))
+
+
+def _named(tok: Token | None) -> bool:
+    return tok is not None and (tok.ent_type_ == "PERSON" or tok.pos_ == "PROPN")
+
+
+def _record_owner_after_verb(to: Token) -> Token | None:
+    """Whose record "improved to 52-3" gives: the verb's named object or subject, else the one
+    person named inside its subject ("Klitschko's sixth defence improved the fighter to 52-3")."""
+    verb = to.head
+    while verb.dep_ == "conj" and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+        verb = verb.head  # "Rahman struggled ... and dropped to 45-7-2": the subject is the first verb's
+    for c in verb.children:
+        if c.dep_ in ("dobj", "nsubj", "nsubjpass") and c.ent_type_ == "PERSON":
+            return c
+    if verb.dep_ in ("acl", "relcl") and verb.head.ent_type_ == "PERSON":
+        return verb.head  # "Walcott, who lost and dropped to 40-12-3" (or parsed as a clause on the name)
+    for c in verb.children:
+        if c.dep_ in ("nsubj", "nsubjpass"):
+            named = [t for t in c.subtree if t.ent_type_ == "PERSON"]
+            if named and len({ent_span(t).text.split()[-1].lower() for t in named}) == 1:
+                return named[-1]
+    return None
 
 
 def record_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
-    """A fighter's or team's record in brackets after the name: "Klitschko (52-3, 46 KOs)".
+    """A fighter's or team's career record beside the name or after a verb of change.
 
-    Wins, losses, draws and knockouts each become a count of that person's.
+    "Klitschko (52-3, 46 KOs)", "Klitschko, 53-3, 47 KO's," and "improved to 52-3 with 46
+    KOs": wins, losses, draws and knockouts each become a count of that person's. The owner's
+    name span is kept (``person_start``, ``person_end``) so that people linking can key the
+    record by the person ("Bowe" and "Riddick Bowe" have one record). ``extract_quantities``
+    adds ``told``: whether the article is a past-tense report ("past") or not (``told_in_past``).
     """
     out: list[Claim] = []
     doc = sent.doc
     for m in RECORD_RX.finditer(sent.text):
+        form = "open" if m.group("open") else "comma" if m.group("comma") else "to"
+        if bool(m.group("close")) != (form == "open"):
+            continue
+        if form == "comma" and not _APPOSITION_END.match(sent.text, m.end()):
+            continue
         a = sent.start_char + m.start()
-        prev = doc.char_span(a - 1, a, alignment_mode="expand") if a > 0 else None
-        before = doc[prev.start - 1] if prev is not None and prev.start > 0 else None
-        while before is not None and before.is_space and before.i > 0:
-            before = doc[before.i - 1]
-        if (
-            before is None
-            or (before.ent_type_ != "PERSON" and before.pos_ != "PROPN")
-            or not article.is_checked(a, sent.start_char + m.end())
-        ):
+        if not article.is_checked(a, sent.start_char + m.end()):
             continue
         # A career record, not a score: a knockout count, a draw column, or ten bouts or more.
-        if not (m.group(3) or m.group(4) or int(m.group(1)) + int(m.group(2)) >= 10):
+        if not (m.group("d") or m.group("k") or int(m.group("w")) + int(m.group("l")) >= 10):
             continue
-        ent = ent_span(before)
-        who = re.sub(r"(’s|'s)$", "", (ent.text if ent is not None else before.text)).strip()
-        parts = [(1, "win", "wins"), (2, "loss", "losses"), (3, "draw", "draws"), (4, "knockout", "knockouts")]
-        for g, what, whats in parts:
+        owner: Token | None
+        if form == "to":
+            to = doc.char_span(a, a + 2, alignment_mode="expand")
+            owner = _record_owner_after_verb(to[0]) if to is not None and to[0].head.pos_ == "VERB" else None
+        else:
+            prev = doc.char_span(a, a + 1, alignment_mode="expand")
+            owner = doc[prev.start - 1] if prev is not None and prev.start > sent.start else None
+            while owner is not None and owner.is_space and owner.i > sent.start:
+                owner = doc[owner.i - 1]
+        if not _named(owner):
+            continue
+        ent = ent_span(owner)
+        who = re.sub(r"(’s|'s)$", "", (ent.text if ent is not None else owner.text)).strip()
+        who_start = ent.start_char if ent is not None else owner.idx
+        who_end = ent.end_char if ent is not None else owner.idx + len(owner.text)
+        for g, what, whats in _RECORD_PARTS:
             if m.group(g) is None:
                 continue
             s0, e0 = sent.start_char + m.start(g), sent.start_char + m.end(g)
@@ -1592,17 +1643,39 @@ def record_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
                     qualifier="=",
                     low=v,
                     high=v,
-                    display=m.group(0),
+                    display=m.group(0).strip(" ,()").removeprefix("to ").strip(),
                     extra={
                         "owner": who.lower(),
                         "counted": what,
                         "subject_known": True,
                         "partial": False,
                         "record": True,
+                        "person_start": who_start,
+                        "person_end": who_end,
                     },
                 )
             )
     return out
+
+
+def told_in_past(doc: Doc) -> bool:
+    """Does the article lead with a finished event: is the main verb of its lead (the first
+    sentence after the headline that has one) in the past tense ("stopped", "had won")?
+
+    News leads with what happened: a fight report's lead tells the result ("Klitschko stopped
+    Rahman"), a preview's what is to come ("will defend", "faces"). A report gives a fighter's
+    record after the bout; a preview, the one before. The headline is read only when the article
+    has nothing else (headlines tell past events in the present: "Klitschko stops Rahman").
+    """
+    headline_end = doc.text.find("\n")
+    sents = [s for s in doc.sents if s.root.pos_ in ("VERB", "AUX")]
+    body = [s for s in sents if headline_end < 0 or s.start_char > headline_end]
+    lead = (body or sents or [None])[0]
+    if lead is None:
+        return False
+    root = lead.root
+    auxes = [c for c in root.children if c.dep_ in ("aux", "auxpass")]
+    return (auxes[0].tag_ if auxes else root.tag_) == "VBD"
 
 
 def _of_pronoun(tok: Token) -> bool:

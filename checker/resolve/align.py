@@ -505,7 +505,9 @@ def eligible(c: Claim, rules: Rules) -> bool:
     if c.kind == "quantity":
         from checker.compare.quantities import alignable
 
-        return alignable(c, rules)
+        # A career record is keyed by its owner's person key and its column ("riddick bowe
+        # wins"): certain, so it is compared by that key and never linked by the model.
+        return alignable(c, rules) and not c.extra.get("record")
     return c.kind in ALIGNED_KINDS
 
 
@@ -687,6 +689,9 @@ def explain_conflicts(
         ]
         groups = [g for g in groups if g]
         if len(groups) < 2:
+            continue
+        if all(c.extra.get("record") for g in groups for c in g):
+            strength[id(conflict)] = 1.0  # one person's record column: keyed for certain, never linked
             continue
         key = (conflict.story, kind)
         if key not in ctxs:

@@ -159,6 +159,9 @@ def link_people(claims: list[Claim], stories: dict[str, str], rules: Rules) -> l
         for c, key in _link_story(members, titles_at, judge, rules):
             key_at[(c.article, c.start, c.end)] = key
     by_surname = _keys_by_surname(key_at, stories)
+    spans_in: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for (a, s, e), key in key_at.items():
+        spans_in[a].append((s, e, key))
     out: list[Claim] = []
     for c in claims:
         if c.kind == "name":
@@ -175,8 +178,21 @@ def link_people(claims: list[Claim], stories: dict[str, str], rules: Rules) -> l
                 c.subject = key
         elif c.extra.get("event"):
             _rekey_event(c, key_at, by_surname.get(stories.get(c.article, ""), {}))
+        elif c.kind == "quantity" and c.extra.get("record"):
+            _rekey_record(c, spans_in.get(c.article, []))
         out.append(c)
     return out
+
+
+def _rekey_record(c: Claim, spans: list[tuple[int, int, str]]) -> None:
+    """A career record ("Bowe (45-1)") is keyed by its owner's person key, so that "Bowe" and
+    "Riddick Bowe" give one person's wins. The owner's span may carry a possessive the name
+    claim leaves out: any name claim inside it counts."""
+    s, e = c.extra.get("person_start", -1), c.extra.get("person_end", -1)
+    key = next((k for s2, e2, k in spans if s <= s2 and e2 <= e), None)
+    if key:
+        what = (c.subject or "").rsplit(" ", 1)[-1]
+        c.subject, c.extra["owner"] = f"{key} {what}", key
 
 
 def _link_story(members: list[Claim], titles_at: dict, judge: NameJudge, rules: Rules) -> list[tuple[Claim, str]]:
