@@ -265,3 +265,24 @@ def test_undated_fight_reports_compare_records_by_the_owners_person_key(nlp, rul
     }
     assert got["tom sayers wins"] == ["a", "b"]
     assert got["tom sayers knockouts"] == ["a", "b"]
+
+
+def test_a_story_sole_owner_of_a_counted_noun_is_the_owner_of_its_bare_figures(rules):
+    """ "two Turkish mortar rounds" and "three rounds" in one story are one owner's rounds; a noun
+    two owners share keeps its bare figures bare."""
+    from checker.compare.quantities import spread_sole_owner
+
+    def counted(article, value, owner=None, noun="rounds"):
+        c = q(rules, article, value, unit="round", subject=f"{owner} {noun}" if owner else noun, owner=owner)
+        c.extra["counted"] = noun
+        return c
+
+    owned, bare = counted("a", 2, "turkish"), counted("b", 3)
+    spread_sole_owner([("s", owned), ("s", bare)])
+    assert (bare.subject, bare.extra["owner"]) == ("turkish rounds", "turkish")
+    greek, bare2 = counted("c", 5, "greek"), counted("d", 4)
+    spread_sole_owner([("s", owned), ("s", greek), ("s", bare2)])
+    assert bare2.subject == "rounds" and not bare2.extra.get("owner")
+    other_story = counted("e", 4)
+    spread_sole_owner([("s", owned), ("t", other_story)])
+    assert other_story.subject == "rounds"

@@ -459,3 +459,14 @@ def test_an_article_told_in_the_past_leads_with_a_finished_event(nlp):
     assert told_in_past(nlp("Sayers stops Walcott\nTom Sayers stopped Joe Walcott in the fifth round."))
     assert not told_in_past(nlp("Sayers defends title\nTom Sayers will defend his title against Joe Walcott."))
     assert not told_in_past(nlp("Sayers faces Walcott\nTom Sayers faces Joe Walcott on Saturday night."))
+
+
+@pytest.mark.slow
+def test_struck_is_hit(nlp, rules):
+    """ "Two shells struck the depot" and "three shells hit the depot" count what hit one thing."""
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    for text in ("Two mortar shells struck the fuel depot.", "Three mortar shells hit the fuel depot."):
+        (c,) = [c for c in extract_quantities(nlp(text), Article(id="t", text=text), rules) if c.unit == "shell"]
+        assert c.scope.get("status") == "damaged", text

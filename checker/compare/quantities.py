@@ -411,6 +411,31 @@ def _hint(groups: list[list[Claim]]) -> tuple[str | None, dict[int, str]]:
     return ("; ".join(parts) or None), roles
 
 
+def spread_sole_owner(pairs: list[tuple[str, Claim]]) -> None:
+    """When a story gives one owner, and only one, to a counted noun ("two Israeli tank shells"),
+    its figures of that noun with no owner ("three shells hit the school") are that owner's
+    too, and take its subject: the writer who leaves the owner out tells the same story. A
+    noun two owners share in the story ("Russian troops", "Ukrainian troops") keeps its bare
+    figures bare; so do career records and demonym counts, which have their own keys."""
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    bare: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+    for story, c in pairs:
+        counted = c.extra.get("counted")
+        if not counted or c.extra.get("record") or c.extra.get("demonym") or not c.unit:
+            continue
+        owner = c.extra.get("owner")
+        if owner:
+            if c.subject == f"{owner} {counted}":
+                owners[(story, counted)].add(owner)
+        elif c.subject == counted:
+            bare[(story, counted)].append(c)
+    for key, claims in bare.items():
+        if len(owners.get(key, ())) == 1:
+            owner = next(iter(owners[key]))
+            for c in claims:
+                c.subject, c.extra["owner"] = f"{owner} {c.subject}", owner
+
+
 def resolve_demonyms(pairs: list[tuple[str, Claim]]) -> None:
     """ "12 Somalis" counts Somali somethings: when a story counts one kind of
     thing with that owner more than any other ("23 Somali pirates"), the

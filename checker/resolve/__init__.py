@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 def resolve_claims(claims: list[Claim], stories: dict[str, str], rules: Rules) -> list[Claim]:
     """Claims with person subjects linked within each story, and demonym counts
     ("12 Somalis") given the subject their story counts with that owner."""
-    from checker.compare.quantities import resolve_demonyms
+    from checker.compare.quantities import resolve_demonyms, spread_sole_owner
     from checker.resolve.people import link_people
 
     claims = link_people(claims, stories, rules)
-    resolve_demonyms([(stories.get(c.article, ""), c) for c in claims if c.kind == "quantity"])
+    pairs = [(stories.get(c.article, ""), c) for c in claims if c.kind == "quantity"]
+    resolve_demonyms(pairs)
+    spread_sole_owner(pairs)
     return claims
