@@ -1560,6 +1560,7 @@ _RECORD_BODY = (
 RECORD_RX = re.compile(rf"(?:(?P<open>\()|(?P<comma>,\s+)|(?P<to>\bto\s+)){_RECORD_BODY}(?P<close>\))?(?![\w-])")
 # What may follow a record in apposition: the comma closing it, or the sentence's end.
 _APPOSITION_END = re.compile(r"\s*(?:[,;)]|\.(?:\s|$)|$)")
+_NEXT_SCORE = re.compile(r"\s*[,;]?\s*\d{1,3}-\d{1,3}\b")
 _RECORD_PARTS = (("w", "win", "wins"), ("l", "loss", "losses"), ("d", "draw", "draws"), ("k", "knockout", "knockouts"))
 
 
@@ -1601,8 +1602,8 @@ def record_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
         form = "open" if m.group("open") else "comma" if m.group("comma") else "to"
         if bool(m.group("close")) != (form == "open"):
             continue
-        if form == "comma" and not _APPOSITION_END.match(sent.text, m.end()):
-            continue
+        if form == "comma" and (not _APPOSITION_END.match(sent.text, m.end()) or _NEXT_SCORE.match(sent.text, m.end())):
+            continue  # not in apposition, or one score of a series ("beat Federer, 6-4, 6-3")
         a = sent.start_char + m.start()
         if not article.is_checked(a, sent.start_char + m.end()):
             continue
