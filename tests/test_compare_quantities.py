@@ -275,6 +275,7 @@ def test_a_story_sole_owner_of_a_counted_noun_is_the_owner_of_its_bare_figures(r
     def counted(article, value, owner=None, noun="rounds"):
         c = q(rules, article, value, unit="round", subject=f"{owner} {noun}" if owner else noun, owner=owner)
         c.extra["counted"] = noun
+        c.extra["owner_norp"] = bool(owner) and owner != "acme"
         return c
 
     owned, bare = counted("a", 2, "turkish"), counted("b", 3)
@@ -286,3 +287,7 @@ def test_a_story_sole_owner_of_a_counted_noun_is_the_owner_of_its_bare_figures(r
     other_story = counted("e", 4)
     spread_sole_owner([("s", owned), ("t", other_story)])
     assert other_story.subject == "rounds"
+    # An organisation's rounds are one group among others: bare figures stay bare.
+    company, bare3 = counted("f", 6, "acme"), counted("g", 7)
+    spread_sole_owner([("u", company), ("u", bare3)])
+    assert bare3.subject == "rounds"

@@ -412,11 +412,13 @@ def _hint(groups: list[list[Claim]]) -> tuple[str | None, dict[int, str]]:
 
 
 def spread_sole_owner(pairs: list[tuple[str, Claim]]) -> None:
-    """When a story gives one owner, and only one, to a counted noun ("two Israeli tank shells"),
-    its figures of that noun with no owner ("three shells hit the school") are that owner's
-    too, and take its subject: the writer who leaves the owner out tells the same story. A
-    noun two owners share in the story ("Russian troops", "Ukrainian troops") keeps its bare
-    figures bare; so do career records and demonym counts, which have their own keys."""
+    """When a story gives a counted noun one nationality, and only one ("two Israeli tank
+    shells"), its figures of that noun with no owner ("three shells hit the school") are that
+    side's too, and take its subject: a nationality names a side of the story, and the writer
+    who leaves it out tells the same story. A noun the story gives two owners ("Russian
+    troops", "Ukrainian troops") keeps its bare figures bare, and so does a noun an
+    organisation owns ("six WorldCom executives" is one group of executives among those a
+    story may count); career records and demonym counts have their own keys."""
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     bare: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for story, c in pairs:
@@ -426,11 +428,12 @@ def spread_sole_owner(pairs: list[tuple[str, Claim]]) -> None:
         owner = c.extra.get("owner")
         if owner:
             if c.subject == f"{owner} {counted}":
-                owners[(story, counted)].add(owner)
+                # An organisation's figure keeps the noun from spreading (a nationality is marked).
+                owners[(story, counted)].add(owner if c.extra.get("owner_norp") else f"org:{owner}")
         elif c.subject == counted:
             bare[(story, counted)].append(c)
     for key, claims in bare.items():
-        if len(owners.get(key, ())) == 1:
+        if len(owners.get(key, ())) == 1 and not next(iter(owners[key])).startswith("org:"):
             owner = next(iter(owners[key]))
             for c in claims:
                 c.subject, c.extra["owner"] = f"{owner} {c.subject}", owner

@@ -1950,6 +1950,8 @@ def _claim_for(
             "subject_known": bool(known or age_of),
             "partial": partial_flag,
             "demonym": counted is not None and counted.ent_type_ == "NORP",
+            # A nationality owns the count ("two Israeli tank shells"): see spread_sole_owner.
+            "owner_norp": bool(owner and counted is not None and any(t.ent_type_ == "NORP" for t in counted.lefts)),
             **({"verb": verb} if verb else {}),
         },
     )
