@@ -78,10 +78,12 @@ def test_vetoes_only_certain_pairs(rules):
     assert veto(killed, injured, rules), "killed and injured counts never state one fact"
     assert veto(_claim("s/a.txt", 85, "worth"), money, rules), "kilometres and dollars never state one fact"
     assert not veto(_claim("s/a.txt", 85, "worth"), _claim("s/b.txt", 80, "robber"), rules)
+    # A running total and one occasion's figure are kept apart by compare's scope split, not
+    # vetoed: alignment learns from such pairs that they are different facts.
     raid = _claim("s/a.txt", 6, "rifles", unit="rifle", status="captured", counted="rifles")
     total = _claim("s/b.txt", 14, "rifles", unit="rifle", status="captured", counted="rifles")
     total.scope["cumulative"] = "so far"
-    assert veto(raid, total, rules), "a running total is never one occasion's figure"
+    assert not veto(raid, total, rules)
 
 
 def test_linked_claims_with_different_keys_become_one_fact_and_conflict(rules):

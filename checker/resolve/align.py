@@ -431,8 +431,6 @@ def veto(a: Claim, b: Claim, rules: Rules) -> bool:
         sb = b.scope.get("status") if b.extra.get("counted") else None
         if sa and sb and sa != sb:
             return True
-        if bool(a.scope.get("cumulative")) != bool(b.scope.get("cumulative")):
-            return True  # a running total ("so far", "in five raids") is never one occasion's figure
     # A bearing ("150 miles east of Aden") and a place name never state one fact.
     return a.kind == "location" and (a.extra.get("relation") == "bearing") != (b.extra.get("relation") == "bearing")
 
