@@ -26,9 +26,11 @@ releases when the process dies, so a ``kill -9`` never leaves a stale lock.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import re
 import socket
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -49,7 +51,8 @@ if TYPE_CHECKING:
 DEFAULT_STORE = Path("reports") / "checker.db"
 STORE_ENV = "CHECKER_STORE"
 SCHEMA_VERSION = 3
-# The sources whose code decides what extraction returns for a text.
+# The modules where extraction starts; every checker module they import, and the
+# data files below, join them (see ``extractor_sources``).
 EXTRACTOR_SOURCES = (
     "extract/*.py",
     "nlp.py",
@@ -59,6 +62,8 @@ EXTRACTOR_SOURCES = (
     "resolve/dating.py",
     "dateparse.py",
 )
+# Data files in the package that extraction reads at run time (not imports).
+EXTRACTOR_DATA = ("currency_signs.json",)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -153,8 +158,85 @@ def compare_version(rules: Rules) -> str:
 
 
 def extractor_version() -> str:
-    """checker's version plus a hash of the code that turns a text into claims."""
-    return f"{__version__}+{_source_hash(*EXTRACTOR_SOURCES)}"
+    """checker's version, a hash of the code and package data that turn a text into
+    claims, and the versions of the third-party packages that code imports.
+
+    A cached claim is reused only while all three are unchanged: an upgrade of
+    checker, of one module extraction calls, or of quantulum3 or a gazetteer
+    package gives new claims, not yesterday's.
+    """
+    files, packages = extractor_sources()
+    h = hashlib.sha256()
+    root = Path(__file__).parent
+    for p in files:
+        h.update(str(p.relative_to(root)).encode())
+        h.update(p.read_bytes())
+    h.update(_dumps(packages).encode())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+# ``import a.b, c`` and ``from a.b import (x, y)``, at any indentation (lazy imports
+# inside functions count too). Faster than walking each module's syntax tree.
+_IMPORT = re.compile(
+    r"^[ \t]*(?:import[ \t]+([\w., \t]+)|from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+))", re.M
+)
+
+
+@functools.lru_cache(maxsize=1)
+def extractor_sources() -> tuple[list[Path], dict[str, str]]:
+    """The files extraction's result depends on, and {distribution: version} of
+    the third-party packages they import.
+
+    The list of checker modules is the import closure of ``EXTRACTOR_SOURCES``,
+    not a hand list: a hand list missed the currency, name and gazetteer
+    modules, so changing them left stale claims in the cache.
+    """
+    import sys
+    from importlib.metadata import PackageNotFoundError, packages_distributions, version
+
+    root = Path(__file__).parent
+    todo = [p for pattern in EXTRACTOR_SOURCES for p in sorted(root.glob(pattern))]
+    seen: set[Path] = set()
+    third: set[str] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        names: list[str] = []
+        for plain, module, what in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            if plain:
+                names += [n.split()[0] for n in plain.split(",") if n.strip()]
+            elif not module.startswith("."):
+                names.append(module)
+                names += [f"{module}.{n.split()[0]}" for n in what.strip("()").split(",") if n.split()]
+        for name in names:
+            top, *rest = name.split(".")
+            if top != "checker":
+                if top not in sys.stdlib_module_names and top.isidentifier():
+                    third.add(top)
+                continue
+            for cand in (root.joinpath(*rest).with_suffix(".py"), root.joinpath(*rest, "__init__.py")):
+                if rest and cand.is_file():
+                    todo.append(cand)
+    files = sorted(seen) + [root / f for f in EXTRACTOR_DATA if (root / f).is_file()]
+    packages: dict[str, str] = {}
+    missing = []
+    for top in sorted(third):
+        try:  # most distributions are named as they import; the lookup is cheap
+            packages[top] = version(top)
+        except PackageNotFoundError:
+            found = getattr(sys.modules.get(top), "__version__", None)
+            if isinstance(found, str):  # yaml (PyYAML) says its own version
+                packages[top] = found
+            else:
+                missing.append(top)
+    if missing:  # the slower map of every installed file
+        dists = packages_distributions()
+        for top in missing:
+            for dist in dists.get(top, []):
+                packages[dist] = version(dist)
+    return files, packages
 
 
 def _source_hash(*patterns: str) -> str:

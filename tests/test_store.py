@@ -26,6 +26,8 @@ from checker.store import (
     compare_version,
     diff_runs,
     extraction_version,
+    extractor_sources,
+    extractor_version,
     list_runs,
 )
 from tests.conftest import ROOT
@@ -79,6 +81,20 @@ def test_extraction_rules_and_rounding_change_the_extraction_version(tmp_path):
     text = (d / "compare.yaml").read_text(encoding="utf-8")
     (d / "compare.yaml").write_text(text.replace("rounding: true", "rounding: false"), encoding="utf-8")
     assert extraction_version(load_rules(d)) != base
+
+
+def test_the_extractor_version_covers_every_module_extraction_imports(monkeypatch):
+    # The currency, name and gazetteer modules are imported by extract/, not named
+    # by hand; a change to them, or to their data, or a new quantulum3 must key new claims.
+    files, packages = extractor_sources()
+    names = {p.name for p in files}
+    assert {"currency_names.py", "names.py", "places.py", "currency_signs.json", "quantities.py"} <= names
+    assert "report.py" not in names and "serve.py" not in names
+    assert "quantulum3" in packages and "spacy" in packages
+    before = extractor_version()
+    bumped = dict(packages, quantulum3=packages["quantulum3"] + ".post1")
+    monkeypatch.setattr("checker.store.extractor_sources", lambda: (files, bumped))
+    assert extractor_version() != before
 
 
 def test_cache_round_trip_and_key_isolation(tmp_path):
