@@ -276,17 +276,18 @@ def test_a_location_claim_covers_a_place_spelling_labelled_name_spelling(tmp_pat
 def test_story_out_floors(corpus, rules):
     """The README's headline (story-out over the 21 labelled stories) must not slip back.
 
-    Floors sit a little under the 2026-12-04 figures (recall 0.65, precision 0.89, every
-    kind at or above 0.50): a change that loses a labelled find in two kinds, or adds
-    false flags, fails here before it reaches the README.
+    Floors are issue #11's targets, met on 2026-12-04 (recall 0.73, precision 0.92,
+    every kind at or above 0.64, no labelled non-conflict flagged, no conflict across
+    two stories), a little under the figures: a change that loses three labelled finds,
+    flags a labelled non-conflict or merges two stories fails here before the README.
     """
     from checker.evaluate import evaluate_folds
     from checker.resolve.training import load_labelled
 
     lab = load_labelled([corpus / "ecbplus-dev", corpus / "ecbplus-train"], rules, None)
     p = evaluate_folds(lab, rules, 7, in_sample=False).pooled
-    assert p.recall >= 0.60, p.recall
-    assert p.precision >= 0.80, p.precision
-    assert p.nonconflict_flags <= 1 and p.clean_story_flags == 0 and p.cross_story <= 6
+    assert p.recall >= 0.70, p.recall
+    assert p.precision >= 0.85, p.precision
+    assert p.nonconflict_flags == 0 and p.clean_story_flags == 0 and p.cross_story == 0
     for kind, (found, total) in p.by_kind.items():
-        assert found / total >= 0.45, (kind, found, total)
+        assert found / total >= 0.50, (kind, found, total)
