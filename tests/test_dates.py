@@ -522,24 +522,16 @@ def test_a_reporting_verb_that_reports_nothing_still_lends_its_subject(nlp, rule
     assert "omar diaz" in ev["args"]
 
 
-def _date_conflicts(nlp, rules, texts: dict[str, str]):
-    claims = []
-    for aid, text in texts.items():
-        claims += extract_dates(nlp(text), Article(id=aid, text=text), rules)
-    stories = dict.fromkeys(texts, "s")
-    return compare_dates(claims_table(link_people(claims, stories, rules), stories), rules)
-
-
 def test_ending_a_career_and_vanishing_from_view_date_one_retirement(nlp, rules):
     texts = {
         "a": "The singer Lena Moss ended her stage career in 1961 after a long illness.",
         "b": "The singer Lena Moss suddenly vanished from public view in 1963.",
     }
-    conflicts = _date_conflicts(nlp, rules, texts)
+    conflicts = _event_date_conflicts(nlp, rules, texts)
     assert [sorted(v.value for v in c.values) for c in conflicts] == [["1961", "1963"]]
     # "by 1963" is any year up to 1963: no conflict with 1961.
     texts["b"] = "By 1963, the singer Lena Moss had vanished from public view."
-    assert _date_conflicts(nlp, rules, texts) == []
+    assert _event_date_conflicts(nlp, rules, texts) == []
 
 
 def test_a_date_after_a_present_participle_modifier_dates_the_clause(nlp, rules):
