@@ -547,3 +547,81 @@ def test_a_date_after_a_present_participle_modifier_dates_the_clause(nlp, rules)
     # A past participle keeps its own date: the ship was built in 1990.
     ev = _event_of_date(nlp, rules, "A tanker built in 1990 sank off the coast on Monday.", "1990")
     assert ev["verb"] == "build"
+
+
+def _lead_conflicts(nlp, rules, texts: dict[str, tuple[str, str]]):
+    """Date conflicts of dated articles of one story: id -> (publication date, text)."""
+    claims = []
+    for aid, (published, text) in texts.items():
+        claims += extract_dates(nlp(text), Article(id=aid, text=text, published=published), rules)
+    stories = dict.fromkeys(texts, "s")
+    return compare_dates(claims_table(link_people(claims, stories, rules), stories), rules)
+
+
+def test_two_leads_dating_an_unnamed_event_to_different_days_conflict(nlp, rules):
+    conflicts = _lead_conflicts(
+        nlp,
+        rules,
+        {
+            "a": ("Tue, 3 Mar 2015", "Rebels attack convoy\nA convoy was attacked near the border on Monday."),
+            "b": ("Wed, 4 Mar 2015", "Convoy hit\nA convoy was attacked near the border on Tuesday, officials said."),
+        },
+    )
+    assert [(c.kind, sorted(v.value for v in c.values)) for c in conflicts] == [("date", ["Monday", "Tuesday"])]
+
+
+def test_reporting_day_against_event_day_is_no_lead_conflict(nlp, rules):
+    # Both date the attack to Monday 2 March; b's Tuesday dates the statement.
+    conflicts = _lead_conflicts(
+        nlp,
+        rules,
+        {
+            "a": ("Tue, 3 Mar 2015", "Rebels attack convoy\nA convoy was attacked near the border on Monday."),
+            "b": ("Wed, 4 Mar 2015", "Convoy hit\nOfficials said on Tuesday that a convoy was attacked on Monday."),
+        },
+    )
+    assert conflicts == []
+
+
+def test_a_later_development_in_a_lead_is_no_conflict_with_the_event_day(nlp, rules):
+    conflicts = _lead_conflicts(
+        nlp,
+        rules,
+        {
+            "a": ("Tue, 3 Mar 2015", "Man shot\nA man was shot dead outside a bar on Monday."),
+            "b": ("Fri, 6 Mar 2015", "Suspect charged\nA suspect was charged on Thursday in the bar killing."),
+        },
+    )
+    assert conflicts == []
+
+
+def test_clock_times_in_leads_meet_under_rounding_and_recurring_events_stay_apart(nlp, rules):
+    rounded = _lead_conflicts(
+        nlp,
+        rules,
+        {
+            "a": ("Mon, 2 Mar 2015", "Quake felt\nAn earthquake struck the valley at about 9:30 a.m. Sunday."),
+            "b": ("Mon, 2 Mar 2015", "Valley shaken\nAn earthquake struck the valley at 9:27 a.m. Sunday."),
+        },
+    )
+    assert rounded == []
+    # b itself dates the class twice apart (a quake and an aftershock): leads may be of either.
+    recurring = _lead_conflicts(
+        nlp,
+        rules,
+        {
+            "a": ("Mon, 2 Mar 2015", "Quake felt\nAn earthquake struck the valley on Sunday."),
+            "b": (
+                "Wed, 4 Mar 2015",
+                "Valley shaken again\nAn aftershock struck the valley on Tuesday.\nA strong quake struck it on Sunday.",
+            ),
+        },
+    )
+    assert recurring == []
+
+
+def test_a_dateline_above_the_lead_is_not_a_time_of_its_event(nlp, rules):
+    text = "AGENCY Nov 12, 2011, 05.51AM IST DELHI:\nA navy ship on Thursday intercepted three boats with 20 pirates."
+    claims = extract_dates(nlp(text), Article(id="a", text=text, published="Nov 12, 2011"), rules)
+    lead = [c.text for c in claims if c.extra.get("lead")]
+    assert "Thursday" in lead and not any("05.51" in t or "2011" in t for t in lead)

@@ -8,6 +8,13 @@ two dates conflict when they cannot both be true (``checker.dateparse.compatible
 "Thursday" and "Friday"; "early December" and "November-end". A date the
 text leaves open ("in 2005" against "May 30, 2005"), a clock time in another
 zone, or an offset against a calendar date never conflicts.
+
+One event is compared whoever it names: the story's main event as the
+articles' leads date it (``lead_groups``). "An Indian warship foiled a
+pirate attack on Friday" and "thwarting a piracy attack on 10 Nov 11" name
+no one, yet the lead of each report states its story's event; two leads
+that date one event class to different days (each resolved against its own
+publication date) disagree.
 """
 
 from __future__ import annotations
@@ -132,6 +139,66 @@ def contest_groups(claims: list[Claim]) -> list[list[Claim]]:
     return [[claims[i] for i in comp] for comp in components(len(claims), links)]
 
 
+#: Days a lead's date may span and still fix the day of its event ("overnight Thursday" spans two).
+LEAD_DAY_SPAN = 1
+
+
+def _lead_candidate(c: Claim, rules: Rules) -> bool:
+    """A lead's date of an event, fixed to a day by the calendar or the article's publication date.
+
+    Statements and judgements ("officials said Friday", "the UN condemned
+    the attack on Wednesday") date the speaking, not the event; light and
+    empty verbs ("it was", "took place" with no event noun) name no event
+    class; a future event is not yet dated. An undated article's "Thursday"
+    fixes no day: its week is unknown.
+    """
+    from checker.extract.common import REPORTING_VERBS
+    from checker.resolve.event_relations import EMPTY_HEADS
+
+    if not c.extra.get("lead") or is_contest_clock(c, rules):
+        return False
+    w = c.extra.get("when") or {}
+    days = w.get("days")
+    if not days or days[1] - days[0] > LEAD_DAY_SPAN or w.get("relative") or c.extra.get("bound"):
+        return False
+    verb = (c.extra.get("event") or {}).get("verb", "")
+    if not verb or " " in verb or verb in EMPTY_HEADS:
+        return False
+    return verb not in REPORTING_VERBS and verb not in rules.events.speech_verb_set
+
+
+def _recurring(claims: list[Claim]) -> bool:
+    """Does one article give incompatible dates for the class ("the quake struck Sunday ... an aftershock struck Wednesday")?
+
+    Then the story holds several events of the class (a quake and its
+    aftershocks, two raids), and two leads' dates may be of different ones.
+    """
+    by_article: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        by_article[c.article].append(c)
+    for cs in by_article.values():
+        whens = [_when(c) for c in cs]
+        if any(not compatible(a, b) for i, a in enumerate(whens) for b in whens[i + 1 :]):
+            return True
+    return False
+
+
+def lead_groups(claims: list[Claim], rules: Rules) -> list[list[Claim]]:
+    """Lead dates of one story's event class, grouped as one event, when the story has one such event.
+
+    ``claims`` are all date claims of one story and class (incident). The
+    leads' candidates are kept when no article dates the class twice apart
+    (``_recurring``); two that name disjoint people are two events.
+    """
+    if _recurring([c for c in claims if not is_contest_clock(c, rules)]):
+        return []
+    leads = [c for c in claims if _lead_candidate(c, rules)]
+    if len({c.article for c in leads}) < 2:
+        return []
+    groups = contest_groups(leads)
+    return [g for g in groups if len({c.article for c in g}) > 1]
+
+
 def _when(c: Claim) -> When:
     d = dict(c.extra.get("when") or {})
     for k in ("minutes", "days", "doy", "offset"):
@@ -187,6 +254,9 @@ def compare_dates(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
         # Aligned claims meet by fact; the others by incident, as before alignment.
         by_event[(story, fact or "", "" if fact else incident(ev.get("verb", ""), rules))].append(claim)
     out: list[Conflict] = []
+    by_class: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+    for story, claim in zip(sub["story"], sub["claim"]):
+        by_class[(story, incident((claim.extra.get("event") or {}).get("verb", ""), rules))].append(claim)
     for (story, verb), claims in sorted(contests.items()):
         for contest in contest_groups(claims):
             if len({(c.article, c.start) for c in contest}) < 2:
@@ -215,6 +285,18 @@ def compare_dates(df: pd.DataFrame, rules: Rules) -> list[Conflict]:
             else:
                 subject = f"{verb} {main_participant(group)}".strip()
             out.append(_conflict("date", story, subject, groups))
+    seen = [{(e["article"], e["start"]) for v in k.values for e in v.claims} for k in out]
+    for (story, verb), claims in sorted(by_class.items()):
+        for group in lead_groups(claims, rules):
+            whens = {id(c): _when(c) for c in group}
+            order = sorted(group, key=_precision)
+            groups = value_groups(order, lambda a, b, w=whens: compatible(w[id(a)], w[id(b)]))
+            if len(groups) < 2 or len({c.article for g in groups for c in g}) < 2:
+                continue
+            keys = {(c.article, c.start) for g in groups for c in g}
+            if any(keys <= s for s in seen):
+                continue  # already set side by side as a named or aligned event
+            out.append(_conflict("date", story, f"{verb}, as the leads date it", groups))
     return out
 
 

@@ -13,6 +13,7 @@ one event by another, not by the calendar.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from typing import TYPE_CHECKING
@@ -30,6 +31,7 @@ from checker.dateparse import (
 from checker.extract.common import doc_text
 from checker.extract.events import Participants, event_of, is_reporting, mentions_of, predicate_of
 from checker.models import Claim
+from checker.resolve.stories import LEAD_SENTENCES, _is_prose
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -271,9 +273,36 @@ def _names_word(text: str, word: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I) is not None
 
 
+def lead_end(doc: Doc) -> int:
+    """Token index where the article's lead ends: its first prose sentences (the headline's included).
+
+    The lead states the story's main event and when it happened ("An Indian
+    warship foiled a pirate attack on Friday"); compare/dates.py sets the
+    leads' dates of one event class side by side even when the event names
+    no one. The same lead as the story grouping's (``LEAD_SENTENCES``
+    sentences with a verb; a verbless dateline is not counted).
+    """
+    sents = list(itertools.islice((s for s in doc.sents if _is_prose(s)), LEAD_SENTENCES))
+    return sents[-1].end if sents else 0
+
+
+def _in_lead(doc: Doc, ent: Span, head: int, end: int) -> bool:
+    """Is the date in the lead, on the same line as the predicate it dates?
+
+    A date on a line of its own above the lead ("TNN Nov 12, 2011, 05.51AM
+    IST") that the parser hung on the lead's verb is a dateline, not a time
+    of the event.
+    """
+    if ent.start >= end or not 0 <= head < len(doc) or not _is_prose(ent.sent):
+        return False
+    a, b = sorted((ent.start_char, doc[head].idx))
+    return "\n" not in doc_text(doc)[a:b]
+
+
 def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     """Date claims for the DATE/TIME entities and game clocks of one article."""
     base = parse_published(article.published)
+    lead = lead_end(doc)
     parts = Participants(doc, [m for m in mentions_of(doc, article, rules)])
     claims: list[Claim] = []
     clocks = _clock_spans(doc)
@@ -324,7 +353,12 @@ def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
                 low=float(when.days[0]) if when.days else None,
                 high=float(when.days[1]) if when.days else None,
                 display=surface,
-                extra={"event": ev.to_dict(), "when": _when_dict(when), "bound": bound},
+                extra={
+                    "event": ev.to_dict(),
+                    "when": _when_dict(when),
+                    "bound": bound,
+                    **({"lead": True} if _in_lead(doc, ent, ev.head, lead) else {}),
+                },
             )
         )
     return claims
