@@ -625,3 +625,24 @@ def test_a_dateline_above_the_lead_is_not_a_time_of_its_event(nlp, rules):
     claims = extract_dates(nlp(text), Article(id="a", text=text, published="Nov 12, 2011"), rules)
     lead = [c.text for c in claims if c.extra.get("lead")]
     assert "Thursday" in lead and not any("05.51" in t or "2011" in t for t in lead)
+
+
+def test_a_lead_saying_its_event_repeats_is_no_conflict(nlp, rules):
+    conflicts = _lead_conflicts(
+        nlp,
+        rules,
+        {
+            "a": ("Sun, 8 Mar 2015", "Riot in city\nProtesters clashed with police in the city centre on Saturday."),
+            "b": ("Mon, 9 Mar 2015", "Riot again\nProtesters clashed with police again in the city centre on Sunday."),
+        },
+    )
+    assert conflicts == []
+    # Without "again" the same two leads are one event dated two ways.
+    assert _lead_conflicts(
+        nlp,
+        rules,
+        {
+            "a": ("Sun, 8 Mar 2015", "Riot in city\nProtesters clashed with police in the city centre on Saturday."),
+            "b": ("Mon, 9 Mar 2015", "Riot in city\nProtesters clashed with police in the city centre on Sunday."),
+        },
+    )

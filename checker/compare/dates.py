@@ -172,7 +172,11 @@ def _recurring(claims: list[Claim]) -> bool:
 
     Then the story holds several events of the class (a quake and its
     aftershocks, two raids), and two leads' dates may be of different ones.
+    So it does when a text says the event repeats ("clashed again on
+    Sunday", "another attack", extract/dates.py ``repeats``).
     """
+    if any(c.extra.get("repeats") for c in claims):
+        return True
     by_article: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
         by_article[c.article].append(c)

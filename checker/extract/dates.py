@@ -299,6 +299,29 @@ def _in_lead(doc: Doc, ent: Span, head: int, end: int) -> bool:
     return "\n" not in doc_text(doc)[a:b]
 
 
+# Words that say an event repeats an earlier one of its kind ("clashed again on Sunday",
+# "another attack", "a second quake", "the latest tremor").
+AGAIN_WORDS = frozenset(
+    {"again", "anew", "another", "second", "third", "fourth", "fresh", "latest", "renewed", "further"}
+)
+
+
+def _repeats(doc: Doc, head: int) -> bool:
+    """Does the text say the event at ``head`` repeats an earlier one of its kind?
+
+    "Protesters clashed with police again on Sunday" or "another attack hit
+    the town on Monday": the story holds more than one event of the class,
+    so a lead's date of it need not be the date of the story's first one.
+    """
+    if not 0 <= head < len(doc):
+        return False
+    pred = doc[head]
+    near = [pred, *(c for c in pred.children if c.dep_ in ("nsubj", "nsubjpass", "dobj"))]
+    return any(
+        c.lower_ in AGAIN_WORDS and c.dep_ in ("advmod", "amod", "det", "npadvmod") for t in near for c in t.children
+    )
+
+
 def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
     """Date claims for the DATE/TIME entities and game clocks of one article."""
     base = parse_published(article.published)
@@ -358,6 +381,7 @@ def extract_dates(doc: Doc, article: Article, rules: Rules) -> list[Claim]:
                     "when": _when_dict(when),
                     "bound": bound,
                     **({"lead": True} if _in_lead(doc, ent, ev.head, lead) else {}),
+                    **({"repeats": True} if _repeats(doc, ev.head) else {}),
                 },
             )
         )
