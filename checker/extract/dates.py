@@ -13,7 +13,6 @@ one event by another, not by the calendar.
 
 from __future__ import annotations
 
-import itertools
 import re
 from datetime import date
 from typing import TYPE_CHECKING
@@ -31,7 +30,7 @@ from checker.dateparse import (
 from checker.extract.common import doc_text
 from checker.extract.events import Participants, event_of, is_reporting, mentions_of, predicate_of
 from checker.models import Claim
-from checker.resolve.stories import LEAD_SENTENCES, _is_prose
+from checker.resolve.stories import is_prose, lead_sentences
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -282,7 +281,7 @@ def lead_end(doc: Doc) -> int:
     no one. The same lead as the story grouping's (``LEAD_SENTENCES``
     sentences with a verb; a verbless dateline is not counted).
     """
-    sents = list(itertools.islice((s for s in doc.sents if _is_prose(s)), LEAD_SENTENCES))
+    sents = lead_sentences(doc)
     return sents[-1].end if sents else 0
 
 
@@ -293,7 +292,7 @@ def _in_lead(doc: Doc, ent: Span, head: int, end: int) -> bool:
     IST") that the parser hung on the lead's verb is a dateline, not a time
     of the event.
     """
-    if ent.start >= end or not 0 <= head < len(doc) or not _is_prose(ent.sent):
+    if ent.start >= end or not 0 <= head < len(doc) or not is_prose(ent.sent):
         return False
     a, b = sorted((ent.start_char, doc[head].idx))
     return "\n" not in doc_text(doc)[a:b]

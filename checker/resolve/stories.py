@@ -114,10 +114,20 @@ _RX_ABSOLUTE = re.compile(r"\b\d{4}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|o
 PROSE_WORDS = 5
 
 
-def _is_prose(sent: Any) -> bool:
+def is_prose(sent: Any) -> bool:
     """A sentence with a verb and some words beyond its dates (a headline counts, a dateline does not)."""
     words = [t for t in sent if t.is_alpha and t.ent_type_ not in ("DATE", "TIME")]
     return len(words) >= PROSE_WORDS and any(t.pos_ in ("VERB", "AUX") for t in sent)
+
+
+def lead_sentences(doc: Doc) -> list[Any]:
+    """The lead: the first ``LEAD_SENTENCES`` prose sentences (see ``is_prose``).
+
+    Story grouping reads the lead event's weekday from it and date extraction
+    marks the lead's dates (compare sets them side by side): one definition
+    for both.
+    """
+    return list(itertools.islice((s for s in doc.sents if is_prose(s)), LEAD_SENTENCES))
 
 
 def year_bound_entities(doc: Doc, article: Article) -> list[tuple[str, int]]:
@@ -184,7 +194,7 @@ def lead_weekday(doc: Doc, article: Article) -> int | None:
     """
     from checker.resolve.dating import governing_verb, reported_past
 
-    sents = list(itertools.islice((s for s in doc.sents if _is_prose(s)), LEAD_SENTENCES))
+    sents = lead_sentences(doc)
     if not sents:
         return None
     end = sents[-1].end
