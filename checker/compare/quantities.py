@@ -262,7 +262,7 @@ def _disagree_across_articles(groups: list[list[Claim]], rules: Rules) -> bool:
 def _volatile(c: Claim, rules: Rules) -> bool:
     """Does the figure move daily (a price, an index, a growth rate)?"""
     words = set((c.subject or "").lower().split())
-    return bool(words & set(rules.compare.volatile))
+    return bool(c.extra.get("volatile")) or bool(words & set(rules.compare.volatile))
 
 
 # The day shared by undated reports of a bout: see ``_day``.
@@ -437,6 +437,25 @@ def spread_sole_owner(pairs: list[tuple[str, Claim]]) -> None:
             owner = next(iter(owners[key]))
             for c in claims:
                 c.subject, c.extra["owner"] = f"{owner} {c.subject}", owner
+
+
+def mark_named_parts(pairs: list[tuple[str, Claim]]) -> None:
+    """A figure for things named by what one of the story's articles gives as a part
+    of a count is that part, not the count.
+
+    "Five soldiers were killed, four from friendly fire" makes "friendly fire" a part
+    of the soldiers killed; "the four soldiers killed by friendly fire" in another
+    article is then that part, and neither meets the total of five.
+    """
+    parts: set[tuple[str, str | None, str]] = set()
+    for story, c in pairs:
+        if c.extra.get("part"):
+            parts.add((story, c.subject, c.extra["part"]))
+    if not parts:
+        return
+    for story, c in pairs:
+        if c.extra.get("agent") and (story, c.subject, c.extra["agent"]) in parts:
+            c.extra["partial"] = True
 
 
 def resolve_demonyms(pairs: list[tuple[str, Claim]]) -> None:

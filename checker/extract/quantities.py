@@ -1441,6 +1441,24 @@ def _sentence_quantities(sent: Span, article: Article, rules: Rules) -> list[Cla
             for k in ("status", "status_word", "year", "kind"):
                 if k in prev.scope and k not in claim.scope:
                     claim.scope[k] = prev.scope[k]
+        part = _part_phrase(toks[-1]) if toks else None
+        if (
+            part is not None
+            and prev is not None
+            and prev.extra.get("counted")
+            and not claim.extra.get("counted")
+            and claim.unit is None
+        ):
+            # "Five soldiers were killed, four from friendly fire": a bare figure
+            # set off after a count, with what it came from, is a part of that count
+            # (the count's things, and a partial figure: a different fact from the total).
+            claim.subject, claim.unit = prev.subject, prev.unit
+            claim.extra.update({k: prev.extra.get(k) for k in ("owner", "counted", "subject_known")})
+            claim.extra["partial"] = True
+            claim.extra["part"] = part
+            for k in ("status", "status_word"):
+                if k in prev.scope:
+                    claim.scope[k] = prev.scope[k]
         if prev is not None and _is_conversion(prev, claim, article.text, rules):
             # "about 14bn euros ($19bn; £10bn)": the same amount, converted.
             claim.qualifier = prev.qualifier
@@ -1521,6 +1539,10 @@ def ordinal_claims(sent: Span, article: Article, rules: Rules) -> list[Claim]:
         )
         if who is not None:
             who = re.sub(r"(’s|'s)$", "", who).strip()
+        if who in ("his", "her") and (named := _clause_person(noun)) is not None:
+            # "O'Connor will win his third cap", "Maggs, who wins his 67th cap": the
+            # pronoun is the clause's named subject, whose caps differ from another's.
+            who = named
         subject = (
             f"{who} {noun.lemma_.lower()}"
             if who and who not in ("his", "her", "their", "its", "my", "our")
@@ -1562,6 +1584,21 @@ RECORD_RX = re.compile(rf"(?:(?P<open>\()|(?P<comma>,\s+)|(?P<to>\bto\s+)){_RECO
 _APPOSITION_END = re.compile(r"\s*(?:[,;)]|\.(?:\s|$)|$)")
 _NEXT_SCORE = re.compile(r"\s*[,;]?\s*\d{1,3}-\d{1,3}\b")
 _RECORD_PARTS = (("w", "win", "wins"), ("l", "loss", "losses"), ("d", "draw", "draws"), ("k", "knockout", "knockouts"))
+
+
+def _clause_person(tok: Token) -> str | None:
+    """The named person who is the subject of the clause holding ``tok`` (through a
+    relative clause to the name it hangs on: "Maggs, who will win ..."), lower-cased."""
+    verb = tok.head
+    while verb.dep_ not in ("ROOT", "relcl", "ccomp", "advcl") and verb.head is not verb:
+        verb = verb.head
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is not None and subj.tag_ == "WP" and verb.dep_ == "relcl":
+        subj = verb.head
+    if subj is None or not (subj.ent_type_ == "PERSON" or subj.pos_ == "PROPN"):
+        return None
+    span = ent_span(subj)
+    return (span.text if span is not None else subj.text).lower()
 
 
 def _named(tok: Token | None) -> bool:
@@ -1677,6 +1714,65 @@ def told_in_past(doc: Doc) -> bool:
     root = lead.root
     auxes = [c for c in root.children if c.dep_ in ("aux", "auxpass")]
     return (auxes[0].tag_ if auxes else root.tag_) == "VBD"
+
+
+# What a part of a count came from: "four from friendly fire", "two by gunfire",
+# "three through illness". "of"/"in" are left out: "four of them" is handled by
+# _of_pronoun, and "in" names a place or a time far more often than a cause.
+_PART_PREPS = ("from", "by", "through", "due")
+
+
+def _phrase(noun: Token) -> str:
+    """The noun with its compounds and adjectives, lemmatised ("friendly fire")."""
+    words = [c.lemma_.lower() for c in noun.lefts if c.dep_ in ("compound", "amod") and c.is_alpha]
+    return " ".join(words + [noun.lemma_.lower()])
+
+
+def _part_phrase(tok: Token) -> str | None:
+    """What a bare number set off by a comma came from: "..., four from friendly fire".
+
+    Only a number in an appositive (a comma right before it) with such a
+    preposition of its own: "killed four from the village" is not set off.
+    """
+    doc = tok.doc
+    if tok.i == 0 or doc[tok.i - 1].text != ",":
+        return None
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in _PART_PREPS:
+            objs = [o for o in c.subtree if o.dep_ == "pobj" and o.pos_ in ("NOUN", "PROPN")]
+            if objs:
+                return _phrase(objs[0])
+    return None
+
+
+def agent_phrase(noun: Token) -> str | None:
+    """What the counted things' participle says they came from: "soldiers killed by
+    friendly fire" gives "friendly fire" (see ``_part_phrase`` and the story pass
+    ``mark_named_parts``)."""
+    for v in noun.children:
+        if v.dep_ == "acl" and v.tag_ == "VBN":
+            for c in v.children:
+                if c.dep_ in ("agent", "prep") and c.lower_ in _PART_PREPS:
+                    objs = [o for o in c.children if o.dep_ == "pobj" and o.pos_ in ("NOUN", "PROPN")]
+                    if objs:
+                        return _phrase(objs[0])
+    return None
+
+
+def _of_volatile(tok: Token, rules: Rules) -> bool:
+    """Is the figure what a thing that moves daily stood at ("crude oil closed at $51",
+    "the FTSE 100 ended at 4,751")? The subject of the figure's clause says so when the
+    figure has no noun of its own; such a figure holds for one day only."""
+    verb = clause_of(tok)
+    if verb is tok:
+        return False
+    for _ in range(3):
+        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subj or verb.dep_ not in ("advcl", "xcomp", "conj") or verb.head is verb:
+            break
+        verb = verb.head  # "crude jumped to $53.09 before closing at $53.03": the first verb's subject
+    words = {t.lower_ for c in subj for t in c.subtree}
+    return bool(words & set(rules.compare.volatile))
 
 
 def _of_pronoun(tok: Token) -> bool:
@@ -1953,6 +2049,8 @@ def _claim_for(
             # A nationality owns the count ("two Israeli tank shells"): see spread_sole_owner.
             "owner_norp": bool(owner and counted is not None and any(t.ent_type_ == "NORP" for t in counted.lefts)),
             **({"verb": verb} if verb else {}),
+            **({"agent": agent} if (agent := agent_phrase(counted) if counted is not None else None) else {}),
+            **({"volatile": True} if counted is None and toks and _of_volatile(toks[-1], rules) else {}),
         },
     )
 

@@ -27,13 +27,16 @@ if TYPE_CHECKING:
 
 
 def resolve_claims(claims: list[Claim], stories: dict[str, str], rules: Rules) -> list[Claim]:
-    """Claims with person subjects linked within each story, and demonym counts
-    ("12 Somalis") given the subject their story counts with that owner."""
-    from checker.compare.quantities import resolve_demonyms, spread_sole_owner
+    """Claims with person subjects linked within each story, demonym counts
+    ("12 Somalis") given the subject their story counts with that owner, and
+    figures for a named part of a count marked partial."""
+    from checker.compare.quantities import mark_named_parts, resolve_demonyms, spread_sole_owner
     from checker.resolve.people import link_people
 
     claims = link_people(claims, stories, rules)
     pairs = [(stories.get(c.article, ""), c) for c in claims if c.kind == "quantity"]
     resolve_demonyms(pairs)
     spread_sole_owner(pairs)
+    # After the owners spread: a part and the figure it names share the subject.
+    mark_named_parts(pairs)
     return claims
