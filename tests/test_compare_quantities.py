@@ -291,3 +291,38 @@ def test_a_story_sole_owner_of_a_counted_noun_is_the_owner_of_its_bare_figures(r
     company, bare3 = counted("f", 6, "acme"), counted("g", 7)
     spread_sole_owner([("u", company), ("u", bare3)])
     assert bare3.subject == "rounds"
+
+
+def test_a_figure_named_by_a_part_of_a_count_is_that_part(rules):
+    """ "Six workers were hurt, two by falling glass" makes "falling glass" a part of the
+    workers hurt: "the two workers hurt by falling glass" elsewhere is that part, not
+    the total; a figure naming another cause, or in another story, stays whole."""
+    from checker.compare.quantities import mark_named_parts
+
+    def c(article, value, **extra):
+        claim = q(rules, article, value, unit="worker", subject="workers", status="injured")
+        claim.extra.update(extra)
+        return claim
+
+    part = c("a", 2, part="falling glass", partial=True)
+    named, other, elsewhere = (
+        c("b", 2, agent="falling glass"),
+        c("b", 6, agent="fire"),
+        c("c", 2, agent="falling glass"),
+    )
+    mark_named_parts([("s", part), ("s", named), ("s", other), ("t", elsewhere)])
+    assert named.extra["partial"] is True
+    assert not other.extra.get("partial") and not elsewhere.extra.get("partial")
+
+
+def test_a_figure_flagged_volatile_compares_only_within_one_day(rules):
+    """ "crude closed at $51" has the currency for a subject, but the figure is what the
+    oil stood at: undated, it is compared with nothing."""
+    from checker.compare.quantities import _day, checkable
+
+    a = q(rules, "a", 51.15, unit="USD", subject="USD", owner=None)
+    assert _day(a, rules) == ""
+    a.extra["volatile"] = True
+    assert _day(a, rules) is None and not checkable(a, rules)
+    a.published = "2005-01-04"
+    assert _day(a, rules) == "2005-01-04"

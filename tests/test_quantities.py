@@ -471,3 +471,26 @@ def test_struck_is_hit(nlp, rules):
     for text in ("Two mortar shells struck the fuel depot.", "Three mortar shells hit the fuel depot."):
         (c,) = [c for c in extract_quantities(nlp(text), Article(id="t", text=text), rules) if c.unit == "shell"]
         assert c.scope.get("status") == "damaged", text
+
+
+@pytest.mark.slow
+def test_parts_pronoun_ordinals_and_daily_figures(nlp, rules):
+    """A bare figure set off after a count with what it came from is a part of the count;
+    "his 12th cap" is the named subject's; a figure a price stood at moves daily."""
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def claims(text):
+        return {c.text: c for c in extract_quantities(nlp(text), Article(id="t", text=text), rules)}
+
+    c = claims("Six workers were injured on Monday, two from falling glass.")
+    assert c["two"].subject == c["Six"].subject == "workers"
+    assert c["two"].extra["partial"] and c["two"].extra["part"].endswith("glass")
+    assert not c["Six"].extra["partial"]
+    c = claims("Three of the seven workers injured by falling glass went home.")
+    assert c["seven"].extra.get("agent", "").endswith("glass")
+    c = claims("Smith, who will win his 12th cap, starts at centre.")
+    assert c["12th"].subject == "smith cap"
+    c = claims("A barrel of crude oil closed at $51.15 in New York.")
+    assert c["$51.15"].extra.get("volatile")
+    assert not claims("The firm paid $5m for the painting.")["$5m"].extra.get("volatile")
