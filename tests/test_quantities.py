@@ -494,3 +494,24 @@ def test_parts_pronoun_ordinals_and_daily_figures(nlp, rules):
     c = claims("A barrel of crude oil closed at $51.15 in New York.")
     assert c["$51.15"].extra.get("volatile")
     assert not claims("The firm paid $5m for the painting.")["$5m"].extra.get("volatile")
+
+
+@pytest.mark.slow
+def test_a_present_perfect_figure_is_a_tally_of_its_day(nlp, rules):
+    """ "has scored nine goals" is a tally as of writing (it grows): day-bound like a price.
+    A toll ("have killed 40") is judged as a growing toll; a passive finding and a past
+    occasion are not tallies."""
+    from checker.compare.quantities import _day
+    from checker.extract.quantities import extract_quantities
+    from checker.models import Article
+
+    def claim(text, figure):
+        return next(c for c in extract_quantities(nlp(text), Article(id="t", text=text), rules) if c.text == figure)
+
+    tally = claim("Smith has scored nine league goals this season.", "nine")
+    assert tally.extra.get("tally") and _day(tally, rules) is None
+    tally.published = "2005-02-01"
+    assert _day(tally, rules) == "2005-02-01"
+    assert not claim("Smith scored two goals on Saturday.", "two").extra.get("tally")
+    assert not claim("The storms have killed 40 people.", "40").extra.get("tally")
+    assert not claim("The quake has been measured at magnitude 7.1.", "7.1").extra.get("tally")

@@ -260,9 +260,10 @@ def _disagree_across_articles(groups: list[list[Claim]], rules: Rules) -> bool:
 
 
 def _volatile(c: Claim, rules: Rules) -> bool:
-    """Does the figure move daily (a price, an index, a growth rate)?"""
+    """Does the figure move daily (a price, an index, a growth rate; a tally told in the
+    present perfect, "has scored nine goals")?"""
     words = set((c.subject or "").lower().split())
-    return bool(c.extra.get("volatile")) or bool(words & set(rules.compare.volatile))
+    return bool(c.extra.get("volatile") or c.extra.get("tally")) or bool(words & set(rules.compare.volatile))
 
 
 # The day shared by undated reports of a bout: see ``_day``.

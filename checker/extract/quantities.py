@@ -1759,6 +1759,24 @@ def agent_phrase(noun: Token) -> str | None:
     return None
 
 
+def _perfect(tok: Token) -> bool:
+    """Is the figure's clause in the active present perfect ("Owen has scored nine goals",
+    "she has cleared five metres")? Such a figure is a tally or a best as of the day of
+    writing, and grows; it holds for that day only. (A toll, "has killed 40", has a status
+    and is judged as a growing toll instead; a passive, "has been measured at 7.1", is a
+    finding, not a tally.)"""
+    verb = clause_of(tok)
+    if verb is tok or verb.tag_ != "VBN":
+        return False
+    # A finite "has"/"have" only: "tremors to have hit the region since ..." is not told as of today.
+    finite = any(c.dep_ == "aux" and c.lemma_.lower() == "have" and c.tag_ in ("VBZ", "VBP") for c in verb.children)
+    return (
+        finite
+        and not any(c.dep_ in ("auxpass", "aux") and c.tag_ in ("MD", "TO") for c in verb.children)
+        and not any(c.dep_ == "auxpass" for c in verb.children)
+    )
+
+
 def _of_volatile(tok: Token, rules: Rules) -> bool:
     """Is the figure what a thing that moves daily stood at ("crude oil closed at $51",
     "the FTSE 100 ended at 4,751")? The subject of the figure's clause says so when the
@@ -2051,6 +2069,14 @@ def _claim_for(
             **({"verb": verb} if verb else {}),
             **({"agent": agent} if (agent := agent_phrase(counted) if counted is not None else None) else {}),
             **({"volatile": True} if counted is None and toks and _of_volatile(toks[-1], rules) else {}),
+            # A count's status makes it a toll (judged as growing); a measure's "status" is noise.
+            **(
+                {"tally": True}
+                if not ("status" in scope and (counted is not None or harmed is not None))
+                and toks
+                and _perfect(toks[-1])
+                else {}
+            ),
         },
     )
 
