@@ -17,6 +17,7 @@ import random
 import re
 from typing import Any
 
+from checker.compare.quantities import _claim_entry  # the shape conflicts.json gives a claim
 from checker.models import Article, Claim, Conflict, ValueGroup, stable_id
 from checker.pipeline import Extraction, RunResult
 
@@ -51,25 +52,6 @@ SUBJECTS = [
 PEOPLE = ["Kyrylo Budanov", "the ministry", "police", "Agus Rianto", "the UN", "a local official", None, None]
 KINDS = ["quantity"] * 7 + ["date", "title", "name_spelling"]
 SEVERITIES = ["high", "medium", "medium", "low"]
-
-
-def _claim_entry(c: Claim) -> dict[str, Any]:
-    return {
-        "article": c.article,
-        "start": c.start,
-        "end": c.end,
-        "text": c.text,
-        "display": c.display or c.text,
-        "sentence_start": c.sentence_start,
-        "sentence_end": c.sentence_end,
-        "source": c.source,
-        "published": c.published,
-        "attribution": c.attribution,
-        "scope": c.scope,
-        "qualifier": c.qualifier,
-        "low": c.low,
-        "high": c.high,
-    }
 
 
 class _Writer:
