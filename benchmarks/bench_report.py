@@ -46,15 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.chromium import ARGS, CHROMIUM  # noqa: E402 (after the sys.path line)
+
 TARGET_S = 1.0
 
 # Each operation changes the list; the page is reset between them. Times run to the next painted frame.

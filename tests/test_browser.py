@@ -25,21 +25,13 @@ import pytest
 from checker import report
 from checker.decisions import apply_decisions, import_decisions, latest_decisions
 from checker.pipeline import run
+from tests.chromium import ARGS, CHROMIUM
 from tests.conftest import ROOT, SEEDS
 from tests.reportdata import regex_extractor, synthetic_result
 from tests.test_report import ARTICLES, _jsonl
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1366, "height": 800}
 # Each payload announces itself if it ever runs.
 PAYLOADS = [
